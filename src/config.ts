@@ -1,0 +1,229 @@
+/**
+ * The bot's settings: the environment (and `.env`), validated once at start-up
+ * into one typed object. A bad value names the variable and never echoes it,
+ * because many of these are secrets.
+ */
+import { z } from 'zod';
+
+const DEFAULT_MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
+
+/** Blank values count as unset, as they do in most `.env` tooling. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((s) => s === 'true' || s === '1' || s === 'yes');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((s) => s.replace(/\/+$/, ''));
+
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+
+const envSchema = z.object({
+  LLM_API_BASE: optional(httpUrl),
+  LLM_API_KEY: optional(z.string()),
+  LLM_MODELS: optional(list.pipe(z.array(z.string()).min(1, 'must name at least one model'))),
+  LLM_DEFAULT_MODEL: optional(z.string()),
+  LLM_TIMEOUT_MS: optional(positiveInt),
+  LLM_IDLE_TIMEOUT_MS: optional(positiveInt),
+  LLM_MAX_RETRIES: optional(z.coerce.number().int().min(0).max(10)),
+  SYSTEM_PROMPT: optional(z.string()),
+  HISTORY_MAX_MESSAGES: optional(positiveInt),
+  HISTORY_MAX_CHARS: optional(positiveInt),
+  ATTACHMENT_MAX_MB: optional(z.coerce.number().positive('must be positive')),
+  TURN_QUEUE_MAX: optional(z.coerce.number().int().min(0)),
+  REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
+  USAGE_FOOTER: optional(bool),
+  STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  HEALTH_PORT: optional(positiveInt),
+
+  DISCORD_TOKEN: optional(z.string()),
+  DISCORD_APP_ID: optional(z.string().regex(/^\d+$/, 'must be a numeric id')),
+  DISCORD_GUILD_ID: optional(z.string().regex(/^\d+$/, 'must be a numeric id')),
+  DISCORD_API_BASE: optional(httpUrl),
+  DISCORD_REPLY_MODE: optional(z.enum(['thread', 'reply'])),
+  DISCORD_FOLLOWUPS_WITHOUT_MENTION: optional(bool),
+  DISCORD_CHANNEL_MODEL_PERMISSION: optional(z.enum(['ManageChannels', 'everyone'])),
+  DISCORD_ALLOWED_GUILDS: optional(list),
+  DISCORD_ALLOWED_CHANNELS: optional(list),
+  DISCORD_ALLOWED_ROLES: optional(list),
+  DISCORD_ALLOWED_USERS: optional(list),
+  SHARD_COUNT: optional(positiveInt),
+  SHARD_ID: optional(z.coerce.number().int().min(0)),
+
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)')),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)')),
+  SLACK_API_URL: optional(httpUrl),
+  SLACK_STREAMING: optional(z.enum(['native', 'update'])),
+  SLACK_FOLLOWUPS_WITHOUT_MENTION: optional(bool),
+  SLACK_ALLOWED_TEAMS: optional(list),
+  SLACK_ALLOWED_CHANNELS: optional(list),
+  SLACK_ALLOWED_USERS: optional(list),
+  PORT: optional(positiveInt),
+});
+
+export type ReasoningDisplay = 'off' | 'status' | 'full';
+
+export interface LlmConfig {
+  readonly apiBase: string;
+  readonly apiKey: string | undefined;
+  readonly models: readonly string[];
+  readonly defaultModel: string;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxRetries: number;
+}
+
+export interface DiscordConfig {
+  readonly token: string;
+  readonly appId: string | undefined;
+  readonly guildId: string | undefined;
+  readonly apiBase: string | undefined;
+  readonly replyMode: 'thread' | 'reply';
+  readonly followupsWithoutMention: boolean;
+  readonly channelModelPermission: 'ManageChannels' | 'everyone';
+  readonly allowed: {
+    readonly guilds: readonly string[];
+    readonly channels: readonly string[];
+    readonly roles: readonly string[];
+    readonly users: readonly string[];
+  };
+  readonly shardCount: number | undefined;
+  readonly shardId: number | undefined;
+}
+
+export interface SlackConfig {
+  readonly botToken: string;
+  readonly signingSecret: string | undefined;
+  readonly appToken: string | undefined;
+  readonly apiUrl: string | undefined;
+  readonly port: number;
+  readonly streaming: 'native' | 'update';
+  readonly followupsWithoutMention: boolean;
+  readonly allowed: {
+    readonly teams: readonly string[];
+    readonly channels: readonly string[];
+    readonly users: readonly string[];
+  };
+}
+
+export interface Config {
+  readonly llm: LlmConfig;
+  readonly systemPrompt: string;
+  readonly history: { readonly maxMessages: number; readonly maxChars: number };
+  readonly attachmentMaxBytes: number;
+  readonly turnQueueMax: number;
+  readonly reasoningDisplay: ReasoningDisplay;
+  readonly usageFooter: boolean;
+  readonly storeUrl: string;
+  readonly logLevel: string;
+  readonly healthPort: number | undefined;
+  readonly discord: DiscordConfig | undefined;
+  readonly slack: SlackConfig | undefined;
+  /** Why each platform is not configured, for the start-up message. */
+  readonly missing: { readonly discord: readonly string[]; readonly slack: readonly string[] };
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful assistant in a team chat. Answer concisely and use Markdown where it helps.';
+
+/** Validates the environment. Never throws for a bad value: returns the problems, one line each. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    return { ok: false, problems };
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const models = e.LLM_MODELS ?? DEFAULT_MODELS.split(',');
+  const defaultModel = e.LLM_DEFAULT_MODEL ?? models[0] ?? 'gemini-2.5-pro';
+  if (!models.includes(defaultModel)) {
+    problems.push(`LLM_DEFAULT_MODEL: "${defaultModel}" is not one of LLM_MODELS (${models.join(', ')})`);
+  }
+  if (e.SHARD_ID !== undefined && e.SHARD_COUNT === undefined) problems.push('SHARD_ID: needs SHARD_COUNT too');
+  if (e.SHARD_ID !== undefined && e.SHARD_COUNT !== undefined && e.SHARD_ID >= e.SHARD_COUNT) {
+    problems.push('SHARD_ID: must be less than SHARD_COUNT');
+  }
+
+  const missingDiscord = e.DISCORD_TOKEN ? [] : ['DISCORD_TOKEN'];
+  const missingSlack: string[] = [];
+  if (!e.SLACK_BOT_TOKEN) missingSlack.push('SLACK_BOT_TOKEN');
+  if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) missingSlack.push('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  if (e.SLACK_BOT_TOKEN && missingSlack.length > 0) {
+    problems.push(`SLACK_BOT_TOKEN is set but ${missingSlack.join(', ')} is missing`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const discord: DiscordConfig | undefined = e.DISCORD_TOKEN
+    ? {
+        token: e.DISCORD_TOKEN,
+        appId: e.DISCORD_APP_ID,
+        guildId: e.DISCORD_GUILD_ID,
+        apiBase: e.DISCORD_API_BASE,
+        replyMode: e.DISCORD_REPLY_MODE ?? 'thread',
+        followupsWithoutMention: e.DISCORD_FOLLOWUPS_WITHOUT_MENTION ?? true,
+        channelModelPermission: e.DISCORD_CHANNEL_MODEL_PERMISSION ?? 'ManageChannels',
+        allowed: {
+          guilds: e.DISCORD_ALLOWED_GUILDS ?? [],
+          channels: e.DISCORD_ALLOWED_CHANNELS ?? [],
+          roles: e.DISCORD_ALLOWED_ROLES ?? [],
+          users: e.DISCORD_ALLOWED_USERS ?? [],
+        },
+        shardCount: e.SHARD_COUNT,
+        shardId: e.SHARD_ID,
+      }
+    : undefined;
+
+  const slack: SlackConfig | undefined =
+    e.SLACK_BOT_TOKEN && missingSlack.length === 0
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL,
+          port: e.PORT ?? 3000,
+          streaming: e.SLACK_STREAMING ?? 'update',
+          followupsWithoutMention: e.SLACK_FOLLOWUPS_WITHOUT_MENTION ?? true,
+          allowed: {
+            teams: e.SLACK_ALLOWED_TEAMS ?? [],
+            channels: e.SLACK_ALLOWED_CHANNELS ?? [],
+            users: e.SLACK_ALLOWED_USERS ?? [],
+          },
+        }
+      : undefined;
+
+  return {
+    ok: true,
+    config: {
+      llm: {
+        apiBase: e.LLM_API_BASE ?? 'https://api.xhuoapi.ai/v1/gemini',
+        apiKey: e.LLM_API_KEY,
+        models,
+        defaultModel,
+        timeoutMs: e.LLM_TIMEOUT_MS ?? 300_000,
+        idleTimeoutMs: e.LLM_IDLE_TIMEOUT_MS ?? 90_000,
+        maxRetries: e.LLM_MAX_RETRIES ?? 3,
+      },
+      systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+      history: { maxMessages: e.HISTORY_MAX_MESSAGES ?? 50, maxChars: e.HISTORY_MAX_CHARS ?? 200_000 },
+      attachmentMaxBytes: Math.round((e.ATTACHMENT_MAX_MB ?? 20) * 1024 * 1024),
+      turnQueueMax: e.TURN_QUEUE_MAX ?? 3,
+      reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
+      usageFooter: e.USAGE_FOOTER ?? false,
+      storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
+      logLevel: e.LOG_LEVEL ?? 'info',
+      healthPort: e.HEALTH_PORT,
+      discord,
+      slack,
+      missing: { discord: missingDiscord, slack: missingSlack },
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * What adapters call: the platform-neutral conversation core. `ConversationService`
+ * (src/conversation/service.ts) implements it; adapters receive it from src/main.ts.
+ */
+import type { Surface } from '../surface.ts';
+import type { AttachmentResolver, TurnOutcome, TurnRequest } from './types.ts';
+
+/** Where a turn's answer goes and how its attachments are fetched. Built per turn by the adapter. */
+export interface TurnIo {
+  readonly surface: Surface;
+  readonly attachments: AttachmentResolver;
+}
+
+export type ModelTarget = { readonly conversationId: string } | { readonly channelId: string };
+
+export type ModelChange = { readonly ok: true; readonly model: string } | { readonly ok: false; readonly userText: string };
+
+export interface ConversationCore {
+  /** The models on offer, from configuration, in order. */
+  readonly models: readonly string[];
+  /**
+   * Answers one user message: waits its turn in the conversation, streams the
+   * answer into `io.surface`, stores both sides. Never throws for one
+   * conversation's trouble: failures are shown to the user and returned as an outcome.
+   */
+  answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome>;
+  /** Stops the turn started by `turnId` if it is streaming; true if there was one. */
+  stop(turnId: string): boolean;
+  /** Forgets a conversation's history (its model choice stays). */
+  reset(conversationId: string): Promise<void>;
+  /** The model the next turn of this conversation would use. */
+  modelFor(conversationId: string, channelId: string): Promise<string>;
+  /** Sets a conversation's model, or a channel's default; an unknown model gives the user's text why. */
+  setModel(target: ModelTarget, model: string): Promise<ModelChange>;
+}

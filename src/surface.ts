@@ -1,0 +1,38 @@
+/**
+ * All the core knows of a platform. Adapters implement it; the live-message
+ * renderer (src/render) is its only caller.
+ */
+
+/** An opaque reference to a message the adapter posted; the core never parses it. */
+export interface MessageRef {
+  readonly id: string;
+}
+
+/**
+ * A write budget: at most `limit` writes per `windowMs` in the scope named by `key`.
+ * Every stream that writes to the same key shares the budget (e.g. all edits in one
+ * Discord channel, all `chat.update` calls in one Slack workspace).
+ */
+export interface RateScope {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** `live`: the message is still growing (adapters may show a Stop control); `final`: it is done. */
+export type MessageState = 'live' | 'final';
+
+export interface Surface {
+  /** Most characters one message may hold, in the core's Markdown (Discord 2,000; Slack ~4,000). */
+  readonly maxMessageLength: number;
+  /** The budgets posts and edits are counted against. */
+  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  /** Turns one part of the core's Markdown into the platform's markup (identity on Discord). */
+  format(markdown: string): string;
+  /** Posts a new message in the conversation's thread. Throws `PlatformError` on failure. */
+  post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
+  /** Replaces a posted message's text. Throws `PlatformError` on failure. */
+  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+  /** Shows that the bot is working (Discord typing, Slack status). Best effort: may throw, callers ignore. */
+  showTyping?(signal: AbortSignal): Promise<void>;
+}
