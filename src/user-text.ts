@@ -1,0 +1,57 @@
+/**
+ * Every sentence a chat user reads from the bot, in one place. Adapters render
+ * these; nothing else writes apologies. Markdown (the core's markup).
+ */
+import type { UpstreamErrorKind } from './upstream/errors.ts';
+
+const withTrace = (text: string, traceId: string | undefined) =>
+  traceId ? `${text} (trace id \`${traceId}\`)` : text;
+
+/** Text shown for an upstream failure of each kind. */
+export function upstreamErrorText(
+  kind: UpstreamErrorKind,
+  facts: { model: string; traceId: string | undefined; detail?: string | undefined },
+): string {
+  const text: Record<UpstreamErrorKind, string> = {
+    'bad-request': `The model service refused the request${facts.detail ? `: ${facts.detail}` : ''}.`,
+    'not-implemented': `The model service does not support this with \`${facts.model}\`${facts.detail ? ` (${facts.detail})` : ''}. Try another model with /model.`,
+    unauthorized: "The bot's API key is not accepted by the model service. Tell the bot's operator.",
+    'rate-limited': 'The model service is busy right now. Try again in a minute.',
+    unavailable: 'The model service is not answering right now. Try again in a minute.',
+    'broken-stream': 'The answer was cut off. Ask again to retry.',
+    timeout: 'The model took too long to answer. Ask again to retry.',
+  };
+  return withTrace(text[kind], facts.traceId);
+}
+
+export const userText = {
+  /** Shown while the model reasons and nothing is written yet; `heading` is its latest bold heading. */
+  thinking: (heading: string | undefined) => (heading ? `💭 *Thinking: ${heading}…*` : '💭 *Thinking…*'),
+  /** Title above reasoning kept in `full` mode. */
+  reasoningTitle: '💭 Reasoning',
+  stopped: '⏹️ *Stopped.*',
+  cutAtLength: '✂️ *The answer reached the length limit and was cut here.*',
+  /** Appended when the upstream stream failed after text was already shown. */
+  failedMidway: (text: string) => `⚠️ ${text}`,
+  busy: 'I am still answering earlier messages in this conversation. Send this again once I am done.',
+  interrupted: '⚠️ *Interrupted: the bot restarted before this answer finished. Ask again to retry.*',
+  storeUnavailable: 'My memory store is unavailable right now, so I cannot answer. Try again in a minute.',
+  unknownModel: (model: string, models: readonly string[]) =>
+    `There is no model called \`${model}\`. On offer: ${models.map((m) => `\`${m}\``).join(', ')}.`,
+  modelSetForConversation: (model: string) => `This conversation now uses \`${model}\`.`,
+  modelSetForChannel: (model: string) => `This channel now uses \`${model}\` by default.`,
+  modelList: (models: readonly string[], current: string) =>
+    `Models on offer:\n${models.map((m) => (m === current ? `• \`${m}\` (current)` : `• \`${m}\``)).join('\n')}`,
+  resetDone: 'Conversation reset. I have forgotten everything said here before.',
+  resetSuggestNewThread: 'Conversation reset. For a fresh start with a clean page, mention me in the channel to open a new thread.',
+  attachmentSkipped: (name: string, reason: string) => `⚠️ I could not use **${name}**: ${reason}. I answered the text without it.`,
+  attachmentTooLarge: (limitMb: number) => `it is larger than the ${limitMb} MB limit`,
+  attachmentUnsupported: (contentType: string | undefined) =>
+    `its type (${contentType ?? 'unknown'}) is not an image or video the model accepts`,
+  attachmentUnreachable: 'it could not be downloaded',
+  usageFooter: (model: string, usage: { promptTokens: number; completionTokens: number; reasoningTokens: number }) =>
+    `-# ${model} · ${usage.promptTokens} in · ${usage.completionTokens} out (${usage.reasoningTokens} reasoning)`,
+  notAllowed: 'Sorry, I am not enabled here.',
+  missingPermission: (permission: string) => `I am missing the **${permission}** permission here, so I cannot answer.`,
+  internalError: 'Something went wrong on my side. The operator can find the details in the logs.',
+} as const;
