@@ -19,10 +19,12 @@ export class UpstreamError extends Error {
   readonly code: string | undefined;
   readonly traceId: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /** The provider's own message, safe to show (e.g. which parameter it refused). */
+  readonly detail: string | undefined;
   constructor(
     kind: UpstreamErrorKind,
     message: string,
-    opts: { status?: number; code?: string; traceId?: string; retryAfterMs?: number; cause?: unknown } = {},
+    opts: { status?: number; code?: string; traceId?: string; retryAfterMs?: number; detail?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: opts.cause });
     this.kind = kind;
@@ -30,6 +32,7 @@ export class UpstreamError extends Error {
     this.code = opts.code;
     this.traceId = opts.traceId;
     this.retryAfterMs = opts.retryAfterMs;
+    this.detail = opts.detail;
   }
 
   /** 429, 5xx, network failures and timeouts may succeed on a retry; 400 and 401 never. */
