@@ -13,11 +13,11 @@ export interface AttachmentRef {
   readonly ref: string;
   readonly name: string;
   /** MIME type as the platform reported it, if it did. */
-  readonly contentType: string | undefined;
+  readonly contentType?: string | undefined;
   /** Size in bytes as the platform reported it, if it did. */
-  readonly size: number | undefined;
+  readonly size?: number | undefined;
   /** The last URL the platform gave for it; may have expired. */
-  readonly url: string | undefined;
+  readonly url?: string | undefined;
 }
 
 /** Turns an attachment reference into a URL the provider can fetch: https or `data:`. */

@@ -1,0 +1,46 @@
+/**
+ * What history keeps of a conversation, and its schema: whatever is read back
+ * from the store is `unknown` until this parses it.
+ */
+import { z } from 'zod';
+
+const attachmentSchema = z.object({
+  ref: z.string(),
+  name: z.string(),
+  contentType: z.string().optional(),
+  size: z.number().optional(),
+  url: z.string().optional(),
+});
+
+/** How an answer ended, so history stays truthful about what the user saw. */
+export const answerStatuses = ['complete', 'cut', 'stopped', 'failed', 'interrupted'] as const;
+export type AnswerStatus = (typeof answerStatuses)[number];
+
+export const storedMessageSchema = z.discriminatedUnion('role', [
+  z.object({
+    role: z.literal('user'),
+    turnId: z.string(),
+    authorId: z.string(),
+    authorName: z.string(),
+    text: z.string(),
+    attachments: z.array(attachmentSchema),
+    at: z.number(),
+  }),
+  z.object({
+    role: z.literal('assistant'),
+    turnId: z.string(),
+    model: z.string(),
+    text: z.string(),
+    status: z.enum(answerStatuses),
+    at: z.number(),
+  }),
+]);
+
+export type StoredMessage = z.infer<typeof storedMessageSchema>;
+export type StoredUserMessage = Extract<StoredMessage, { role: 'user' }>;
+export type StoredAssistantMessage = Extract<StoredMessage, { role: 'assistant' }>;
+
+export const conversationRecordSchema = z.object({
+  version: z.literal(1),
+  messages: z.array(z.unknown()),
+});
