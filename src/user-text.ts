@@ -30,6 +30,8 @@ export const userText = {
   /** Title above reasoning kept in `full` mode. */
   reasoningTitle: '💭 Reasoning',
   stopped: '⏹️ *Stopped.*',
+  finishedEarly: (reason: string) => `⚠️ *The model stopped early (${reason}).*`,
+  interruptedByShutdown: '⚠️ *Interrupted: the bot is restarting. Ask again in a moment.*',
   cutAtLength: '✂️ *The answer reached the length limit and was cut here.*',
   /** Appended when the upstream stream failed after text was already shown. */
   failedMidway: (text: string) => `⚠️ ${text}`,
@@ -49,6 +51,9 @@ export const userText = {
   attachmentUnsupported: (contentType: string | undefined) =>
     `its type (${contentType ?? 'unknown'}) is not an image or video the model accepts`,
   attachmentUnreachable: 'it could not be downloaded',
+  /** Slack answers a file download without the files:read scope with its sign-in page, not an error. */
+  attachmentMissingScope: (scope: string) => `the bot is missing the \`${scope}\` scope, so Slack would not hand the file over. Ask the operator to add it and reinstall the app`,
+  attachmentForeignHost: 'it is not stored on Slack, so I did not download it',
   usageFooter: (model: string, usage: { promptTokens: number; completionTokens: number; reasoningTokens: number }) =>
     `-# ${model} · ${usage.promptTokens} in · ${usage.completionTokens} out (${usage.reasoningTokens} reasoning)`,
   notAllowed: 'Sorry, I am not enabled here.',

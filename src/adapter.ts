@@ -1,0 +1,27 @@
+/**
+ * What src/main.ts hands a platform adapter, and what it gets back.
+ * Adapters live in adapters/<platform>/ and export `start<Platform>Adapter(deps)`.
+ */
+import type { Logger } from 'pino';
+import type { ConversationCore } from './conversation/core.ts';
+import type { EventDeduper } from './store/dedupe.ts';
+
+export interface AdapterDeps {
+  readonly core: ConversationCore;
+  /** Child logger for this platform (`logger.child({ platform })`). */
+  readonly logger: Logger;
+  /** Exactly-once delivery of platform events (Slack retries; several instances). */
+  readonly dedupe: EventDeduper;
+  /** Largest attachment the bot downloads or forwards, in bytes (ATTACHMENT_MAX_MB). */
+  readonly attachmentMaxBytes: number;
+  /** Injected for tests; defaults to global fetch. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface RunningAdapter {
+  readonly platform: 'discord' | 'slack' | 'terminal';
+  /** True while the platform connection is up (for /healthz). */
+  isReady(): boolean;
+  /** Stops taking new events; turns in progress are the core's to finish. */
+  stop(): Promise<void>;
+}

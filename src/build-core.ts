@@ -1,0 +1,53 @@
+/** Builds the conversation core from configuration and an open store: shared by `npm start` and `npm run chat`. */
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { ConversationService, type TurnFacts } from './conversation/service.ts';
+import { TurnGate } from './conversation/turn-gate.ts';
+import { ModelChoiceStore } from './history/model-choice.ts';
+import { HistoryStore } from './history/store.ts';
+import { WriteScheduler } from './render/scheduler.ts';
+import type { Store } from './store/open-store.ts';
+import { UpstreamClient } from './upstream/client.ts';
+
+export interface CoreParts {
+  readonly service: ConversationService;
+  readonly scheduler: WriteScheduler;
+  readonly history: HistoryStore;
+}
+
+export function buildCore(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  hooks: { onTurnEnd?: (facts: TurnFacts) => void; onRateLimited?: (scope: string, retryAfterMs: number) => void } = {},
+): CoreParts {
+  const upstream = new UpstreamClient({
+    ...config.llm,
+    onRetry: (error, attempt, waitMs) =>
+      logger.warn({ kind: error.kind, status: error.status, traceId: error.traceId, attempt, waitMs }, 'upstream retry'),
+  });
+  const history = new HistoryStore(store.keyv('history'));
+  const modelChoice = new ModelChoiceStore(store.keyv('settings'), config.llm.models, config.llm.defaultModel);
+  const scheduler = new WriteScheduler({
+    onRateLimited: (scope, retryAfterMs) => {
+      logger.warn({ scope, retryAfterMs }, 'platform rate limit hit');
+      hooks.onRateLimited?.(scope, retryAfterMs);
+    },
+  });
+  const service = new ConversationService({
+    upstream,
+    history,
+    modelChoice,
+    gate: new TurnGate(store.locks, config.turnQueueMax),
+    scheduler,
+    logger,
+    models: config.llm.models,
+    systemPrompt: config.systemPrompt,
+    limits: { maxMessages: config.history.maxMessages, maxChars: config.history.maxChars, mediaTurns: 3 },
+    attachmentMaxBytes: config.attachmentMaxBytes,
+    reasoningDisplay: config.reasoningDisplay,
+    usageFooter: config.usageFooter,
+    onTurnEnd: hooks.onTurnEnd,
+  });
+  return { service, scheduler, history };
+}

@@ -1,0 +1,306 @@
+/**
+ * The conversation core: answers one user message at a time per conversation,
+ * streaming the upstream answer through the live-message renderer into the
+ * adapter's Surface, and keeps history truthful about what the user saw.
+ */
+import type { Logger } from 'pino';
+import { checkAttachment } from '../attachments/policy.ts';
+import type { ReasoningDisplay } from '../config.ts';
+import type { ModelChoiceStore } from '../history/model-choice.ts';
+import type { AnswerStatus, StoredMessage } from '../history/record.ts';
+import type { HistoryStore } from '../history/store.ts';
+import { LiveMessage } from '../render/live-message.ts';
+import type { WriteScheduler } from '../render/scheduler.ts';
+import { StoreError } from '../store/store-error.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import type { Usage } from '../upstream/events.ts';
+import { upstreamErrorText, userText } from '../user-text.ts';
+import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits, type ResolvedUserMessage } from './context.ts';
+import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
+import type { TurnGate } from './turn-gate.ts';
+import type { AttachmentRef, TurnOutcome, TurnRequest } from './types.ts';
+
+export interface ConversationServiceOptions {
+  readonly upstream: UpstreamClient;
+  readonly history: HistoryStore;
+  readonly modelChoice: ModelChoiceStore;
+  readonly gate: TurnGate;
+  readonly scheduler: WriteScheduler;
+  readonly logger: Logger;
+  readonly models: readonly string[];
+  readonly systemPrompt: string;
+  readonly limits: ContextLimits;
+  readonly attachmentMaxBytes: number;
+  readonly reasoningDisplay: ReasoningDisplay;
+  readonly usageFooter: boolean;
+  readonly now?: () => number;
+  /** Told how each turn ended, for metrics. */
+  readonly onTurnEnd?: (facts: TurnFacts) => void;
+}
+
+export interface TurnFacts {
+  readonly outcome: TurnOutcome;
+  readonly model: string;
+  readonly usage: Usage | undefined;
+  readonly firstTokenMs: number | undefined;
+}
+
+/** The reason a turn's controller was aborted by `stop()`. */
+class StoppedByUser extends Error {
+  override name = 'StoppedByUser';
+}
+
+/** What a stopped turn says: stopped by its user, or interrupted by a shutdown. */
+const stopNote = (signal: AbortSignal) => (signal.reason instanceof StoppedByUser ? userText.stopped : userText.interruptedByShutdown);
+
+export class ConversationService implements ConversationCore {
+  readonly models: readonly string[];
+  readonly #o: ConversationServiceOptions;
+  readonly #now: () => number;
+  readonly #active = new Map<string, AbortController>();
+  /** Every answer in progress, waiting or streaming, for a graceful shutdown. */
+  readonly #running = new Set<Promise<TurnOutcome>>();
+
+  constructor(options: ConversationServiceOptions) {
+    this.#o = options;
+    this.models = options.models;
+    this.#now = options.now ?? Date.now;
+  }
+
+  stop(turnId: string): boolean {
+    const controller = this.#active.get(turnId);
+    if (!controller) return false;
+    controller.abort(new StoppedByUser('stopped by the user'));
+    return true;
+  }
+
+  /**
+   * Shutdown: lets answers in progress finish for up to `graceMs`, then stops
+   * the rest; each ends with a visible "interrupted" marker and is stored.
+   */
+  async drain(graceMs: number): Promise<void> {
+    const all = () => Promise.allSettled([...this.#running]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([all(), deadline]);
+    clearTimeout(timer);
+    for (const controller of this.#active.values()) controller.abort(new Error('shutting down'));
+    await all();
+  }
+
+  get activeTurns(): number {
+    return this.#active.size;
+  }
+
+  async reset(conversationId: string): Promise<void> {
+    await this.#o.history.clear(conversationId);
+  }
+
+  async modelFor(conversationId: string, channelId: string): Promise<string> {
+    return this.#o.modelChoice.resolve(conversationId, channelId);
+  }
+
+  async setModel(target: ModelTarget, model: string): Promise<ModelChange> {
+    const name = model.trim();
+    if (!this.models.includes(name)) return { ok: false, userText: userText.unknownModel(name, this.models) };
+    if ('conversationId' in target) await this.#o.modelChoice.setForConversation(target.conversationId, name);
+    else await this.#o.modelChoice.setForChannel(target.channelId, name);
+    return { ok: true, model: name };
+  }
+
+  answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
+    const running = this.#answer(request, io, signal);
+    this.#running.add(running);
+    void running.finally(() => this.#running.delete(running)).catch(() => undefined);
+    return running;
+  }
+
+  async #answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
+    const log = this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
+    const controller = new AbortController();
+    const turnSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const live = new LiveMessage({
+      surface: io.surface,
+      scheduler: this.#o.scheduler,
+      reasoningDisplay: this.#o.reasoningDisplay,
+      signal: turnSignal,
+      log: (level, fields, msg) => log[level](fields, msg),
+    });
+
+    if (request.model !== undefined && !this.models.includes(request.model)) {
+      await live.finish({ note: userText.unknownModel(request.model, this.models) });
+      return this.#ended({ type: 'failed', kind: 'unknown-model' }, request.model, undefined, undefined);
+    }
+
+    this.#active.set(request.turnId, controller);
+    try {
+      let lock;
+      try {
+        lock = await this.#o.gate.enter(request.conversationId, turnSignal);
+      } catch (error) {
+        if (turnSignal.aborted) {
+          await live.finish({ note: stopNote(turnSignal) });
+          return this.#ended({ type: 'stopped' }, '', undefined, undefined);
+        }
+        return await this.#failBeforeStart(error, live, log);
+      }
+      if (lock === 'busy') {
+        await live.finish({ note: userText.busy });
+        return this.#ended({ type: 'busy' }, '', undefined, undefined);
+      }
+      try {
+        return await this.#run(request, io, live, turnSignal, log);
+      } finally {
+        await lock.release().catch((error: unknown) => log.warn({ err: error }, 'turn lock release failed'));
+      }
+    } finally {
+      this.#active.delete(request.turnId);
+    }
+  }
+
+  async #run(request: TurnRequest, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
+    const startedAt = this.#now();
+    let model = request.model ?? '';
+    let history: StoredMessage[];
+    try {
+      model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
+      const loaded = await this.#o.history.load(request.conversationId);
+      if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
+      history = loaded.messages;
+    } catch (error) {
+      return this.#failBeforeStart(error, live, log);
+    }
+
+    const current = await this.#resolveCurrent(request, io, live, signal, log);
+    const selected = selectHistory(history, this.#o.limits);
+    const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);
+    const resolvedHistory = await Promise.all(
+      selected.map(async (m) =>
+        m.role === 'user' && withMedia.has(m) ? { ...m, resolved: await this.#resolveEarlier(m.text, m.attachments, io, signal, log) } : m,
+      ),
+    );
+    const messages = buildMessages(this.#o.systemPrompt, resolvedHistory, current);
+
+    io.surface.showTyping?.(signal).catch((error: unknown) => log.debug({ err: error }, 'typing indicator failed'));
+
+    let finishReason: string | undefined;
+    let usage: Usage | undefined;
+    let firstTokenMs: number | undefined;
+    let note: string | undefined;
+    let status: AnswerStatus = 'complete';
+    let outcome: TurnOutcome;
+    try {
+      for await (const event of this.#o.upstream.stream({ model, messages }, signal)) {
+        firstTokenMs ??= this.#now() - startedAt;
+        if (event.type === 'finish') finishReason = event.reason;
+        if (event.type === 'usage') usage = event.usage;
+        live.push(event);
+      }
+      finishReason ??= 'stop';
+      if (finishReason === 'length') {
+        note = userText.cutAtLength;
+        status = 'cut';
+      } else if (finishReason !== 'stop') {
+        note = userText.finishedEarly(finishReason);
+        status = 'cut';
+      }
+      outcome = { type: 'answered', finishReason };
+    } catch (error) {
+      if (signal.aborted) {
+        note = stopNote(signal);
+        status = signal.reason instanceof StoppedByUser ? 'stopped' : 'interrupted';
+        outcome = { type: 'stopped' };
+      } else if (error instanceof UpstreamError) {
+        log.warn({ err: error, kind: error.kind, status: error.status, code: error.code, traceId: error.traceId, model }, 'upstream failed');
+        note = upstreamErrorText(error.kind, { model, traceId: error.traceId, detail: error.detail });
+        status = 'failed';
+        outcome = { type: 'failed', kind: error.kind };
+      } else {
+        log.error({ err: error }, 'turn failed');
+        note = userText.internalError;
+        status = 'failed';
+        outcome = { type: 'failed', kind: 'internal' };
+      }
+    }
+
+    const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
+    const shown = await live.finish({ note, footer });
+    try {
+      const at = this.#now();
+      await this.#o.history.append(
+        request.conversationId,
+        {
+          role: 'user',
+          turnId: request.turnId,
+          authorId: request.author.id,
+          authorName: request.author.name,
+          text: request.text,
+          attachments: current.media.map((m) => m.attachment),
+          at,
+        },
+        { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status, at },
+      );
+    } catch (error) {
+      log.error({ err: error }, 'could not store the turn');
+    }
+    return this.#ended(outcome, model, usage, firstTokenMs);
+  }
+
+  /** The new message's attachments: checked, then resolved; what fails becomes a notice, the text still goes. */
+  async #resolveCurrent(request: TurnRequest, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<ResolvedUserMessage> {
+    const media: { attachment: AttachmentRef; url: string }[] = [];
+    for (const attachment of request.attachments) {
+      const verdict = checkAttachment(attachment, this.#o.attachmentMaxBytes);
+      if (!verdict.ok) {
+        live.addNotice(userText.attachmentSkipped(attachment.name, verdict.reason));
+        continue;
+      }
+      try {
+        media.push({ attachment, url: await io.attachments.resolve(attachment, signal) });
+      } catch (error) {
+        log.warn({ err: error, attachment: attachment.name }, 'attachment could not be resolved');
+        const reason = error instanceof Error && 'userReason' in error ? String(error.userReason) : userText.attachmentUnreachable;
+        live.addNotice(userText.attachmentSkipped(attachment.name, reason));
+      }
+    }
+    return { text: request.text, media };
+  }
+
+  /** An earlier message's media, fetched again; what no longer resolves is named in text instead. */
+  async #resolveEarlier(
+    text: string,
+    attachments: readonly AttachmentRef[],
+    io: TurnIo,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<ResolvedUserMessage> {
+    const media: { attachment: AttachmentRef; url: string }[] = [];
+    for (const attachment of attachments) {
+      try {
+        media.push({ attachment, url: await io.attachments.resolve(attachment, signal) });
+      } catch (error) {
+        log.debug({ err: error, attachment: attachment.name }, 'earlier attachment no longer resolves');
+      }
+    }
+    return { text, media };
+  }
+
+  async #failBeforeStart(error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
+    if (error instanceof StoreError) {
+      log.error({ err: error, operation: error.operation }, 'store unavailable');
+      await live.finish({ note: userText.storeUnavailable });
+      return this.#ended({ type: 'failed', kind: 'store' }, '', undefined, undefined);
+    }
+    log.error({ err: error }, 'turn could not start');
+    await live.finish({ note: userText.internalError });
+    return this.#ended({ type: 'failed', kind: 'internal' }, '', undefined, undefined);
+  }
+
+  #ended(outcome: TurnOutcome, model: string, usage: Usage | undefined, firstTokenMs: number | undefined): TurnOutcome {
+    this.#o.onTurnEnd?.({ outcome, model, usage, firstTokenMs });
+    return outcome;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm start`: reads the configuration, opens the store, builds the core and
+ * starts every platform whose settings are present.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { AdapterDeps, RunningAdapter } from './adapter.ts';
+import { buildCore } from './build-core.ts';
+import { loadConfig, type Config } from './config.ts';
+import type { ConversationService } from './conversation/service.ts';
+import { createLogger } from './logger.ts';
+import { openStore, type Store } from './store/open-store.ts';
+
+/** A configuration mistake: shown as a list of problems, never as a stack trace. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export interface RunningBot {
+  readonly config: Config;
+  readonly core: ConversationService;
+  readonly adapters: readonly RunningAdapter[];
+  readonly store: Store;
+  /** Stops taking events, lets streaming turns end (up to `graceMs`), then closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Validates the configuration for serving platforms; throws ConfigError naming every problem. */
+export function configForServing(env: Record<string, string | undefined>): Config {
+  const result = loadConfig(env);
+  if (!result.ok) throw new ConfigError(result.problems);
+  const { config } = result;
+  const problems: string[] = [];
+  if (!config.llm.apiKey) problems.push('LLM_API_KEY: required (the API key of the Gemini provider)');
+  if (!config.discord && !config.slack) {
+    problems.push(
+      `no platform is configured. For Discord set ${config.missing.discord.join(', ')}; for Slack set ${config.missing.slack.join(' and ')}.`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export async function startBot(opts: { env: Record<string, string | undefined>; logger?: Logger }): Promise<RunningBot> {
+  const config = configForServing(opts.env);
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const store = await openStore(config.storeUrl);
+  const { service } = buildCore(config, store, logger);
+  const deps: AdapterDeps = {
+    core: service,
+    logger,
+    dedupe: store.dedupe,
+    attachmentMaxBytes: config.attachmentMaxBytes,
+  };
+
+  const adapters: RunningAdapter[] = [];
+  try {
+    if (config.discord) {
+      const { startDiscordAdapter } = await import('../adapters/discord/index.ts');
+      adapters.push(await startDiscordAdapter({ ...deps, logger: logger.child({ platform: 'discord' }), config: config.discord }));
+    }
+    if (config.slack) {
+      const { startSlackAdapter } = await import('../adapters/slack/index.ts');
+      adapters.push(await startSlackAdapter({ ...deps, logger: logger.child({ platform: 'slack' }), config: config.slack }));
+    }
+  } catch (error) {
+    await Promise.allSettled(adapters.map((a) => a.stop()));
+    await store.close();
+    throw error;
+  }
+  logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind }, 'bot started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 10_000) =>
+    (stopping ??= (async () => {
+      await Promise.allSettled(adapters.map((a) => a.stop()));
+      await service.drain(graceMs);
+      await store.close();
+      logger.info('bot stopped');
+    })());
+  return { config, core: service, adapters, store, stop };
+}
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let bot: RunningBot;
+  try {
+    bot = await startBot({ env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Cannot start: ${error.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void bot.stop().then(() => process.exit(0));
+    });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`Fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * How the model's reasoning shows while it thinks and above the answer, per
+ * REASONING_DISPLAY: `off` says only that it thinks, `status` adds the latest
+ * bold heading of its reasoning summary, `full` quotes the reasoning itself.
+ */
+import type { ReasoningDisplay } from '../config.ts';
+import { userText } from '../user-text.ts';
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The latest complete `**heading**` in the reasoning, if any. */
+export function latestHeading(reasoning: string): string | undefined {
+  let heading: string | undefined;
+  for (const match of reasoning.matchAll(/\*\*([^*\n]+)\*\*/g)) heading = match[1]?.trim() || heading;
+  return heading;
+}
+
+/** What shows while the model reasons and no answer text has come, in at most `room` characters. */
+export function thinkingText(mode: ReasoningDisplay, reasoning: string, room: number): string {
+  if (mode === 'full' && reasoning.trim() !== '') return quotedReasoning(reasoning, room);
+  const status = userText.thinking(mode === 'status' ? latestHeading(reasoning) : undefined);
+  return status.length <= room ? status : userText.thinking(undefined);
+}
+
+/**
+ * The reasoning as a titled block quote of at most `room` characters. When it
+ * does not fit, its end is kept (the latest thought) after an ellipsis.
+ */
+export function quotedReasoning(reasoning: string, room: number): string {
+  const title = `**${userText.reasoningTitle}**`;
+  const quote = (text: string) =>
+    `${title}\n${text
+      .trim()
+      .split('\n')
+      .map((line) => `> ${line}`.trimEnd())
+      .join('\n')}`;
+  const whole = quote(reasoning);
+  if (whole.length <= room) return whole;
+  // Quoting adds at most 2 characters a line; drop whole graphemes from the front until it fits.
+  const segments = [...graphemes.segment(reasoning.trim())];
+  let low = 0;
+  let high = segments.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const start = segments[mid]?.index ?? reasoning.length;
+    if (quote(`…${reasoning.trim().slice(start)}`).length <= room) high = mid;
+    else low = mid + 1;
+  }
+  const start = segments[low]?.index;
+  return start === undefined ? '' : quote(`…${reasoning.trim().slice(start)}`);
+}

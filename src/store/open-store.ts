@@ -1,0 +1,166 @@
+/**
+ * Opens the bot's storage from `STORE_URL`: one place that knows whether
+ * state lives in a SQLite file (one process) or Redis (many instances), and
+ * hands out Keyv namespaces, the event deduper and the lock manager built on
+ * the same connection.
+ */
+import { resolve } from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import Keyv from 'keyv';
+import { type EventDeduper, RedisDeduper, SqliteDeduper } from './dedupe.ts';
+import { InProcessLockManager, type LockManager } from './lock.ts';
+import { createRedisClient, type RedisClient } from './redis-client.ts';
+import { RedisLockManager } from './redis-lock.ts';
+import { SqliteDatabase } from './sqlite-database.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import { StoreError, toStoreError } from './store-error.ts';
+import { withStoreErrors } from './with-store-errors.ts';
+
+export interface Store {
+  readonly kind: 'sqlite' | 'redis';
+  /** A Keyv for `namespace` (the same instance on every call). Values are JSON; failures reject with StoreError. */
+  keyv(namespace: string): Keyv;
+  readonly dedupe: EventDeduper;
+  readonly locks: LockManager;
+  /** Resolves when the backend answers; rejects with StoreError `unavailable` otherwise. For health checks. */
+  ping(signal?: AbortSignal): Promise<void>;
+  /** Releases held locks and closes the connection; later operations reject. */
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Redis: how long `openStore` waits for the first connection before rejecting. */
+  readonly connectTimeoutMs?: number;
+  /** Redis: deadline of each command. */
+  readonly commandTimeoutMs?: number;
+  /** Redis: longest pause between reconnect attempts. */
+  readonly maxReconnectDelayMs?: number;
+  /** SQLite: how long a write waits for another process's lock. */
+  readonly busyTimeoutMs?: number;
+  /** SQLite: interval of the expired-row sweep. */
+  readonly sweepIntervalMs?: number;
+  /** Failures no caller awaits (connection drops, lock renewals), to be logged by the owner. */
+  readonly onError?: (err: StoreError) => void;
+}
+
+/** `sqlite://./data/bot.sqlite` (relative to cwd), `sqlite:///abs/path`, `sqlite://:memory:`, `redis://…` or `rediss://…`. */
+export async function openStore(storeUrl: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const scheme = /^([a-z]+):\/\//.exec(storeUrl)?.[1];
+  if (scheme === 'sqlite') return openSqlite(storeUrl.slice('sqlite://'.length), opts);
+  if (scheme === 'redis' || scheme === 'rediss') return openRedis(storeUrl, opts);
+  // The URL may hold a password: name only the scheme.
+  throw new StoreError('failed', 'open', `unsupported store URL scheme ${scheme ?? '(none)'}; use sqlite://, redis:// or rediss://`);
+}
+
+function closedGuard(): { assertOpen: () => void; markClosed: () => boolean } {
+  let closed = false;
+  return {
+    assertOpen: () => {
+      if (closed) throw new StoreError('unavailable', 'store', 'the store is closed');
+    },
+    markClosed: () => {
+      const was = closed;
+      closed = true;
+      return !was;
+    },
+  };
+}
+
+function openSqlite(location: string, opts: OpenStoreOptions): Store {
+  const path = location === ':memory:' || location === '' ? ':memory:' : resolve(process.cwd(), location);
+  const db = new SqliteDatabase(path, { busyTimeoutMs: opts.busyTimeoutMs, sweepIntervalMs: opts.sweepIntervalMs });
+  const guard = closedGuard();
+  const keyvs = new Map<string, Keyv>();
+  return {
+    kind: 'sqlite',
+    keyv(namespace) {
+      let keyv = keyvs.get(namespace);
+      if (keyv === undefined) {
+        keyv = new Keyv({ store: withStoreErrors(new SqliteStore(db), guard.assertOpen), namespace, throwOnErrors: true });
+        keyvs.set(namespace, keyv);
+      }
+      return keyv;
+    },
+    dedupe: new SqliteDeduper(db),
+    locks: new InProcessLockManager(),
+    async ping(signal) {
+      signal?.throwIfAborted();
+      guard.assertOpen();
+      try {
+        db.has('');
+      } catch (err) {
+        throw toStoreError(err, 'ping');
+      }
+    },
+    async close() {
+      if (guard.markClosed()) db.close();
+    },
+  };
+}
+
+async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
+  const onError = opts.onError ?? (() => {});
+  const client = createRedisClient(url, {
+    commandTimeoutMs: opts.commandTimeoutMs,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    maxReconnectDelayMs: opts.maxReconnectDelayMs,
+  });
+  // Without an 'error' listener a dropped connection would crash the process.
+  client.on('error', (err: unknown) => onError(toStoreError(err, 'connection')));
+  await connect(client, opts.connectTimeoutMs ?? 5000);
+
+  const guard = closedGuard();
+  const keyvs = new Map<string, Keyv>();
+  const locks = new RedisLockManager(client, { onError });
+  return {
+    kind: 'redis',
+    keyv(namespace) {
+      let keyv = keyvs.get(namespace);
+      if (keyv === undefined) {
+        const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
+        // As @keyv/redis's createKeyv: the adapter prefixes `namespace::`, so Keyv must not add its own.
+        keyv = new Keyv({ store: withStoreErrors(adapter, guard.assertOpen), namespace, useKeyPrefix: false, throwOnErrors: true });
+        keyvs.set(namespace, keyv);
+      }
+      return keyv;
+    },
+    dedupe: new RedisDeduper(client),
+    locks,
+    async ping(signal) {
+      signal?.throwIfAborted();
+      guard.assertOpen();
+      try {
+        await (signal === undefined ? client : client.withAbortSignal(signal)).ping();
+      } catch (err) {
+        signal?.throwIfAborted();
+        throw toStoreError(err, 'ping');
+      }
+    },
+    async close() {
+      if (!guard.markClosed()) return;
+      await locks.close();
+      // close() waits for replies to commands in flight; while reconnecting there are none to wait for.
+      if (client.isReady) await client.close();
+      else client.destroy();
+    },
+  };
+}
+
+/** The first connection, within `timeoutMs`; @redis/client alone would retry forever. */
+async function connect(client: RedisClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new StoreError('unavailable', 'connect', `could not connect to Redis within ${timeoutMs}ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([client.connect(), timedOut]);
+  } catch (err) {
+    client.destroy();
+    throw toStoreError(err, 'connect');
+  } finally {
+    clearTimeout(timer);
+  }
+}
