@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('configuration', () => {
+  test('an empty environment gives the documented defaults', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.llm.apiBase).toBe('https://api.xhuoapi.ai/v1/gemini');
+    expect(result.config.llm.models).toEqual(['gemini-2.5-pro', 'gemini-3.0-pro', 'gemini-3.1-pro']);
+    expect(result.config.llm.defaultModel).toBe('gemini-2.5-pro');
+    expect(result.config.storeUrl).toBe('sqlite://./data/bot.sqlite');
+    expect(result.config.discord).toBeUndefined();
+    expect(result.config.slack).toBeUndefined();
+    expect(result.config.missing.discord).toEqual(['DISCORD_TOKEN']);
+  });
+
+  test('a malformed URL names the setting and why', () => {
+    const result = loadConfig({ LLM_API_BASE: 'not a url' });
+    expect(result).toEqual({ ok: false, problems: [expect.stringMatching(/^LLM_API_BASE: .*URL/)] });
+  });
+
+  test('an unknown default model names the setting and the models on offer', () => {
+    const result = loadConfig({ LLM_MODELS: 'a,b', LLM_DEFAULT_MODEL: 'c' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toContain('LLM_DEFAULT_MODEL');
+    expect(result.problems[0]).toContain('a, b');
+  });
+
+  test('a bad value never echoes the secret', () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: 'xoxp-secret-user-token' });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('secret-user-token');
+  });
+
+  test('a Slack bot token without a signing secret or app token says what is missing', () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.join()).toMatch(/SLACK_SIGNING_SECRET.*SLACK_APP_TOKEN/);
+  });
+
+  test('platform settings switch the platforms on', () => {
+    const result = loadConfig({ DISCORD_TOKEN: 't', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: '4000', DISCORD_REPLY_MODE: 'reply' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.discord?.replyMode).toBe('reply');
+    expect(result.config.slack?.port).toBe(4000);
+  });
+});
