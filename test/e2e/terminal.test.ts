@@ -86,3 +86,14 @@ test('without an API key the chat says which setting is missing', async () => {
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('LLM_API_KEY');
 });
+
+test('the conversation survives a restart on the SQLite store', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'chat-store-')), 'bot.sqlite');
+  await chat(['remember the word kumquat'], { STORE_URL: `sqlite://${file}` });
+  await chat(['what was the word?'], { STORE_URL: `sqlite://${file}` });
+  expect(upstream.requests[1]?.body.messages.slice(1)).toEqual([
+    { role: 'user', content: 'remember the word kumquat' },
+    { role: 'assistant', content: fixtureAnswer() },
+    { role: 'user', content: 'what was the word?' },
+  ]);
+});
