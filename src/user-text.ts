@@ -59,4 +59,10 @@ export const userText = {
   notAllowed: 'Sorry, I am not enabled here.',
   missingPermission: (permission: string) => `I am missing the **${permission}** permission here, so I cannot answer.`,
   internalError: 'Something went wrong on my side. The operator can find the details in the logs.',
+  /** Label of the button that stops an answer while it streams (Discord). */
+  stopButton: 'Stop',
+  /** A thread's name when the question has no text (only attachments). */
+  threadNameFallback: 'Question for Gemini',
+  /** A member without the permission tried to change a channel-wide setting. */
+  needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;
