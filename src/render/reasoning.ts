@@ -36,16 +36,17 @@ export function quotedReasoning(reasoning: string, room: number): string {
       .join('\n')}`;
   const whole = quote(reasoning);
   if (whole.length <= room) return whole;
-  // Quoting adds at most 2 characters a line; drop whole graphemes from the front until it fits.
-  const segments = [...graphemes.segment(reasoning.trim())];
+  // Only the last `room` characters can fit. Their first grapheme may be cut, so it always goes;
+  // then whole graphemes leave from the front until the quote fits.
+  const tail = reasoning.trim().slice(-room);
+  const starts = [...graphemes.segment(tail)].map((s) => s.index).slice(1);
+  const fits = (i: number) => quote(`…${tail.slice(starts[i] ?? tail.length)}`).length <= room;
   let low = 0;
-  let high = segments.length;
+  let high = starts.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    const start = segments[mid]?.index ?? reasoning.length;
-    if (quote(`…${reasoning.trim().slice(start)}`).length <= room) high = mid;
+    if (fits(mid)) high = mid;
     else low = mid + 1;
   }
-  const start = segments[low]?.index;
-  return start === undefined ? '' : quote(`…${reasoning.trim().slice(start)}`);
+  return low < starts.length && fits(low) ? quote(`…${tail.slice(starts[low])}`) : '';
 }

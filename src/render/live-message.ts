@@ -1,0 +1,297 @@
+/**
+ * One answer as it appears on a platform: the renderer keeps the whole text and
+ * writes frames (the latest state), never deltas. Writes wait their turn in the
+ * shared `WriteScheduler`, so any number of deltas between two writes make one
+ * edit, and the platform's budget for the channel or workspace is never exceeded.
+ */
+import type { ReasoningDisplay } from '../config.ts';
+import { PlatformError } from '../errors/platform-error.ts';
+import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import type { UpstreamEvent } from '../upstream/events.ts';
+import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
+import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
+import { type Cursor, startCursor } from './split.ts';
+
+export type RenderLog = (level: 'warn' | 'error' | 'debug', fields: Record<string, unknown>, msg: string) => void;
+
+export interface LiveMessageOptions {
+  readonly surface: Surface;
+  readonly scheduler: WriteScheduler;
+  readonly reasoningDisplay: ReasoningDisplay;
+  /** The turn's signal: once aborted, live writes stop; `finish` still writes the final state. */
+  readonly signal: AbortSignal;
+  readonly log?: RenderLog;
+  /** How long `finish` may take to land the final state, queueing included (default 60 s). */
+  readonly finalTimeoutMs?: number;
+}
+
+export interface FinishedMessage {
+  /** The answer as the user saw it (no status, notices, note or footer), for history. */
+  readonly shownText: string;
+  /** How many messages the answer occupies on the platform. */
+  readonly messages: number;
+}
+
+interface Slot {
+  ref: MessageRef | undefined;
+  written: string | undefined;
+  state: MessageState | undefined;
+  /** Text the platform refused as invalid: never sent again. */
+  refused: string | undefined;
+}
+
+type Write = { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame };
+
+/** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
+const unavailableRetries = 3;
+const unavailableBackoffMs = 1000;
+
+export class LiveMessage {
+  readonly #surface: Surface;
+  readonly #scheduler: WriteScheduler;
+  readonly #mode: ReasoningDisplay;
+  readonly #signal: AbortSignal;
+  readonly #log: RenderLog;
+  readonly #finalTimeoutMs: number;
+  readonly #job: WriteJob;
+
+  #reasoning = '';
+  #answer = '';
+  #started = false;
+  #notices: string[] = [];
+  #sealed: string[] = [];
+  #cursor: Cursor = startCursor;
+  #end: { note?: string | undefined; footer?: string | undefined } | undefined;
+  readonly #slots: Slot[] = [];
+
+  #queuedFor: 'post' | 'edit' | undefined;
+  #running = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  /** Set when the platform said the message or channel is gone or forbidden: nothing more is written. */
+  #stopped = false;
+  #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
+  #finished: Promise<FinishedMessage> | undefined;
+
+  constructor(opts: LiveMessageOptions) {
+    this.#surface = opts.surface;
+    this.#scheduler = opts.scheduler;
+    this.#mode = opts.reasoningDisplay;
+    this.#signal = opts.signal;
+    this.#log = opts.log ?? (() => {});
+    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    const self = this;
+    this.#job = {
+      get priority(): WritePriority {
+        return self.#priority();
+      },
+      run: () => this.#run(),
+    };
+    this.#signal.addEventListener('abort', () => this.#onTurnAborted(), { once: true });
+  }
+
+  /** Takes one upstream event. Cheap: it only updates state and asks for a write slot. */
+  push(event: UpstreamEvent): void {
+    if (this.#end) return;
+    if (event.type === 'reasoning') {
+      this.#reasoning += event.text;
+      this.#started = true;
+    } else if (event.type === 'text') {
+      this.#answer += event.text;
+      this.#started = true;
+      // Cheap test first: a message cannot overflow before it holds half a message of answer.
+      if (this.#answer.length - this.#cursor.offset > this.#surface.maxMessageLength / 2) this.#seal();
+    } else {
+      return;
+    }
+    this.#kick();
+  }
+
+  /** Shows a notice (Markdown) above the answer, e.g. a skipped attachment. */
+  addNotice(markdown: string): void {
+    if (this.#end) return;
+    this.#notices.push(markdown);
+    this.#kick();
+  }
+
+  /** Writes the final state exactly once and resolves when it landed (or could not). */
+  finish(end: { note?: string; footer?: string }): Promise<FinishedMessage> {
+    if (this.#finished) return this.#finished;
+    this.#end = { note: end.note, footer: end.footer };
+    this.#finished = new Promise<FinishedMessage>((resolve) => {
+      const controller = new AbortController();
+      // Not the turn's signal: a stopped turn still gets its final frame, within this deadline.
+      const timer = setTimeout(() => {
+        this.#log('warn', { messages: this.#slots.length }, 'final message not written before the deadline');
+        controller.abort(new Error('final write deadline passed'));
+        this.#stop();
+        // Resolve even if the platform call ignores the abort.
+        this.#resolve();
+      }, this.#finalTimeoutMs);
+      this.#final = { controller, timer, done: resolve };
+    });
+    this.#kick();
+    this.#settleIfDone();
+    return this.#finished;
+  }
+
+  #state(): RenderState {
+    return {
+      maxLength: this.#surface.maxMessageLength,
+      reasoningDisplay: this.#mode,
+      reasoning: this.#reasoning,
+      answer: this.#answer,
+      started: this.#started,
+      notices: this.#notices,
+      sealed: this.#sealed,
+      cursor: this.#cursor,
+      end: this.#end,
+    };
+  }
+
+  #seal(): void {
+    const { sealed, cursor } = sealOverflow(this.#state());
+    if (sealed.length === this.#sealed.length) return;
+    // Notices pending at a seal went into the sealed message.
+    this.#notices = [];
+    this.#sealed = sealed;
+    this.#cursor = cursor;
+  }
+
+  /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
+  #nextWrite(): Write | undefined {
+    const wanted = frames(this.#state());
+    for (let index = 0; index < Math.max(wanted.length, this.#slots.length); index += 1) {
+      const slot = this.#slots[index];
+      let frame = wanted[index];
+      // Nothing left to say in an already posted message (an empty answer, no note): keep its text, mark it final.
+      if (!frame && this.#end && slot?.ref && slot.written) frame = { text: slot.written, state: 'final' };
+      if (!frame) continue;
+      if (slot?.refused === frame.text) {
+        if (frame.state === 'final') continue;
+        return undefined;
+      }
+      if (!slot?.ref) return { index, kind: 'post', frame };
+      if (slot.written !== frame.text || slot.state !== frame.state) return { index, kind: 'edit', frame };
+    }
+    return undefined;
+  }
+
+  #priority(): WritePriority {
+    if (this.#end) return 'final';
+    return this.#queuedFor === 'post' ? 'first' : 'live';
+  }
+
+  /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
+  #kick(): void {
+    if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
+    if (this.#signal.aborted && !this.#end) return;
+    const next = this.#nextWrite();
+    if (!next) return this.#settleIfDone();
+    this.#queuedFor = next.kind;
+    this.#scheduler.request(this.#surface.scopes[next.kind], this.#job);
+  }
+
+  async #run(): Promise<boolean> {
+    const granted = this.#queuedFor;
+    this.#queuedFor = undefined;
+    this.#running = true;
+    let rateLimited = false;
+    try {
+      const signal = this.#final ? this.#final.controller.signal : this.#signal;
+      if (this.#stopped || signal.aborted) return false;
+      const next = this.#nextWrite();
+      // Nothing to do, or the next write counts against the other scope: ask again there.
+      if (!next || next.kind !== granted) return false;
+      try {
+        await this.#write(next, signal);
+        this.#failures = 0;
+      } catch (err) {
+        rateLimited = err instanceof PlatformError && err.kind === 'rate-limited';
+        if (rateLimited) {
+          this.#log('debug', { retryAfterMs: (err as PlatformError).retryAfterMs }, 'platform rate limit hit');
+          this.#queuedFor = granted;
+          throw err;
+        }
+        this.#failed(err, next, signal);
+      }
+      return true;
+    } finally {
+      this.#running = false;
+      if (!rateLimited) {
+        this.#kick();
+        this.#settleIfDone();
+      }
+    }
+  }
+
+  async #write(write: Write, signal: AbortSignal): Promise<void> {
+    const text = this.#surface.format(write.frame.text);
+    const slot = this.#slots[write.index] ?? { ref: undefined, written: undefined, state: undefined, refused: undefined };
+    this.#slots[write.index] = slot;
+    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal);
+    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal);
+    slot.written = write.frame.text;
+    slot.state = write.frame.state;
+  }
+
+  /** Acts on a failed write; never throws, so one broken message does not break the turn. */
+  #failed(err: unknown, write: Write, signal: AbortSignal): void {
+    const fields = { err, message: write.index, write: write.kind };
+    if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
+    const kind = err instanceof PlatformError ? err.kind : 'unavailable';
+    if (kind === 'forbidden' || kind === 'gone') {
+      this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
+      return this.#stop();
+    }
+    if (kind === 'invalid') {
+      this.#log('warn', fields, 'platform refused the text, not sending it again');
+      const slot = this.#slots[write.index];
+      if (slot) slot.refused = write.frame.text;
+      return;
+    }
+    this.#failures += 1;
+    if (this.#failures > unavailableRetries) {
+      this.#log('error', fields, 'platform unavailable, giving up on the message');
+      return this.#stop();
+    }
+    this.#log(err instanceof PlatformError ? 'warn' : 'error', fields, 'platform write failed, retrying');
+    // Retry the latest frame (not the failed one) after a growing pause.
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#kick();
+    }, unavailableBackoffMs * 2 ** (this.#failures - 1));
+  }
+
+  #onTurnAborted(): void {
+    if (this.#end || !this.#queuedFor) return;
+    this.#scheduler.cancel(this.#job);
+    this.#queuedFor = undefined;
+  }
+
+  #stop(): void {
+    this.#stopped = true;
+    this.#scheduler.cancel(this.#job);
+    this.#queuedFor = undefined;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#settleIfDone();
+  }
+
+  #settleIfDone(): void {
+    const final = this.#final;
+    if (!final || this.#running || this.#queuedFor || this.#retryTimer) return;
+    if (!this.#stopped && this.#nextWrite()) return;
+    this.#resolve();
+  }
+
+  #resolve(): void {
+    const final = this.#final;
+    if (!final) return;
+    clearTimeout(final.timer);
+    final.done({
+      shownText: this.#answer.trim() === '' ? '' : this.#answer,
+      messages: this.#slots.filter((slot) => slot.ref).length,
+    });
+  }
+}
