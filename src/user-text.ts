@@ -61,6 +61,11 @@ export const userText = {
   internalError: 'Something went wrong on my side. The operator can find the details in the logs.',
   /** Label of the button that stops an answer while it streams (Discord). */
   stopButton: 'Stop',
+  /** Label of the button under a finished Slack answer that starts the thread's conversation afresh. */
+  newConversationButton: 'New conversation',
+  /** Placeholder of the model picker (Slack). */
+  modelPickerPlaceholder: 'Model',
+  modelPickerCurrent: (model: string) => `${model} (current)`,
   /** A thread's name when the question has no text (only attachments). */
   threadNameFallback: 'Question for Gemini',
   /** A member without the permission tried to change a channel-wide setting. */

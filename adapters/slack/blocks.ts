@@ -1,0 +1,107 @@
+/**
+ * The Block Kit an answer is shown with: its mrkdwn in section blocks, then the
+ * controls for its state. A live answer offers Stop; a final one offers a model
+ * picker and a "New conversation" button, because Slack runs no slash commands
+ * inside threads (platform-limits.md §2e), so a thread can only be steered from
+ * its own messages.
+ */
+import type { types } from '@slack/bolt';
+import { userText } from '../../src/user-text.ts';
+
+type KnownBlock = types.KnownBlock;
+
+export const ACTION = {
+  stop: 'stop',
+  modelPick: 'model_pick',
+  newConversation: 'new_conversation',
+  channelModelPick: 'channel_model_pick',
+} as const;
+
+/** Block Kit limits: a section's text holds at most 3,000 characters, a message at most 50 blocks. */
+const SECTION_MAX = 3000;
+
+/** What to show under an answer's text. */
+export type AnswerControls =
+  | { readonly type: 'none' }
+  | { readonly type: 'stop'; readonly turnId: string }
+  | { readonly type: 'final'; readonly conversationId: string; readonly models: readonly string[]; readonly current: string };
+
+/** Splits mrkdwn into section-sized pieces, at a line break where there is one. */
+export function sectionTexts(mrkdwn: string): string[] {
+  const parts: string[] = [];
+  let rest = mrkdwn;
+  while (rest.length > SECTION_MAX) {
+    const cut = rest.lastIndexOf('\n', SECTION_MAX);
+    const at = cut > SECTION_MAX / 2 ? cut : SECTION_MAX;
+    parts.push(rest.slice(0, at));
+    rest = rest.slice(at).replace(/^\n/, '');
+  }
+  if (rest.trim() !== '') parts.push(rest);
+  return parts;
+}
+
+/** The option value of the thread picker: the conversation it switches, and the model. */
+export function encodePick(conversationId: string, model: string): string {
+  return JSON.stringify([conversationId, model]);
+}
+
+export function decodePick(value: string): { conversationId: string; model: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return { conversationId: parsed[0], model: parsed[1] };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+const option = (label: string, value: string) => ({ text: { type: 'plain_text' as const, text: label.slice(0, 75) }, value });
+
+/** A static_select of the models, with the current one selected and marked. */
+function modelSelect(actionId: string, models: readonly string[], current: string, value: (model: string) => string) {
+  const options = models.slice(0, 100).map((m) => option(m === current ? userText.modelPickerCurrent(m) : m, value(m)));
+  const initial = options[models.indexOf(current)];
+  return {
+    type: 'static_select' as const,
+    action_id: actionId,
+    placeholder: { type: 'plain_text' as const, text: userText.modelPickerPlaceholder },
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+  };
+}
+
+export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlock[] {
+  const blocks: KnownBlock[] = sectionTexts(mrkdwn).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+  if (controls.type === 'stop') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'answer_live',
+      elements: [{ type: 'button', action_id: ACTION.stop, text: { type: 'plain_text', text: userText.stopButton }, value: controls.turnId }],
+    });
+  } else if (controls.type === 'final') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'answer_final',
+      elements: [
+        modelSelect(ACTION.modelPick, controls.models, controls.current, (m) => encodePick(controls.conversationId, m)),
+        {
+          type: 'button',
+          action_id: ACTION.newConversation,
+          text: { type: 'plain_text', text: userText.newConversationButton },
+          value: controls.conversationId,
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** The ephemeral `/model` answer: the list as text and a picker for the channel's default. */
+export function channelModelBlocks(listMrkdwn: string, channelId: string, models: readonly string[], current: string): KnownBlock[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: listMrkdwn } },
+    { type: 'actions', block_id: channelId, elements: [modelSelect(ACTION.channelModelPick, models, current, (m) => m)] },
+  ];
+}

@@ -1,0 +1,165 @@
+/**
+ * Turns a Slack file reference into a `data:` URL the model provider can read.
+ *
+ * Slack file URLs (`url_private_download`) need `Authorization: Bearer <bot token>`,
+ * so the token must only ever go to Slack's own file host: the resolver refuses any
+ * other host, follows redirects by hand and only within the same hosts. Without
+ * the `files:read` scope Slack answers 200 with its HTML sign-in page instead of
+ * the file (platform-limits.md §2e), which we detect by content type. Sizes are
+ * checked before and while reading, since Slack files may be huge. Downloads are
+ * kept in a small cache bounded by bytes, because history re-sends media on later
+ * turns.
+ */
+import type { AttachmentRef, AttachmentResolver } from '../../src/conversation/types.ts';
+import { userText } from '../../src/user-text.ts';
+
+/** Slack's file host for `url_private` and `url_private_download`. */
+const SLACK_FILE_HOSTS = ['files.slack.com'];
+const MAX_REDIRECTS = 3;
+
+/** Why a file could not be fetched; `userReason` ends the core's "I could not use X: …". */
+export class SlackFileError extends Error {
+  override name = 'SlackFileError';
+  readonly kind: 'missing-scope' | 'foreign-host' | 'too-large' | 'unreachable';
+  readonly userReason: string;
+  constructor(kind: SlackFileError['kind'], userReason: string, opts: { cause?: unknown } = {}) {
+    super(`slack file ${kind}: ${userReason}`, { cause: opts.cause });
+    this.kind = kind;
+    this.userReason = userReason;
+  }
+}
+
+/** Looks a file's current download URL up again (files.info), for refs whose URL is missing. */
+export type FileLookup = (fileId: string, signal: AbortSignal) => Promise<{ url: string | undefined; mimetype: string | undefined }>;
+
+export interface SlackFileResolverOptions {
+  readonly botToken: string;
+  readonly maxBytes: number;
+  readonly lookup: FileLookup;
+  /** SLACK_API_URL, whose host also counts as Slack's (tests and proxies). */
+  readonly apiUrl?: string | undefined;
+  readonly fetch?: typeof fetch;
+  /** Bytes of downloaded files to keep, most recently used first. */
+  readonly cacheBytes?: number;
+}
+
+export class SlackFileResolver implements AttachmentResolver {
+  readonly #opts: SlackFileResolverOptions;
+  readonly #hosts: Set<string>;
+  /** Insertion order is recency: a hit is moved to the end, eviction takes from the front. */
+  readonly #cache = new Map<string, { url: string; bytes: number }>();
+  #cachedBytes = 0;
+
+  constructor(opts: SlackFileResolverOptions) {
+    this.#opts = opts;
+    this.#hosts = new Set(SLACK_FILE_HOSTS);
+    if (opts.apiUrl) this.#hosts.add(new URL(opts.apiUrl).host);
+  }
+
+  async resolve(attachment: AttachmentRef, signal: AbortSignal): Promise<string> {
+    const cached = this.#cache.get(attachment.ref);
+    if (cached) {
+      this.#cache.delete(attachment.ref);
+      this.#cache.set(attachment.ref, cached);
+      return cached.url;
+    }
+    if (attachment.size !== undefined && attachment.size > this.#opts.maxBytes) throw this.#tooLarge();
+    let url = attachment.url;
+    let mimetype = attachment.contentType;
+    if (!url) {
+      const found = await this.#opts.lookup(attachment.ref, signal);
+      url = found.url;
+      mimetype = mimetype ?? found.mimetype;
+    }
+    if (!url) throw new SlackFileError('unreachable', userText.attachmentUnreachable);
+    const { bytes, contentType } = await this.#download(url, signal);
+    const type = mimetype?.split(';')[0]?.trim() || contentType || 'application/octet-stream';
+    const dataUrl = `data:${type};base64,${bytes.toString('base64')}`;
+    this.#remember(attachment.ref, dataUrl, bytes.byteLength);
+    return dataUrl;
+  }
+
+  /** True if the bot token may be sent to this URL: https on Slack's file host, or the configured API host. */
+  isSlackHost(url: URL): boolean {
+    if (!this.#hosts.has(url.host)) return false;
+    return url.protocol === 'https:' || (this.#opts.apiUrl !== undefined && new URL(this.#opts.apiUrl).host === url.host);
+  }
+
+  async #download(first: string, signal: AbortSignal): Promise<{ bytes: Buffer; contentType: string | undefined }> {
+    const fetchFn = this.#opts.fetch ?? fetch;
+    let url = new URL(first);
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+      if (!this.isSlackHost(url)) {
+        throw new SlackFileError('foreign-host', userText.attachmentForeignHost);
+      }
+      let response: Response;
+      try {
+        response = await fetchFn(url, {
+          headers: { authorization: `Bearer ${this.#opts.botToken}` },
+          redirect: 'manual',
+          signal,
+        });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new SlackFileError('unreachable', userText.attachmentUnreachable, { cause: err });
+      }
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        await response.body?.cancel();
+        url = new URL(location, url);
+        continue;
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new SlackFileError('unreachable', `${userText.attachmentUnreachable} (HTTP ${response.status})`);
+      }
+      const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (contentType === 'text/html') {
+        await response.body?.cancel();
+        throw new SlackFileError('missing-scope', userText.attachmentMissingScope('files:read'));
+      }
+      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+      if (declared > this.#opts.maxBytes) {
+        await response.body?.cancel();
+        throw this.#tooLarge();
+      }
+      return { bytes: await this.#readCapped(response), contentType };
+    }
+    throw new SlackFileError('unreachable', userText.attachmentUnreachable);
+  }
+
+  /** Reads the body, giving up as soon as it passes the size limit rather than after buffering it all. */
+  async #readCapped(response: Response): Promise<Buffer> {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    if (!response.body) return Buffer.alloc(0);
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > this.#opts.maxBytes) {
+        await reader.cancel();
+        throw this.#tooLarge();
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  #tooLarge(): SlackFileError {
+    return new SlackFileError('too-large', userText.attachmentTooLarge(Math.round(this.#opts.maxBytes / (1024 * 1024))));
+  }
+
+  #remember(ref: string, url: string, bytes: number): void {
+    const limit = this.#opts.cacheBytes ?? 64 * 1024 * 1024;
+    if (bytes > limit) return;
+    this.#cache.set(ref, { url, bytes });
+    this.#cachedBytes += bytes;
+    for (const [key, entry] of this.#cache) {
+      if (this.#cachedBytes <= limit) break;
+      this.#cache.delete(key);
+      this.#cachedBytes -= entry.bytes;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * One answer's place in Slack: a thread of one channel. The core's renderer
+ * posts with chat.postMessage and grows the message with chat.update.
+ */
+import type { Logger } from 'pino';
+import type { webApi } from '@slack/bolt';
+import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import { answerBlocks, type AnswerControls } from './blocks.ts';
+import { toMrkdwn } from './mrkdwn.ts';
+import { toPlatformError } from './platform-errors.ts';
+
+/**
+ * Markdown characters per message, before conversion. Slack recommends at most
+ * 4,000 characters of `text` (chat.postMessage "Truncating content"); mrkdwn runs
+ * a little longer than the Markdown it came from (`&lt;` for `<`, zero-width
+ * spaces around bold), so 3,800 leaves that headroom. The blocks stay well
+ * under the ~12,000 characters Slack allows across a message's blocks.
+ */
+export const SLACK_MAX_MARKDOWN = 3800;
+
+/** Where an answer goes, in Slack's ids and in the core's opaque ones. */
+export interface SlackThread {
+  readonly teamId: string;
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly conversationId: string;
+  readonly channelId: string;
+  readonly turnId: string;
+}
+
+export interface SlackSurfaceOptions {
+  readonly client: webApi.WebClient;
+  readonly thread: SlackThread;
+  /** The models on offer and the one the conversation's next turn would use, for the final picker. */
+  readonly models: () => Promise<{ models: readonly string[]; current: string }>;
+  readonly logger: Logger;
+}
+
+export class SlackSurface implements Surface {
+  readonly maxMessageLength = SLACK_MAX_MARKDOWN;
+  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  readonly #opts: SlackSurfaceOptions;
+  /** The newest message of this answer: only it carries controls. */
+  #latestTs: string | undefined;
+
+  constructor(opts: SlackSurfaceOptions) {
+    this.#opts = opts;
+    const { teamId, channel } = opts.thread;
+    this.scopes = {
+      // chat.postMessage: about one message per second per channel (platform-limits.md §2a).
+      post: { key: `slack:post:${channel}`, limit: 1, windowMs: 1000 },
+      // chat.update is Tier 3: 50+ per minute per workspace, shared by every stream in it.
+      edit: { key: `slack:update:${teamId}`, limit: 50, windowMs: 60_000 },
+    };
+  }
+
+  format(markdown: string): string {
+    return toMrkdwn(markdown);
+  }
+
+  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+    signal.throwIfAborted();
+    const { channel, threadTs } = this.#opts.thread;
+    const blocks = answerBlocks(text, await this.#controls(state, true));
+    try {
+      const result = await this.#opts.client.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text,
+        blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!result.ts) throw new Error('chat.postMessage returned no ts');
+      this.#latestTs = result.ts;
+      return { id: result.ts };
+    } catch (err) {
+      throw this.#failed(err, 'chat.postMessage');
+    }
+  }
+
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const blocks = answerBlocks(text, await this.#controls(state, message.id === this.#latestTs));
+    try {
+      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks });
+    } catch (err) {
+      throw this.#failed(err, 'chat.update');
+    }
+  }
+
+  async #controls(state: MessageState, latest: boolean): Promise<AnswerControls> {
+    if (!latest) return { type: 'none' };
+    if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId };
+    try {
+      const { models, current } = await this.#opts.models();
+      return { type: 'final', conversationId: this.#opts.thread.conversationId, models, current };
+    } catch (err) {
+      // The answer matters more than its picker.
+      this.#opts.logger.warn({ err }, 'could not read the model for the picker');
+      return { type: 'none' };
+    }
+  }
+
+  #failed(err: unknown, method: string) {
+    const error = toPlatformError(err, method);
+    if (error.kind === 'forbidden') {
+      this.#opts.logger.error(
+        { code: error.code, channel: this.#opts.thread.channel, method },
+        'slack refused the write: invite the bot to the channel, or add the missing scope and reinstall the app',
+      );
+    }
+    return error;
+  }
+}

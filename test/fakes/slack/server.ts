@@ -1,0 +1,302 @@
+/**
+ * A loopback fake of Slack's Web API and file hosts, for end-to-end tests that run
+ * the real Bolt and @slack/web-api against it (`SLACK_API_URL=<fake>.apiUrl`).
+ *
+ * It answers the methods the bot calls with Slack's response shapes, takes bodies
+ * the way @slack/web-api sends them (form-encoded, objects as JSON strings; JSON
+ * bodies too), keeps the messages it was sent, enforces per-method budgets with
+ * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits"), serves files (or the
+ * HTML login page Slack returns with status 200 when `files:read` is missing) and
+ * records every request.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly headers: IncomingHttpHeaders;
+  /** HTTP status the fake answered with. */
+  readonly status: number;
+  /** The Slack `error` code when `ok: false`. */
+  readonly error: string | undefined;
+}
+
+export interface FakeSlackMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs: string | undefined;
+  text: string;
+  blocks: unknown[] | undefined;
+  /** How many times chat.update replaced it. */
+  updates: number;
+}
+
+/** A request to a file URL or response_url (anything outside /api/). */
+export interface OtherRequest {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface FakeFile {
+  readonly id: string;
+  readonly name: string;
+  readonly mimetype: string;
+  readonly bytes: Uint8Array;
+  /** `login-page`: answer the download with Slack's HTML sign-in page and status 200. */
+  readonly mode?: 'file' | 'login-page';
+}
+
+/** A scripted answer for the next calls of a method. */
+export type Failure = { readonly type: 'rate-limited'; readonly retryAfterSec: number } | { readonly type: 'error'; readonly error: string } | { readonly type: 'http'; readonly status: number };
+
+export interface FakeSlack {
+  /** Base URL of the fake (`http://127.0.0.1:<port>/`). */
+  readonly url: string;
+  /** Use as SLACK_API_URL. */
+  readonly apiUrl: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly calls: SlackCall[];
+  readonly messages: FakeSlackMessage[];
+  readonly otherRequests: OtherRequest[];
+  /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
+  budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
+  /** The next `times` calls of `method` get `failure`. */
+  fail(method: string, times: number, failure: Failure): void;
+  /** Registers a file; returns it as Slack puts it on a message event's `files`. */
+  addFile(file: FakeFile): Record<string, unknown>;
+  /** A URL the fake answers that records what it was sent (for `response_url`). */
+  responseUrl(name: string): string;
+  /** Resolves with the first call (past or future) matching `match`. */
+  waitForCall(match: (call: SlackCall) => boolean): Promise<SlackCall>;
+  /** Resolves with the first non-API request (past or future) matching `match`. */
+  waitForOther(match: (req: OtherRequest) => boolean): Promise<OtherRequest>;
+  /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
+  thread(channel: string, threadTs: string): FakeSlackMessage[];
+  close(): Promise<void>;
+}
+
+const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    // @slack/web-api sends objects and arrays (blocks, metadata) as JSON strings.
+    if (/^[[{]/.test(value)) {
+      try {
+        args[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // not JSON: keep the string
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeSlack(
+  opts: { teamId?: string; botUserId?: string; botId?: string; botToken?: string } = {},
+): Promise<FakeSlack> {
+  const botToken = opts.botToken ?? 'xoxb-test';
+  const teamId = opts.teamId ?? 'T0001';
+  const botUserId = opts.botUserId ?? 'UBOT';
+  const botId = opts.botId ?? 'BBOT';
+  const emitter = new EventEmitter();
+  const calls: SlackCall[] = [];
+  const messages: FakeSlackMessage[] = [];
+  const otherRequests: OtherRequest[] = [];
+  const files = new Map<string, FakeFile>();
+  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number; times: number[] }>();
+  const failures = new Map<string, Failure[]>();
+  let tsCounter = 0;
+  let base = '';
+
+  const nextTs = () => {
+    tsCounter += 1;
+    return `1700000000.${String(tsCounter).padStart(6, '0')}`;
+  };
+
+  const fileObject = (file: FakeFile) => ({
+    id: file.id,
+    name: file.name,
+    title: file.name,
+    mimetype: file.mimetype,
+    filetype: file.mimetype.split('/')[1] ?? 'bin',
+    size: file.bytes.byteLength,
+    url_private: `${base}files-pri/${teamId}-${file.id}/${encodeURIComponent(file.name)}`,
+    url_private_download: `${base}files-pri/${teamId}-${file.id}/download/${encodeURIComponent(file.name)}`,
+  });
+
+  /** Runs one Web API method; returns the status, headers and JSON body to send. */
+  const runMethod = (method: string, args: Record<string, unknown>): { status: number; headers?: Record<string, string>; body: Record<string, unknown> } => {
+    const scripted = failures.get(method);
+    const failure = scripted?.shift();
+    if (failure) {
+      if (failure.type === 'rate-limited') return { status: 429, headers: { 'retry-after': String(failure.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
+      if (failure.type === 'http') return { status: failure.status, body: { ok: false, error: 'fatal_error' } };
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    const budget = budgets.get(method);
+    if (budget) {
+      const now = Date.now();
+      budget.times = budget.times.filter((t) => now - t < budget.windowMs);
+      if (budget.times.length >= budget.limit) {
+        return { status: 429, headers: { 'retry-after': String(budget.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
+      }
+      budget.times.push(now);
+    }
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    switch (method) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false } };
+      case 'chat.postMessage': {
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const text = typeof args.text === 'string' ? args.text : '';
+        if (text === '' && args.blocks === undefined) return { status: 200, body: { ok: false, error: 'no_text' } };
+        const message: FakeSlackMessage = {
+          channel,
+          ts: nextTs(),
+          threadTs: typeof args.thread_ts === 'string' ? args.thread_ts : undefined,
+          text,
+          blocks: Array.isArray(args.blocks) ? args.blocks : undefined,
+          updates: 0,
+        };
+        messages.push(message);
+        return { status: 200, body: { ok: true, channel, ts: message.ts, message: { type: 'message', user: botUserId, bot_id: botId, text, ts: message.ts, thread_ts: message.threadTs, blocks: message.blocks } } };
+      }
+      case 'chat.update': {
+        const message = messages.find((m) => m.channel === channel && m.ts === args.ts);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        message.text = typeof args.text === 'string' ? args.text : message.text;
+        message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
+        message.updates += 1;
+        return { status: 200, body: { ok: true, channel, ts: message.ts, text: message.text, message: { type: 'message', user: botUserId, text: message.text, blocks: message.blocks } } };
+      }
+      case 'chat.postEphemeral':
+        return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      case 'reactions.add':
+      case 'assistant.threads.setStatus':
+        return { status: 200, body: { ok: true } };
+      case 'files.info': {
+        const file = typeof args.file === 'string' ? files.get(args.file) : undefined;
+        if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
+        return { status: 200, body: { ok: true, file: fileObject(file) } };
+      }
+      case 'conversations.info':
+        return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
+      default:
+        return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    }
+  };
+
+  const serveOther = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const match = /^\/files-pri\/[^/]+-([^/]+)\//.exec(path);
+    if (match) {
+      const file = files.get(match[1] ?? '');
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      if (file.mode === 'login-page' || req.headers.authorization !== `Bearer ${botToken}`) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(LOGIN_PAGE);
+        return;
+      }
+      res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.byteLength) }).end(Buffer.from(file.bytes));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    readBody(req)
+      .then((raw) => {
+        if (path.startsWith('/api/')) {
+          const method = path.slice('/api/'.length);
+          const args = parseBody(raw, req.headers['content-type']);
+          const result = runMethod(method, args);
+          const call: SlackCall = {
+            method,
+            args,
+            headers: req.headers,
+            status: result.status,
+            error: result.body.ok === false ? String(result.body.error) : undefined,
+          };
+          calls.push(call);
+          res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...result.headers }).end(JSON.stringify(result.body));
+          emitter.emit('call', call);
+          return;
+        }
+        const other: OtherRequest = { path, headers: req.headers, body: raw };
+        otherRequests.push(other);
+        serveOther(req, res, path);
+        emitter.emit('other', other);
+      })
+      .catch((err: unknown) => {
+        res.writeHead(500).end(String(err));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}/`;
+
+  const waitFor = <T>(list: T[], event: string, match: (item: T) => boolean): Promise<T> => {
+    const found = list.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const listener = (item: T) => {
+        if (!match(item)) return;
+        emitter.off(event, listener);
+        resolve(item);
+      };
+      emitter.on(event, listener);
+    });
+  };
+
+  return {
+    url: base,
+    apiUrl: `${base}api/`,
+    teamId,
+    botUserId,
+    botId,
+    calls,
+    messages,
+    otherRequests,
+    budget(method, b) {
+      budgets.set(method, { limit: b.limit, windowMs: b.windowMs, retryAfterSec: b.retryAfterSec ?? 1, times: [] });
+    },
+    fail(method, times, failure) {
+      const list = failures.get(method) ?? [];
+      for (let i = 0; i < times; i += 1) list.push(failure);
+      failures.set(method, list);
+    },
+    addFile(file) {
+      files.set(file.id, file);
+      return fileObject(file);
+    },
+    responseUrl(name) {
+      return `${base}respond/${name}`;
+    },
+    waitForCall: (match) => waitFor(calls, 'call', match),
+    waitForOther: (match) => waitFor(otherRequests, 'other', match),
+    thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
