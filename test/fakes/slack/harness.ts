@@ -1,0 +1,134 @@
+/**
+ * The whole bot (startBot, real Bolt) wired to a fake Slack and a fake upstream,
+ * plus helpers to read what a Slack user would see.
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { startBot, type RunningBot } from '../../../src/main.ts';
+import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
+import { slackSender, type SlackSender } from './sender.ts';
+import { startFakeSlack, type FakeSlack, type FakeSlackMessage } from './server.ts';
+
+export const SIGNING_SECRET = 'fake-signing-secret';
+export const CHANNEL = 'C0GENERAL';
+export const USER = 'U0ALICE';
+
+export interface SlackBotUnderTest {
+  readonly slack: FakeSlack;
+  readonly upstream: FakeUpstream;
+  readonly bot: RunningBot;
+  readonly sender: SlackSender;
+  readonly eventsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Slack needs a port before the bot starts (PORT must be positive): take a free one from the OS. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startSlackBot(env: Record<string, string> = {}): Promise<SlackBotUnderTest> {
+  const slack = await startFakeSlack();
+  const upstream = await startFakeUpstream();
+  const port = await freePort();
+  const bot = await startBot({
+    env: {
+      LLM_API_BASE: upstream.url,
+      LLM_API_KEY: 'sk-test',
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      STORE_URL: 'sqlite://:memory:',
+      ...env,
+    },
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+  const sender = slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
+  return {
+    slack,
+    upstream,
+    bot,
+    sender,
+    eventsUrl,
+    async close() {
+      await bot.stop(0);
+      await slack.close();
+      await upstream.close();
+    },
+  };
+}
+
+let tsCounter = 0;
+/** A fresh Slack message timestamp for a user message. */
+export function userTs(): string {
+  tsCounter += 1;
+  return `1800000000.${String(tsCounter).padStart(6, '0')}`;
+}
+
+/** An `app_mention` event as Slack sends it. */
+export function mentionEvent(text: string, opts: { ts?: string; threadTs?: string; channel?: string; files?: unknown[] } = {}) {
+  const ts = opts.ts ?? userTs();
+  return {
+    type: 'app_mention',
+    user: USER,
+    text: `<@UBOT> ${text}`,
+    ts,
+    ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+    channel: opts.channel ?? CHANNEL,
+    event_ts: ts,
+    team: 'T0001',
+    ...(opts.files ? { files: opts.files } : {}),
+  };
+}
+
+/** A `message` event in a channel (`message.channels`) or a DM (`channel_type: 'im'`). */
+export function messageEvent(text: string, opts: { ts?: string; threadTs?: string; channel?: string; channelType?: string; extra?: Record<string, unknown> } = {}) {
+  const ts = opts.ts ?? userTs();
+  return {
+    type: 'message',
+    user: USER,
+    text,
+    ts,
+    ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+    channel: opts.channel ?? CHANNEL,
+    channel_type: opts.channelType ?? 'channel',
+    event_ts: ts,
+    team: 'T0001',
+    ...opts.extra,
+  };
+}
+
+const blockIds = (m: FakeSlackMessage) => (m.blocks ?? []).map((b) => (b as { block_id?: string }).block_id);
+
+/** True once a message carries the finished answer's controls. */
+export const isFinal = (m: FakeSlackMessage) => blockIds(m).includes('answer_final');
+export const isLive = (m: FakeSlackMessage) => blockIds(m).includes('answer_live');
+
+/** The bot's answer messages in a thread (model-change and reset notices excluded). */
+export function answerMessages(slack: FakeSlack, threadTs: string, channel = CHANNEL): FakeSlackMessage[] {
+  return slack.thread(channel, threadTs).filter((m) => m.blocks !== undefined);
+}
+
+/** Resolves once the `n`-th answer in the thread is final; returns its messages' texts joined. */
+export async function finalAnswer(slack: FakeSlack, threadTs: string, opts: { channel?: string; nth?: number } = {}): Promise<string> {
+  const channel = opts.channel ?? CHANNEL;
+  const nth = opts.nth ?? 1;
+  const finals = () => answerMessages(slack, threadTs, channel).filter(isFinal);
+  await slack.waitForCall(() => finals().length >= nth);
+  // The messages of the n-th answer: everything after the previous final message up to this one.
+  const all = answerMessages(slack, threadTs, channel);
+  const ends = all.map((m, i) => (isFinal(m) ? i : -1)).filter((i) => i >= 0);
+  const start = nth === 1 ? 0 : (ends[nth - 2] ?? -1) + 1;
+  const end = ends[nth - 1] ?? all.length - 1;
+  return all
+    .slice(start, end + 1)
+    .map((m) => m.text)
+    .join('\n');
+}
