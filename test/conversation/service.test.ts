@@ -164,6 +164,7 @@ describe('answering', () => {
         delete: async () => true,
         clear: async () => undefined,
       },
+      throwOnErrors: true,
     });
     const { core } = service({ keyv: broken });
     const surface = new RecordingSurface();
