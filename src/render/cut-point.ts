@@ -54,17 +54,18 @@ export function chooseCut(
   const banned = linkSpans(window, opts.complete);
   const best = new Map<BoundaryKind, CutPoint>();
   let fallback: CutPoint | undefined;
-  let lineIndex = 0;
+  // Only when a link or a line longer than the room leaves no allowed place: any whole grapheme.
+  let lastResort: CutPoint | undefined;
   for (const { index: at } of graphemes.segment(window)) {
     if (at === 0) continue;
     if (at > room) break;
-    while (lineIndex < lines.length - 1 && at > (lines[lineIndex]?.end ?? 0)) lineIndex += 1;
-    const line = lines[lineIndex];
-    if (!line || (line.guarded && at > line.start) || (line.noCutAtStart && at === line.start)) continue;
-    if (banned.some(([start, end]) => at > start && at < end)) continue;
+    const line = lineAt(lines, at);
     const close = line.fence ? closeLine(line.fence, window.slice(0, at)).length : 0;
     if (at + close > room) continue;
     const cut = { at, fence: line.fence };
+    lastResort = cut;
+    if ((line.guarded && at > line.start) || (line.noCutAtStart && at === line.start)) continue;
+    if (banned.some(([start, end]) => at > start && at < end)) continue;
     fallback = cut;
     const kind = boundaryKind(window, at);
     if (kind && at >= room / 2) best.set(kind, cut);
@@ -73,18 +74,31 @@ export function chooseCut(
     const cut = best.get(kind);
     if (cut) return cut;
   }
-  return fallback ?? hardCut(window, room, lines[0]?.fence);
+  return fallback ?? lastResort ?? hardCut(window, room, lines);
+}
+
+/** The line holding position `at` (a position at a line's newline belongs to that line). */
+function lineAt(lines: readonly Line[], at: number): Line {
+  let low = 0;
+  let high = lines.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((lines[mid]?.start ?? 0) <= at) low = mid;
+    else high = mid - 1;
+  }
+  return lines[low] as Line;
 }
 
 /** When not one whole grapheme fits: cut between code points, never inside a surrogate pair. */
-function hardCut(window: string, room: number, fence: Fence | undefined): CutPoint {
-  const close = fence ? closeLine(fence, 'x').length : 0;
+function hardCut(window: string, room: number, lines: readonly Line[]): CutPoint {
   let at = 0;
   for (const char of window) {
+    const fence = lineAt(lines, at + char.length).fence;
+    const close = fence ? closeLine(fence, 'x').length : 0;
     if (at > 0 && at + char.length + close > room) break;
     at += char.length;
   }
-  return { at, fence };
+  return { at, fence: lineAt(lines, at).fence };
 }
 
 function boundaryKind(text: string, at: number): BoundaryKind | undefined {

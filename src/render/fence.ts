@@ -47,7 +47,8 @@ export function afterLine(line: string, open: Fence | undefined): Fence | undefi
 
 /** Whether a line still being written might become a fence line (so a cut must not land inside it). */
 export function mayBecomeFenceLine(partialLine: string): boolean {
-  return /^[ \t]*(`{1,}|~{1,})/.test(partialLine) || /^[ \t]*$/.test(partialLine);
+  // Either a run of fence characters that may still grow to three, or a fence line whose info is being written.
+  return /^[ \t]*(`+|~+)$/.test(partialLine) || /^[ \t]*(`{3,}|~{3,})/.test(partialLine);
 }
 
 /** The line a split adds at the start of the next part to reopen `fence`. */

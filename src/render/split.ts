@@ -53,7 +53,9 @@ export function cutNext(text: string, cursor: Cursor, limit: number, final: bool
   const cut = chooseCut(window, room, {
     fence: cursor.fence,
     atLineStart: cursor.offset === 0 || text[cursor.offset - 1] === '\n',
-    complete: cursor.offset + window.length === text.length,
+    // Only a window shorter than the full size is known to hold the whole rest; a full-size
+    // window is read the same way whether or not more text follows, which keeps cuts stable.
+    complete: window.length < room + lookahead,
   });
   const body = window.slice(0, cut.at);
   const close = cut.fence ? closeLine(cut.fence, body) : '';
