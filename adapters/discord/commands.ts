@@ -1,0 +1,57 @@
+/**
+ * The slash commands, defined once: `register-commands.ts` sends these to
+ * Discord and `interaction-handler.ts` reads options by the same names.
+ */
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord.js';
+
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask' } as const;
+export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image' } as const;
+
+/** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
+export const MAX_CHOICES = 25;
+
+const everywhere = {
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+};
+
+export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.model,
+    description: "Show the models, or choose this thread's model (in a channel: its default for new threads)",
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: OPTION.name,
+        description: 'The model to use; leave empty to list them',
+        required: false,
+        autocomplete: true,
+      },
+    ],
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.reset,
+    description: "Forget this thread's conversation",
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.ask,
+    description: 'Ask Gemini without mentioning the bot',
+    options: [
+      { type: ApplicationCommandOptionType.String, name: OPTION.prompt, description: 'Your question', required: true, max_length: 4000 },
+      { type: ApplicationCommandOptionType.String, name: OPTION.model, description: 'A model for this question only', required: false, autocomplete: true },
+      { type: ApplicationCommandOptionType.Attachment, name: OPTION.image, description: 'An image or video to ask about', required: false },
+    ],
+    ...everywhere,
+  },
+];

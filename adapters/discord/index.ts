@@ -1,0 +1,64 @@
+/**
+ * The Discord adapter: logs in with discord.js, turns mentions, thread
+ * messages, DMs, slash commands and Stop buttons into calls on the core, and
+ * writes answers back through `ChannelSurface` / `InteractionSurface`.
+ */
+import { once } from 'node:events';
+import { Events, RESTEvents, type Client } from 'discord.js';
+import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
+import type { DiscordConfig } from '../../src/config.ts';
+import { DiscordAttachments } from './attachments.ts';
+import { createDiscordClient } from './client.ts';
+import { InteractionHandler } from './interaction-handler.ts';
+import { inviteUrl } from './invite.ts';
+import { MessageHandler } from './message-handler.ts';
+
+export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordConfig }): Promise<RunningAdapter> {
+  const { config, logger: log } = deps;
+  const client = createDiscordClient(config);
+  const ready = once(client, Events.ClientReady) as Promise<[Client<true>]>;
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.on(Events.Warn, (message) => log.warn({ detail: message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+  client.on(Events.ShardResume, (shardId) => log.info({ shardId }, 'discord gateway resumed'));
+  client.rest.on(RESTEvents.RateLimited, (info) =>
+    log.debug({ route: info.route, method: info.method, retryAfter: info.retryAfter, global: info.global }, 'discord rate limit'),
+  );
+  client.rest.on(RESTEvents.InvalidRequestWarning, (info) =>
+    log.warn({ count: info.count, remainingTime: info.remainingTime }, 'many invalid discord requests: risk of a temporary ban'),
+  );
+
+  await client.login(config.token);
+  const [readyClient] = await ready;
+  const attachments = new DiscordAttachments({ rest: readyClient.rest });
+  const messages = new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log });
+  const interactions = new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log });
+
+  let stopped = false;
+  readyClient.on(Events.MessageCreate, (message) => {
+    if (stopped) return;
+    messages.handle(message).catch((err: unknown) => log.error({ err, message: message.id }, 'message handling failed'));
+  });
+  readyClient.on(Events.InteractionCreate, (interaction) => {
+    if (stopped) return;
+    interactions.handle(interaction).catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
+  });
+
+  const applicationId = config.appId ?? readyClient.application.id;
+  log.info(
+    { user: readyClient.user.tag, guilds: readyClient.guilds.cache.size, shard: config.shardId, invite: inviteUrl(applicationId) },
+    'discord connected; invite the bot with the invite URL',
+  );
+
+  return {
+    platform: 'discord',
+    isReady: () => !stopped && readyClient.isReady(),
+    async stop() {
+      stopped = true;
+      await readyClient.destroy();
+      // destroy() also drops the REST token, but turns still streaming are the core's to
+      // finish (it drains them after adapters stop): their edits need REST, not the gateway.
+      readyClient.rest.setToken(config.token);
+    },
+  };
+}

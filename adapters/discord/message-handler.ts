@@ -1,0 +1,200 @@
+/**
+ * Turns a Discord message into a turn for the core, or ignores it. Who is
+ * answered: a mention in a channel (in a new thread started from the message,
+ * or in reply mode as a reply); any message from a person in a thread the bot
+ * started (or a mention in another thread); a reply to one of the bot's
+ * messages; every DM. Bots, the bot itself and people not allowed get nothing.
+ */
+import {
+  ChannelType,
+  cleanContent,
+  ThreadAutoArchiveDuration,
+  type Client,
+  type Message,
+  type TextBasedChannel,
+} from 'discord.js';
+import type { Logger } from 'pino';
+import type { DiscordConfig } from '../../src/config.ts';
+import type { ConversationCore } from '../../src/conversation/core.ts';
+import type { TurnRequest } from '../../src/conversation/types.ts';
+import type { EventDeduper } from '../../src/store/dedupe.ts';
+import { userText } from '../../src/user-text.ts';
+import { isAllowed } from './access.ts';
+import { attachmentRef, type DiscordAttachments } from './attachments.ts';
+import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { isMissingPermission } from './platform-error.ts';
+import { findChainRoot } from './reply-chain.ts';
+import { ChannelSurface } from './surface.ts';
+import { threadName } from './thread-name.ts';
+
+/** Where an answer goes and which conversation it belongs to. */
+interface Route {
+  readonly conversationId: string;
+  readonly channelId: string;
+  /** The channel to write in, or 'new-thread' to start one from the message first. */
+  readonly target: TextBasedChannel | 'new-thread';
+  /** Reply to the user's message (reply mode and reply chains). */
+  readonly reply: boolean;
+}
+
+const DEDUPE_TTL_MS = 10 * 60 * 1000;
+
+export class MessageHandler {
+  readonly #client: Client<true>;
+  readonly #core: ConversationCore;
+  readonly #config: DiscordConfig;
+  readonly #attachments: DiscordAttachments;
+  readonly #dedupe: EventDeduper;
+  readonly #log: Logger;
+
+  constructor(opts: {
+    client: Client<true>;
+    core: ConversationCore;
+    config: DiscordConfig;
+    attachments: DiscordAttachments;
+    dedupe: EventDeduper;
+    logger: Logger;
+  }) {
+    this.#client = opts.client;
+    this.#core = opts.core;
+    this.#config = opts.config;
+    this.#attachments = opts.attachments;
+    this.#dedupe = opts.dedupe;
+    this.#log = opts.logger;
+  }
+
+  async handle(message: Message): Promise<void> {
+    if (message.author.bot || message.author.id === this.#client.user.id || message.system) return;
+    if (message.channel.partial) await message.channel.fetch();
+    const route = await this.#route(message);
+    if (!route) return;
+    if (!this.#allowed(message)) {
+      this.#log.debug({ user: message.author.id, channel: message.channelId }, 'message from a user not allowed');
+      return;
+    }
+    // Two processes on one token (a misconfigured deployment) must not both answer.
+    if (!(await this.#firstSeen(message.id))) return;
+
+    const log = this.#log.child({ conversation: route.conversationId, turn: message.id });
+    const channel = route.target === 'new-thread' ? await this.#startThread(message, log) : route.target;
+    if (!channel) return;
+    const conversationId = route.target === 'new-thread' ? conversationOfChannel(message.guildId, channel.id) : route.conversationId;
+
+    const request: TurnRequest = {
+      turnId: message.id,
+      conversationId,
+      channelId: route.channelId,
+      author: { id: message.author.id, name: message.member?.displayName ?? message.author.displayName },
+      text: this.#questionText(message),
+      attachments: [...message.attachments.values()].map((a) => attachmentRef(message.channelId, message.id, a)),
+    };
+    const surface = new ChannelSurface({
+      rest: this.#client.rest,
+      channelId: channel.id,
+      turnId: message.id,
+      replyTo: route.reply ? message.id : undefined,
+    });
+    const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
+    if (outcome.type === 'failed') await this.#markFailed(message, log);
+  }
+
+  async #route(message: Message): Promise<Route | undefined> {
+    const me = this.#client.user.id;
+    const channel = message.channel;
+    const mentioned = message.mentions.users.has(me);
+    if (channel.type === ChannelType.DM) {
+      const id = conversationOfChannel(undefined, channel.id);
+      return { conversationId: id, channelId: id, target: channel, reply: false };
+    }
+    if (!message.guildId) return undefined;
+    if (channel.isThread()) {
+      const ownThread = channel.ownerId === me;
+      const follows = ownThread && (this.#config.followupsWithoutMention || mentioned);
+      if (!follows && !mentioned && !(await this.#repliesToMe(message))) return undefined;
+      return {
+        conversationId: conversationOfChannel(message.guildId, channel.id),
+        channelId: channelKey(message.guildId, channel.parentId ?? channel.id),
+        target: channel,
+        reply: false,
+      };
+    }
+    if (!channel.isTextBased() || !('guildId' in channel)) return undefined;
+    const chainRoot = message.reference?.messageId ? await findChainRoot(message, me) : undefined;
+    if (chainRoot !== undefined) {
+      return {
+        conversationId: conversationOfReplyChain(message.guildId, channel.id, chainRoot),
+        channelId: channelKey(message.guildId, channel.id),
+        target: channel,
+        reply: true,
+      };
+    }
+    if (!mentioned) return undefined;
+    if (this.#config.replyMode === 'reply') {
+      return {
+        conversationId: conversationOfReplyChain(message.guildId, channel.id, message.id),
+        channelId: channelKey(message.guildId, channel.id),
+        target: channel,
+        reply: true,
+      };
+    }
+    return { conversationId: '', channelId: channelKey(message.guildId, channel.id), target: 'new-thread', reply: false };
+  }
+
+  async #repliesToMe(message: Message): Promise<boolean> {
+    if (!message.reference?.messageId) return false;
+    const referenced = await message.fetchReference().catch(() => undefined);
+    return referenced?.author.id === this.#client.user.id;
+  }
+
+  async #startThread(message: Message, log: Logger): Promise<TextBasedChannel | undefined> {
+    try {
+      return await message.startThread({
+        name: threadName(this.#questionText(message), userText.threadNameFallback),
+        autoArchiveDuration: ThreadAutoArchiveDuration.OneDay,
+      });
+    } catch (err) {
+      if (isMissingPermission(err)) {
+        log.error({ err, channel: message.channelId }, 'cannot create threads: missing Create Public Threads permission');
+        await message
+          .reply({ content: userText.missingPermission('Create Public Threads'), allowedMentions: { parse: [], repliedUser: false } })
+          .catch((replyErr: unknown) => log.error({ err: replyErr }, 'cannot send messages either: missing Send Messages permission'));
+        return undefined;
+      }
+      log.error({ err }, 'could not start a thread');
+      await this.#markFailed(message, log);
+      return undefined;
+    }
+  }
+
+  /** The question as the model should read it: without the bot's own mention, other mentions as names. */
+  #questionText(message: Message): string {
+    const me = this.#client.user.id;
+    const withoutMe = message.content.replaceAll(new RegExp(`<@!?${me}>`, 'g'), ' ').trim();
+    return cleanContent(withoutMe, message.channel).replace(/\s+\n/g, '\n').trim();
+  }
+
+  #allowed(message: Message): boolean {
+    const channel = message.channel;
+    const channelIds = [channel.id, ...(channel.isThread() && channel.parentId ? [channel.parentId] : [])];
+    return isAllowed(this.#config.allowed, {
+      guildId: message.guildId ?? undefined,
+      channelIds,
+      userId: message.author.id,
+      roleIds: message.member ? [...message.member.roles.cache.keys()] : [],
+    });
+  }
+
+  async #firstSeen(messageId: string): Promise<boolean> {
+    try {
+      return await this.#dedupe.firstSeen(`discord:message:${messageId}`, DEDUPE_TTL_MS);
+    } catch (err) {
+      this.#log.warn({ err }, 'dedupe store unavailable; answering anyway');
+      return true;
+    }
+  }
+
+  /** A ⚠️ on the user's message when the answer failed; the core has already written why, if it could. */
+  async #markFailed(message: Message, log: Logger): Promise<void> {
+    await message.react('⚠️').catch((err: unknown) => log.warn({ err }, 'could not add the failure reaction'));
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The core's Surface on Discord: a channel or thread (`ChannelSurface`) or a
+ * slash command's deferred reply (`InteractionSurface`). Every write goes
+ * through discord.js REST with the turn's AbortSignal and carries
+ * `allowed_mentions: { parse: [] }`, because an edit without it is re-parsed with
+ * Discord's defaults, which ping `@everyone` (platform-limits.md §4.6).
+ */
+import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
+import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import { stopControls } from './stop-button.ts';
+import { toPlatformError } from './platform-error.ts';
+
+/** Discord's message content limit (discord-api-docs resources/message.mdx: 2,000 characters). */
+export const DISCORD_MAX_MESSAGE_LENGTH = 2000;
+
+/** No pings from anything the bot writes, not even the author of the replied-to message. */
+export const NO_MENTIONS = { parse: [], replied_user: false } as const;
+
+/** 5 creates and 5 edits per 5 s per channel, counted apart (platform-limits.md §1a). */
+export function channelScopes(channelId: string): { post: RateScope; edit: RateScope } {
+  return {
+    post: { key: `discord:post:${channelId}`, limit: 5, windowMs: 5000 },
+    edit: { key: `discord:edit:${channelId}`, limit: 5, windowMs: 5000 },
+  };
+}
+
+abstract class DiscordSurface implements Surface {
+  readonly maxMessageLength = DISCORD_MAX_MESSAGE_LENGTH;
+  abstract readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  protected readonly rest: REST;
+  protected readonly turnId: string;
+  /** Posts made so far in this turn: continuations of a split answer do not notify again. */
+  protected posts = 0;
+
+  constructor(rest: REST, turnId: string) {
+    this.rest = rest;
+    this.turnId = turnId;
+  }
+
+  /** Discord renders the core's Markdown as it is. */
+  format(markdown: string): string {
+    return markdown;
+  }
+
+  protected body(text: string, state: MessageState): Record<string, unknown> {
+    return { content: text, allowed_mentions: NO_MENTIONS, components: stopControls(state, this.turnId) };
+  }
+
+  abstract post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
+  abstract edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+}
+
+/** Writes into a text channel, thread or DM; in reply mode each post replies to the user's message. */
+export class ChannelSurface extends DiscordSurface {
+  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  readonly #channelId: string;
+  readonly #replyTo: string | undefined;
+
+  constructor(opts: { rest: REST; channelId: string; turnId: string; replyTo?: string | undefined }) {
+    super(opts.rest, opts.turnId);
+    this.#channelId = opts.channelId;
+    this.#replyTo = opts.replyTo;
+    this.scopes = channelScopes(opts.channelId);
+  }
+
+  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+    const first = this.posts === 0;
+    const body = {
+      ...this.body(text, state),
+      // Every part of a split answer replies to the question, so a reply to any part finds the chain.
+      ...(this.#replyTo ? { message_reference: { message_id: this.#replyTo, fail_if_not_exists: false } } : {}),
+      ...(first ? {} : { flags: MessageFlags.SuppressNotifications }),
+    };
+    try {
+      const message = (await this.rest.post(Routes.channelMessages(this.#channelId), { body, signal })) as APIMessage;
+      this.posts += 1;
+      return { id: message.id };
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+    try {
+      await this.rest.patch(Routes.channelMessage(this.#channelId, message.id), { body: this.body(text, state), signal });
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+
+  async showTyping(signal: AbortSignal): Promise<void> {
+    try {
+      await this.rest.post(Routes.channelTyping(this.#channelId), { signal });
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+}
+
+const ORIGINAL = '@original';
+
+/**
+ * Writes a slash command's answer: the first post fills the deferred reply
+ * (`@original`), later posts are follow-ups. Interaction webhooks are valid for
+ * 15 minutes (discord-api-docs interactions/receiving-and-responding.mdx).
+ */
+export class InteractionSurface extends DiscordSurface {
+  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  readonly #applicationId: string;
+  readonly #token: string;
+
+  constructor(opts: { rest: REST; applicationId: string; token: string; channelId: string; turnId: string }) {
+    super(opts.rest, opts.turnId);
+    this.#applicationId = opts.applicationId;
+    this.#token = opts.token;
+    // Interaction webhook writes are outside the channel's message bucket; they get their own budget.
+    this.scopes = {
+      post: { key: `discord:post:interaction:${opts.turnId}`, limit: 5, windowMs: 5000 },
+      edit: { key: `discord:edit:interaction:${opts.turnId}`, limit: 5, windowMs: 5000 },
+    };
+  }
+
+  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+    try {
+      if (this.posts === 0) {
+        await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, ORIGINAL), {
+          body: this.body(text, state),
+          auth: false,
+          signal,
+        });
+        this.posts += 1;
+        return { id: ORIGINAL };
+      }
+      const message = (await this.rest.post(Routes.webhook(this.#applicationId, this.#token), {
+        body: { ...this.body(text, state), flags: MessageFlags.SuppressNotifications },
+        query: new URLSearchParams({ wait: 'true' }),
+        auth: false,
+        signal,
+      })) as APIMessage;
+      this.posts += 1;
+      return { id: message.id };
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+    try {
+      await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, message.id), {
+        body: this.body(text, state),
+        auth: false,
+        signal,
+      });
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Starts the whole bot (src/main.ts `startBot`) against a fake Discord and a
+ * fake upstream, for end-to-end tests through the real discord.js.
+ */
+import { pino, type Logger } from 'pino';
+import { startBot, type RunningBot } from '../../../src/main.ts';
+import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './index.ts';
+
+export interface DiscordBotHarness {
+  readonly discord: FakeDiscord;
+  readonly upstream: FakeUpstream;
+  readonly bot: RunningBot;
+  stop(): Promise<void>;
+}
+
+export async function startDiscordBot(
+  opts: { env?: Record<string, string>; discord?: FakeDiscordOptions; logger?: Logger } = {},
+): Promise<DiscordBotHarness> {
+  const discord = await startFakeDiscord(opts.discord);
+  const upstream = await startFakeUpstream();
+  const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let bot: RunningBot;
+  try {
+    bot = await startBot({
+      env: {
+        LLM_API_BASE: upstream.url,
+        LLM_API_KEY: 'test-key',
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_BASE: discord.apiBase,
+        STORE_URL: 'sqlite://:memory:',
+        ...opts.env,
+      },
+      logger,
+    });
+  } catch (err) {
+    await Promise.allSettled([discord.close(), upstream.close()]);
+    throw err;
+  }
+  return {
+    discord,
+    upstream,
+    bot,
+    async stop() {
+      await bot.stop(1000);
+      await Promise.allSettled([discord.close(), upstream.close()]);
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * What the fake Discord remembers and how it changes: messages, threads,
+ * interactions and their responses, registered commands, reactions. REST
+ * handlers and test helpers both go through it, and it announces changes over
+ * the Gateway as Discord does (MESSAGE_CREATE for the bot's own messages too,
+ * THREAD_CREATE when a thread is started).
+ */
+import { GatewayIntentBits, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import type { FakeGateway } from './gateway.ts';
+import type { RestRequest, RestResponse } from './rest.ts';
+import { memberPayload, type FakeChannel, type FakeMessage, type FakeUser, type SnowflakeSource, type World } from './world.ts';
+
+export interface FakeInteraction {
+  readonly id: string;
+  readonly token: string;
+  readonly type: number;
+  readonly channelId: string;
+  readonly guildId: string | undefined;
+  readonly user: FakeUser;
+  /** Every callback the bot sent for it (type + data), in order. */
+  readonly callbacks: { type: number; data: Record<string, unknown> | undefined }[];
+  /** The message `@original` refers to, once there is one. */
+  originalMessageId: string | undefined;
+}
+
+export interface RegisteredCommands {
+  readonly guildId: string | undefined;
+  readonly commands: unknown[];
+}
+
+export class FakeDiscordState {
+  readonly world: World;
+  readonly ids: SnowflakeSource;
+  readonly gateway: FakeGateway;
+  readonly now: () => number;
+  gatewayUrl = '';
+  readonly interactions = new Map<string, FakeInteraction>();
+  readonly reactions: { messageId: string; emoji: string }[] = [];
+  readonly registeredCommands: RegisteredCommands[] = [];
+  /** Ids of messages in the order they were created. */
+  readonly messageOrder: string[] = [];
+
+  constructor(opts: { world: World; ids: SnowflakeSource; gateway: FakeGateway; now: () => number }) {
+    this.world = opts.world;
+    this.ids = opts.ids;
+    this.gateway = opts.gateway;
+    this.now = opts.now;
+  }
+
+  createMessage(opts: {
+    channelId: string;
+    author: FakeUser;
+    content: string;
+    components?: unknown[];
+    flags?: number;
+    replyTo?: string | undefined;
+    attachments?: FakeMessage['attachments'];
+    interaction?: FakeInteraction;
+  }): FakeMessage {
+    const channel = this.world.channels.get(opts.channelId);
+    const guildId = channel?.guild_id;
+    const referenced = opts.replyTo ? this.world.messages.get(opts.replyTo) : undefined;
+    const mentionIds = new Set([...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
+    // A reply mentions the replied-to author (the default "ping on reply").
+    if (referenced && opts.author.id !== this.world.bot.id) mentionIds.add(referenced.author.id);
+    const everyone = [this.world.bot, this.world.alice, this.world.mod, this.world.otherBot];
+    const message: FakeMessage = {
+      id: this.ids.next(),
+      channel_id: opts.channelId,
+      ...(guildId ? { guild_id: guildId } : {}),
+      author: opts.author,
+      ...(guildId ? { member: (({ user: _user, ...member }) => member)(memberPayload(this.world, opts.author)) } : {}),
+      content: opts.content,
+      timestamp: new Date(this.now()).toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: everyone.filter((u) => mentionIds.has(u.id)),
+      mention_roles: [],
+      attachments: opts.attachments ?? [],
+      embeds: [],
+      components: opts.components ?? [],
+      pinned: false,
+      type: referenced ? 19 : 0,
+      flags: opts.flags ?? 0,
+      ...(referenced
+        ? {
+            message_reference: { message_id: referenced.id, channel_id: referenced.channel_id, ...(guildId ? { guild_id: guildId } : {}) },
+            referenced_message: referenced,
+          }
+        : {}),
+      ...(opts.interaction
+        ? {
+            webhook_id: this.world.applicationId,
+            application_id: this.world.applicationId,
+            type: 20,
+            interaction_metadata: {
+              id: opts.interaction.id,
+              type: opts.interaction.type,
+              user: opts.interaction.user,
+              authorizing_integration_owners: {},
+            },
+          }
+        : {}),
+    };
+    this.world.messages.set(message.id, message);
+    this.messageOrder.push(message.id);
+    if (channel) channel.last_message_id = message.id;
+    this.dispatchMessageCreate(message);
+    return message;
+  }
+
+  dispatchMessageCreate(message: FakeMessage): void {
+    const guildId = message.guild_id;
+    const mentionsBot = message.mentions.some((u) => u.id === this.world.bot.id);
+    this.gateway.dispatch('MESSAGE_CREATE', message, {
+      guildId,
+      intents: guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages,
+      forClient: (identity) => {
+        // Without the Message Content intent Discord blanks content, attachments, embeds and
+        // components, except in DMs, for messages that mention the bot, and for the bot's own.
+        const privileged = (identity.intents & GatewayIntentBits.MessageContent) !== 0;
+        if (privileged || !guildId || mentionsBot || message.author.id === this.world.bot.id) return message;
+        return { ...message, content: '', attachments: [], embeds: [], components: [] };
+      },
+    });
+  }
+
+  editMessage(message: FakeMessage, body: { content?: string; components?: unknown[]; flags?: number; embeds?: unknown[] }): void {
+    if (body.content !== undefined) message.content = body.content;
+    if (body.components !== undefined) message.components = body.components;
+    if (body.embeds !== undefined) message.embeds = body.embeds;
+    // A deferred response stops "thinking" once it gets content.
+    message.flags &= ~MessageFlags.Loading;
+    message.edited_timestamp = new Date(this.now()).toISOString();
+  }
+
+  createThread(parentId: string, messageId: string, name: string, autoArchiveDuration: number): FakeChannel {
+    const parent = this.world.channels.get(parentId);
+    const thread: FakeChannel = {
+      id: messageId,
+      type: 11,
+      ...(parent?.guild_id ? { guild_id: parent.guild_id } : {}),
+      name,
+      parent_id: parentId,
+      owner_id: this.world.bot.id,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      flags: 0,
+      member_count: 1,
+      message_count: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: autoArchiveDuration,
+        archive_timestamp: new Date(this.now()).toISOString(),
+        locked: false,
+        create_timestamp: new Date(this.now()).toISOString(),
+      },
+    };
+    this.world.channels.set(thread.id, thread);
+    this.gateway.dispatch(
+      'THREAD_CREATE',
+      { ...thread, newly_created: true },
+      { guildId: thread.guild_id, intents: GatewayIntentBits.Guilds },
+    );
+    return thread;
+  }
+
+  interactionCallback(interactionId: string, token: string, request: RestRequest): RestResponse {
+    const interaction = this.interactions.get(interactionId);
+    if (!interaction || interaction.token !== token) return { status: 404, body: { message: 'Unknown interaction', code: 10062 } };
+    const body = request.body as { type: number; data?: Record<string, unknown> };
+    if (interaction.callbacks.length > 0) {
+      return { status: 400, body: { message: 'Interaction has already been acknowledged.', code: 40060 } };
+    }
+    interaction.callbacks.push({ type: body.type, data: body.data });
+    const data = body.data ?? {};
+    let message: FakeMessage | undefined;
+    switch (body.type) {
+      case InteractionResponseType.ChannelMessageWithSource:
+      case InteractionResponseType.DeferredChannelMessageWithSource: {
+        const deferred = body.type === InteractionResponseType.DeferredChannelMessageWithSource;
+        message = this.createMessage({
+          channelId: interaction.channelId,
+          author: this.world.bot,
+          content: deferred ? '' : String(data.content ?? ''),
+          components: (data.components as unknown[] | undefined) ?? [],
+          flags: (Number(data.flags ?? 0) & MessageFlags.Ephemeral) | (deferred ? MessageFlags.Loading : 0),
+          interaction,
+        });
+        interaction.originalMessageId = message.id;
+        break;
+      }
+      case InteractionResponseType.UpdateMessage: {
+        message = interaction.originalMessageId ? this.world.messages.get(interaction.originalMessageId) : undefined;
+        if (message) this.editMessage(message, data as { content?: string; components?: unknown[] });
+        break;
+      }
+      default:
+        break; // deferred update (6), autocomplete result (8), modal (9): nothing to show
+    }
+    if (request.query.get('with_response') !== 'true') return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        interaction: { id: interaction.id, type: interaction.type, response_message_id: message?.id, response_message_loading: false, response_message_ephemeral: false },
+        ...(message ? { resource: { type: body.type, message } } : {}),
+      },
+    };
+  }
+
+  webhookMessage(token: string, messageId: string): FakeMessage | undefined {
+    const interaction = [...this.interactions.values()].find((i) => i.token === token);
+    if (!interaction) return undefined;
+    const id = messageId === '@original' ? interaction.originalMessageId : messageId;
+    return id ? this.world.messages.get(id) : undefined;
+  }
+
+  followUp(token: string, body: { content?: string; components?: unknown[]; flags?: number }): FakeMessage | undefined {
+    const interaction = [...this.interactions.values()].find((i) => i.token === token);
+    if (!interaction) return undefined;
+    return this.createMessage({
+      channelId: interaction.channelId,
+      author: this.world.bot,
+      content: body.content ?? '',
+      components: body.components ?? [],
+      flags: body.flags ?? 0,
+      interaction,
+    });
+  }
+
+  putCommands(guildId: string | undefined, body: unknown): unknown[] {
+    const commands = (Array.isArray(body) ? body : []).map((command: Record<string, unknown>) => ({
+      id: this.ids.next(),
+      application_id: this.world.applicationId,
+      version: this.ids.next(),
+      type: 1,
+      ...(guildId ? { guild_id: guildId } : {}),
+      ...command,
+    }));
+    this.registeredCommands.push({ guildId, commands });
+    return commands;
+  }
+}
