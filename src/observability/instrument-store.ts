@@ -1,0 +1,73 @@
+/**
+ * Measures a Store without changing what it does: the latency of each Keyv
+ * operation and ping, and how long a turn waited for its conversation's lock
+ * (TurnGate takes the lock `turn:<conversation>`; waiting for it is the turn
+ * queue). `buildCore(config, instrumentStore(store, metrics), …)` is all the
+ * wiring it needs.
+ */
+import type Keyv from 'keyv';
+import type { Lock, LockAcquireOptions, LockManager } from '../store/lock.ts';
+import type { Store } from '../store/open-store.ts';
+import type { BotMetrics } from './metrics.ts';
+
+const TIMED = new Set(['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany', 'clear', 'has', 'hasMany']);
+
+/** The lock key prefix TurnGate uses for a conversation's turn (src/conversation/turn-gate.ts). */
+const TURN_LOCK_PREFIX = 'turn:';
+
+export function instrumentStore(store: Store, metrics: BotMetrics, now: () => number = performance.now.bind(performance)): Store {
+  const keyvs = new Map<string, Keyv>();
+  const timed = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    const started = now();
+    try {
+      const result = await run();
+      metrics.storeOperation(operation, now() - started, 'ok');
+      return result;
+    } catch (error) {
+      metrics.storeOperation(operation, now() - started, 'error');
+      throw error;
+    }
+  };
+  const locks: LockManager = {
+    async acquire(key: string, opts: LockAcquireOptions): Promise<Lock | undefined> {
+      const started = now();
+      const lock = await store.locks.acquire(key, opts);
+      if (key.startsWith(TURN_LOCK_PREFIX)) metrics.turnQueueWaited(now() - started);
+      return lock;
+    },
+  };
+  return {
+    kind: store.kind,
+    dedupe: store.dedupe,
+    locks,
+    keyv(namespace) {
+      let keyv = keyvs.get(namespace);
+      if (keyv === undefined) {
+        keyv = timedKeyv(store.keyv(namespace), namespace, timed);
+        keyvs.set(namespace, keyv);
+      }
+      return keyv;
+    },
+    ping: (signal) => timed('ping', () => store.ping(signal)),
+    close: () => store.close(),
+  };
+}
+
+type Timer = <T>(operation: string, run: () => Promise<T>) => Promise<T>;
+
+/** The same Keyv, with its data operations timed as `<namespace>.<operation>` (e.g. `history.get`). */
+function timedKeyv(keyv: Keyv, namespace: string, timed: Timer): Keyv {
+  return new Proxy(keyv, {
+    get(target, property) {
+      const member: unknown = Reflect.get(target, property, target);
+      if (typeof member !== 'function') return member;
+      if (typeof property === 'string' && TIMED.has(property)) {
+        return (...args: unknown[]) => timed(`${namespace}.${property}`, async () => member.apply(target, args));
+      }
+      return member.bind(target);
+    },
+    set(target, property, value) {
+      return Reflect.set(target, property, value, target);
+    },
+  });
+}
