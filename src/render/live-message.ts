@@ -90,9 +90,10 @@ export class LiveMessage {
     this.#signal.addEventListener('abort', () => this.#onTurnAborted(), { once: true });
   }
 
-  /** Takes one upstream event. Cheap: it only updates state and asks for a write slot. */
+  /** Takes one upstream event. Cheap: it only updates state and asks for a write slot. Ignored once the turn is stopped. */
   push(event: UpstreamEvent): void {
-    if (this.#end) return;
+    // A stopped turn keeps what the user saw; text still in flight from upstream is dropped.
+    if (this.#end || this.#signal.aborted) return;
     if (event.type === 'reasoning') {
       this.#reasoning += event.text;
       this.#started = true;
