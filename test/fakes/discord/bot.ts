@@ -5,7 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { startBot, type RunningBot } from '../../../src/main.ts';
 import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './index.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type World } from './index.ts';
 
 export interface DiscordBotHarness {
   readonly discord: FakeDiscord;
@@ -15,7 +15,12 @@ export interface DiscordBotHarness {
 }
 
 export async function startDiscordBot(
-  opts: { env?: Record<string, string>; discord?: FakeDiscordOptions; logger?: Logger } = {},
+  opts: {
+    /** Extra environment; a function gets the fake's world to name its ids (allowlists). */
+    env?: Record<string, string> | ((world: World) => Record<string, string>);
+    discord?: FakeDiscordOptions;
+    logger?: Logger;
+  } = {},
 ): Promise<DiscordBotHarness> {
   const discord = await startFakeDiscord(opts.discord);
   const upstream = await startFakeUpstream();
@@ -29,7 +34,7 @@ export async function startDiscordBot(
         DISCORD_TOKEN: discord.token,
         DISCORD_API_BASE: discord.apiBase,
         STORE_URL: 'sqlite://:memory:',
-        ...opts.env,
+        ...(typeof opts.env === 'function' ? opts.env(discord.world) : opts.env),
       },
       logger,
     });

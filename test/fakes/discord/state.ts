@@ -110,9 +110,12 @@ export class FakeDiscordState {
     return message;
   }
 
-  dispatchMessageCreate(message: FakeMessage): void {
-    const guildId = message.guild_id;
-    const mentionsBot = message.mentions.some((u) => u.id === this.world.bot.id);
+  dispatchMessageCreate(stored: FakeMessage): void {
+    const guildId = stored.guild_id;
+    const mentionsBot = stored.mentions.some((u) => u.id === this.world.bot.id);
+    // Gateway extra field `channel_type`: discord.js needs it to build a DM channel it has never seen.
+    const channelType = this.world.channels.get(stored.channel_id)?.type;
+    const message = channelType === undefined ? stored : { ...stored, channel_type: channelType };
     this.gateway.dispatch('MESSAGE_CREATE', message, {
       guildId,
       intents: guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages,
