@@ -42,6 +42,8 @@ export class SlackSurface implements Surface {
   readonly #opts: SlackSurfaceOptions;
   /** The newest message of this answer: only it carries controls. */
   #latestTs: string | undefined;
+  /** The newest message's last text, if it was written as final with the picker under it. */
+  #latestFinalText: string | undefined;
 
   constructor(opts: SlackSurfaceOptions) {
     this.#opts = opts;
@@ -61,31 +63,51 @@ export class SlackSurface implements Surface {
   async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
     signal.throwIfAborted();
     const { channel, threadTs } = this.#opts.thread;
-    const blocks = answerBlocks(text, await this.#controls(state, true));
+    const controls = await this.#controls(state, true);
+    let ts: string;
     try {
       const result = await this.#opts.client.chat.postMessage({
         channel,
         thread_ts: threadTs,
         text,
-        blocks,
+        blocks: answerBlocks(text, controls),
         unfurl_links: false,
         unfurl_media: false,
       });
       if (!result.ts) throw new Error('chat.postMessage returned no ts');
-      this.#latestTs = result.ts;
-      return { id: result.ts };
+      ts = result.ts;
     } catch (err) {
       throw this.#failed(err, 'chat.postMessage');
     }
+    const previous = { ts: this.#latestTs, finalText: this.#latestFinalText };
+    this.#latestTs = ts;
+    this.#latestFinalText = controls.type === 'final' ? text : undefined;
+    if (previous.ts && previous.finalText !== undefined) await this.#dropControls(previous.ts, previous.finalText);
+    return { id: ts };
   }
 
   async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    const blocks = answerBlocks(text, await this.#controls(state, message.id === this.#latestTs));
+    const controls = await this.#controls(state, message.id === this.#latestTs);
     try {
-      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks });
+      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks: answerBlocks(text, controls) });
+      if (message.id === this.#latestTs) this.#latestFinalText = controls.type === 'final' ? text : undefined;
     } catch (err) {
       throw this.#failed(err, 'chat.update');
+    }
+  }
+
+  /**
+   * The renderer marks a message final both when the answer ends and when it is
+   * sealed because the answer continues in a new message; only the new message
+   * tells the two apart. So a sealed message loses the picker it was given, once.
+   * Best effort: a leftover picker still works, it only clutters.
+   */
+  async #dropControls(ts: string, text: string): Promise<void> {
+    try {
+      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts, text, blocks: answerBlocks(text, { type: 'none' }) });
+    } catch (err) {
+      this.#opts.logger.debug({ err }, 'could not take the controls off a sealed message');
     }
   }
 

@@ -20,6 +20,8 @@ export interface SlackBotUnderTest {
   readonly bot: RunningBot;
   readonly sender: SlackSender;
   readonly eventsUrl: string;
+  /** Resolves once every answer in progress has finished writing. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
     bot,
     sender,
     eventsUrl,
+    // drain only stops turns still running after the grace; within it, it just waits for them.
+    settled: () => bot.core.drain(60_000),
     async close() {
       await bot.stop(0);
       await slack.close();
@@ -131,4 +135,57 @@ export async function finalAnswer(slack: FakeSlack, threadTs: string, opts: { ch
     .slice(start, end + 1)
     .map((m) => m.text)
     .join('\n');
+}
+
+/** A `block_actions` payload for pressing or picking `action` under a bot message, as Slack sends it. */
+export function blockAction(
+  slack: FakeSlack,
+  message: FakeSlackMessage,
+  action: { action_id: string; block_id: string; type: 'button'; value: string } | { action_id: string; block_id: string; type: 'static_select'; value: string },
+  opts: { ephemeral?: boolean; responseUrl?: string } = {},
+): Record<string, unknown> {
+  const element =
+    action.type === 'button'
+      ? { type: 'button', action_id: action.action_id, block_id: action.block_id, value: action.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1800000001.000001' }
+      : {
+          type: 'static_select',
+          action_id: action.action_id,
+          block_id: action.block_id,
+          selected_option: { text: { type: 'plain_text', text: 'x' }, value: action.value },
+          action_ts: '1800000001.000001',
+        };
+  return {
+    type: 'block_actions',
+    user: { id: USER, username: 'alice', name: 'alice', team_id: slack.teamId },
+    api_app_id: 'AFAKE',
+    token: 'verification-token-unused',
+    container: {
+      type: 'message',
+      message_ts: message.ts,
+      channel_id: message.channel,
+      is_ephemeral: opts.ephemeral ?? false,
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    },
+    trigger_id: '1.2.3',
+    team: { id: slack.teamId, domain: 'fake' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: message.channel, name: 'general' },
+    message: { type: 'message', user: slack.botUserId, ts: message.ts, ...(message.threadTs ? { thread_ts: message.threadTs } : {}), text: message.text },
+    state: { values: {} },
+    response_url: opts.responseUrl ?? slack.responseUrl('action'),
+    actions: [element],
+  };
+}
+
+/** The option value of the thread picker's entry for `model` in a final answer message. */
+export function pickerValue(message: FakeSlackMessage, model: string): string {
+  for (const block of message.blocks ?? []) {
+    const elements = (block as { elements?: { action_id?: string; options?: { value: string; text: { text: string } }[] }[] }).elements ?? [];
+    for (const element of elements) {
+      const option = element.options?.find((o) => o.text.text.startsWith(model));
+      if (option) return option.value;
+    }
+  }
+  throw new Error(`no picker option for ${model}`);
 }
