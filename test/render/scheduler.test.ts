@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { PlatformError } from '../../src/errors/platform-error.ts';
+import { LiveMessage } from '../../src/render/live-message.ts';
+import { type WriteJob, type WritePriority, WriteScheduler } from '../../src/render/scheduler.ts';
+import type { RateScope } from '../../src/surface.ts';
+import { busiestWindow, FakeSurface } from './fake-surface.ts';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** `count` streams answering at once in one channel (one post and one edit budget, 5 per 5 s each). */
+async function streamsInOneChannel(count: number, opts: { seconds: number; finishAt?: (i: number) => number }) {
+  const surface = new FakeSurface({ latencyMs: 80 });
+  const scheduler = new WriteScheduler();
+  const answers = Array.from({ length: count }, () => '');
+  const lives = answers.map(
+    () =>
+      new LiveMessage({
+        surface,
+        scheduler,
+        reasoningDisplay: 'off',
+        signal: new AbortController().signal,
+        finalTimeoutMs: 3_600_000,
+      }),
+  );
+  const finishing: Array<Promise<unknown>> = [];
+  for (let tick = 0; tick < opts.seconds * 5; tick += 1) {
+    lives.forEach((live, i) => {
+      if (tick * 200 >= (opts.finishAt?.(i) ?? Number.POSITIVE_INFINITY)) return;
+      const delta = tick === 0 ? `[stream ${i}] ` : `w${tick} `;
+      answers[i] += delta;
+      live.push({ type: 'text', text: delta });
+    });
+    lives.forEach((live, i) => {
+      if ((tick + 1) * 200 === opts.finishAt?.(i)) finishing.push(live.finish({}));
+    });
+    await vi.advanceTimersByTimeAsync(200);
+  }
+  const results = await Promise.all([...finishing, ...lives.map((live) => live.finish({}))].map(async (p) => {
+    await vi.runAllTimersAsync();
+    return p;
+  }));
+  return { surface, answers, results };
+}
+
+describe('many streams in one scope', () => {
+  test.each([1, 5, 20, 100])('%i streams never exceed the budget, and each ends with its full answer', async (count) => {
+    const { surface, answers } = await streamsInOneChannel(count, { seconds: 20 });
+    expect(busiestWindow(surface.writes, 'chan:post', 5000)).toBeLessThanOrEqual(5);
+    expect(busiestWindow(surface.writes, 'chan:edit', 5000)).toBeLessThanOrEqual(5);
+    expect(surface.messages).toHaveLength(count);
+    for (const answer of answers) {
+      expect(surface.messages.filter((m) => m.text === answer && m.state === 'final')).toHaveLength(1);
+    }
+  });
+
+  test('streams sharing a scope take turns: none starves', async () => {
+    const { surface } = await streamsInOneChannel(10, { seconds: 60 });
+    // Posts come first; afterwards each stream's share of the live edits differs by at most one turn.
+    const live = surface.writes.filter((w) => w.kind === 'edit' && w.state === 'live' && w.at >= 15_000);
+    const perMessage = new Map<string, number>();
+    for (const w of live) perMessage.set(w.id, (perMessage.get(w.id) ?? 0) + 1);
+    expect(perMessage.size).toBe(10);
+    expect(Math.max(...perMessage.values()) - Math.min(...perMessage.values())).toBeLessThanOrEqual(1);
+  });
+
+  test("a stream's final edit goes before other streams' live edits", async () => {
+    const { surface } = await streamsInOneChannel(6, { seconds: 30, finishAt: (i) => (i === 3 ? 20_000 : Number.POSITIVE_INFINITY) });
+    const finalOf3 = surface.writes.find((w) => w.kind === 'edit' && w.state === 'final' && w.text.startsWith('[stream 3]'));
+    const editsBetween = surface.writes.filter((w) => w.kind === 'edit' && w.at >= 20_000 && w.at < (finalOf3?.at ?? 0));
+    expect(finalOf3).toBeDefined();
+    expect(editsBetween).toEqual([]);
+  });
+});
+
+describe('WriteScheduler', () => {
+  const scope: RateScope = { key: 'workspace:update', limit: 3, windowMs: 1000 };
+
+  function job(log: Array<[string, number]>, name: string, opts: { priority?: WritePriority; fail?: () => Error | undefined } = {}): WriteJob {
+    return {
+      priority: opts.priority ?? 'final',
+      run: async () => {
+        log.push([name, Date.now()]);
+        const err = opts.fail?.();
+        if (err) throw err;
+        return true;
+      },
+    };
+  }
+
+  test('never starts more than the limit in any window', async () => {
+    const scheduler = new WriteScheduler();
+    const log: Array<[string, number]> = [];
+    for (let i = 0; i < 10; i += 1) scheduler.request(scope, job(log, `j${i}`));
+    await vi.runAllTimersAsync();
+    expect(log.map(([, at]) => at)).toEqual([0, 0, 0, 1000, 1000, 1000, 2000, 2000, 2000, 3000]);
+  });
+
+  test('the job that has waited longest goes next; final writes go first', async () => {
+    const scheduler = new WriteScheduler();
+    const log: Array<[string, number]> = [];
+    const one: RateScope = { ...scope, limit: 1 };
+    scheduler.request(one, job(log, 'first'));
+    await vi.advanceTimersByTimeAsync(10);
+    scheduler.request(one, job(log, 'old', { priority: 'live' }));
+    await vi.advanceTimersByTimeAsync(10);
+    scheduler.request(one, job(log, 'new', { priority: 'live' }));
+    await vi.advanceTimersByTimeAsync(10);
+    scheduler.request(one, job(log, 'final'));
+    await vi.runAllTimersAsync();
+    expect(log.map(([name]) => name)).toEqual(['first', 'final', 'old', 'new']);
+  });
+
+  test('a rate limit pauses the whole scope for retry-after and counts it', async () => {
+    const limited: Array<[string, number]> = [];
+    const scheduler = new WriteScheduler({ onRateLimited: (key, ms) => limited.push([key, ms]) });
+    const log: Array<[string, number]> = [];
+    let failed = false;
+    const failOnce = () => (failed ? undefined : ((failed = true), new PlatformError('rate-limited', '429', { retryAfterMs: 4000 })));
+    scheduler.request(scope, job(log, 'a', { fail: failOnce }));
+    scheduler.request(scope, job(log, 'b'));
+    await vi.runAllTimersAsync();
+    // `b` started alongside `a`; after the 429 nothing starts until 4 s have passed, then `a` runs again.
+    expect(log).toEqual([['a', 0], ['b', 0], ['a', 4000]]);
+    expect(scheduler.rateLimitedCount).toBe(1);
+    expect(limited).toEqual([['workspace:update', 4000]]);
+  });
+});
