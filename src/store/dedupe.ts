@@ -5,6 +5,7 @@
  */
 import type { RedisClient } from './redis-client.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
+import { withDeadline } from './deadline.ts';
 import { toStoreError } from './store-error.ts';
 
 export interface EventDeduper {
@@ -40,16 +41,24 @@ export class SqliteDeduper implements EventDeduper {
 export class RedisDeduper implements EventDeduper {
   readonly #client: RedisClient;
   readonly #prefix: string;
+  readonly #timeoutMs: number;
 
-  constructor(client: RedisClient, namespace = 'dedupe') {
+  constructor(client: RedisClient, opts: { namespace?: string; timeoutMs?: number } = {}) {
+    const namespace = opts.namespace ?? 'dedupe';
     this.#client = client;
+    this.#timeoutMs = opts.timeoutMs ?? 2000;
     // Same `namespace::key` layout @keyv/redis uses.
     this.#prefix = `${namespace}::`;
   }
 
   async firstSeen(key: string, ttlMs: number): Promise<boolean> {
     try {
-      const reply = await this.#client.set(`${this.#prefix}${key}`, '1', { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } });
+      const expiration = { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } as const;
+      const reply = await withDeadline(
+        this.#client.set(`${this.#prefix}${key}`, '1', { condition: 'NX', expiration }),
+        this.#timeoutMs,
+        'dedupe.firstSeen',
+      );
       return reply === 'OK';
     } catch (err) {
       throw toStoreError(err, 'dedupe.firstSeen');

@@ -9,6 +9,7 @@ import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { type EventDeduper, RedisDeduper, SqliteDeduper } from './dedupe.ts';
 import { InProcessLockManager, type LockManager } from './lock.ts';
+import { withDeadline } from './deadline.ts';
 import { createRedisClient, type RedisClient } from './redis-client.ts';
 import { RedisLockManager } from './redis-lock.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
@@ -76,7 +77,7 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
     keyv(namespace) {
       let keyv = keyvs.get(namespace);
       if (keyv === undefined) {
-        keyv = new Keyv({ store: withStoreErrors(new SqliteStore(db), guard.assertOpen), namespace, throwOnErrors: true });
+        keyv = new Keyv({ store: withStoreErrors(new SqliteStore(db), { assertOpen: guard.assertOpen }), namespace, throwOnErrors: true });
         keyvs.set(namespace, keyv);
       }
       return keyv;
@@ -100,8 +101,9 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
 
 async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
   const onError = opts.onError ?? (() => {});
+  const commandTimeoutMs = opts.commandTimeoutMs ?? 2000;
   const client = createRedisClient(url, {
-    commandTimeoutMs: opts.commandTimeoutMs,
+    commandTimeoutMs,
     connectTimeoutMs: opts.connectTimeoutMs,
     maxReconnectDelayMs: opts.maxReconnectDelayMs,
   });
@@ -111,7 +113,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
 
   const guard = closedGuard();
   const keyvs = new Map<string, Keyv>();
-  const locks = new RedisLockManager(client, { onError });
+  const locks = new RedisLockManager(client, { onError, commandTimeoutMs });
   return {
     kind: 'redis',
     keyv(namespace) {
@@ -119,18 +121,18 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
       if (keyv === undefined) {
         const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
         // As @keyv/redis's createKeyv: the adapter prefixes `namespace::`, so Keyv must not add its own.
-        keyv = new Keyv({ store: withStoreErrors(adapter, guard.assertOpen), namespace, useKeyPrefix: false, throwOnErrors: true });
+        keyv = new Keyv({ store: withStoreErrors(adapter, { assertOpen: guard.assertOpen, timeoutMs: commandTimeoutMs }), namespace, useKeyPrefix: false, throwOnErrors: true });
         keyvs.set(namespace, keyv);
       }
       return keyv;
     },
-    dedupe: new RedisDeduper(client),
+    dedupe: new RedisDeduper(client, { timeoutMs: commandTimeoutMs }),
     locks,
     async ping(signal) {
       signal?.throwIfAborted();
       guard.assertOpen();
       try {
-        await (signal === undefined ? client : client.withAbortSignal(signal)).ping();
+        await withDeadline((signal === undefined ? client : client.withAbortSignal(signal)).ping(), commandTimeoutMs, 'ping');
       } catch (err) {
         signal?.throwIfAborted();
         throw toStoreError(err, 'ping');
@@ -139,9 +141,9 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     async close() {
       if (!guard.markClosed()) return;
       await locks.close();
-      // close() waits for replies to commands in flight; while reconnecting there are none to wait for.
-      if (client.isReady) await client.close();
-      else client.destroy();
+      // close() waits for replies to commands in flight: bounded, as a hung Redis never sends them.
+      if (!client.isReady) client.destroy();
+      else await withDeadline(client.close(), commandTimeoutMs, 'close').catch(() => client.destroy());
     },
   };
 }

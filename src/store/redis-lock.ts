@@ -15,7 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client.ts';
 import type { Lock, LockAcquireOptions, LockManager } from './lock.ts';
-import { StoreError, toStoreError } from './store-error.ts';
+import { withDeadline } from './deadline.ts';
+import { type StoreError, toStoreError } from './store-error.ts';
 
 // KEYS: lock, queue, heartbeats. ARGV: token, ttlMs, waiterTtlMs, join queue ('1'/'0').
 // Returns 1 when the lock is now ours.
@@ -68,6 +69,8 @@ return 0`;
 export interface RedisLockManagerOptions {
   /** Key prefix; the lock for `k` lives at `${prefix}k`. */
   readonly prefix?: string;
+  /** Deadline of each Redis round trip. */
+  readonly commandTimeoutMs?: number;
   /** Longest pause between two tries of a waiter. */
   readonly maxPollMs?: number;
   /** Failures nobody awaits (renewal, release), for the caller to log. */
@@ -78,6 +81,7 @@ export class RedisLockManager implements LockManager {
   readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #maxPollMs: number;
+  readonly #timeoutMs: number;
   readonly #onError: (err: StoreError) => void;
   readonly #held = new Set<RedisLock>();
 
@@ -85,6 +89,7 @@ export class RedisLockManager implements LockManager {
     this.#client = client;
     this.#prefix = opts.prefix ?? 'lock::';
     this.#maxPollMs = opts.maxPollMs ?? 100;
+    this.#timeoutMs = opts.commandTimeoutMs ?? 2000;
     this.#onError = opts.onError ?? (() => {});
   }
 
@@ -150,7 +155,7 @@ export class RedisLockManager implements LockManager {
 
   async #eval(script: string, keys: string[], args: string[], operation: string): Promise<unknown> {
     try {
-      return await this.#client.eval(script, { keys, arguments: args });
+      return await withDeadline(this.#client.eval(script, { keys, arguments: args }), this.#timeoutMs, operation);
     } catch (err) {
       throw toStoreError(err, operation);
     }
@@ -213,6 +218,8 @@ class RedisLock implements Lock {
 
 /** Waits `ms`, or rejects with the signal's reason when it aborts first. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // The signal may have fired while a Redis round trip was in flight: its abort event is gone.
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);

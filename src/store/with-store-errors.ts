@@ -5,12 +5,19 @@
  * should not need to know which backend they have to decide what to do.
  */
 import type { KeyvStoreAdapter } from 'keyv';
+import { withDeadline } from './deadline.ts';
 import { toStoreError } from './store-error.ts';
 
 const OPERATIONS = new Set(['get', 'getMany', 'set', 'setMany', 'delete', 'deleteMany', 'clear', 'has', 'hasMany']);
 
-/** `assertOpen` runs before each operation; it throws once the owning store is closed. */
-export function withStoreErrors<T extends KeyvStoreAdapter>(adapter: T, assertOpen: () => void = () => {}): T {
+export interface StoreErrorGuard {
+  /** Runs before each operation; throws once the owning store is closed. */
+  readonly assertOpen?: () => void;
+  /** Rejects an operation that has not settled after this long. */
+  readonly timeoutMs?: number;
+}
+
+export function withStoreErrors<T extends KeyvStoreAdapter>(adapter: T, guard: StoreErrorGuard = {}): T {
   return new Proxy(adapter, {
     get(target, property) {
       const member: unknown = Reflect.get(target, property, target);
@@ -18,8 +25,9 @@ export function withStoreErrors<T extends KeyvStoreAdapter>(adapter: T, assertOp
       if (typeof property === 'string' && OPERATIONS.has(property)) {
         return async (...args: unknown[]) => {
           try {
-            assertOpen();
-            return await member.apply(target, args);
+            guard.assertOpen?.();
+            const work = Promise.resolve(member.apply(target, args));
+            return await (guard.timeoutMs === undefined ? work : withDeadline(work, guard.timeoutMs, property));
           } catch (err) {
             throw toStoreError(err, property);
           }

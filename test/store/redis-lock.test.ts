@@ -90,9 +90,9 @@ describeRedis('Redis locks between bot instances', () => {
   test('a live holder keeps its lock past the ttl by renewing it', async () => {
     const a = await open();
     const b = await open();
-    const lockA = (await a.locks.acquire(key, { ttlMs: 150, signal: live() }))!;
-    // Waiting four ttls: without renewal the key would have expired by then.
-    expect(await b.locks.acquire(key, { ttlMs: 150, signal: live(), waitMs: 600 })).toBeUndefined();
+    const lockA = (await a.locks.acquire(key, { ttlMs: 400, signal: live() }))!;
+    // Waiting several ttls: without renewal the key would have expired by then.
+    expect(await b.locks.acquire(key, { ttlMs: 400, signal: live(), waitMs: 1500 })).toBeUndefined();
     expect(lockA.lost).toBe(false);
   });
 
@@ -102,7 +102,7 @@ describeRedis('Redis locks between bot instances', () => {
     const script = `
       const { openStore } = await import(${JSON.stringify(openStoreUrl)});
       const store = await openStore(process.argv[1]);
-      await store.locks.acquire(${JSON.stringify(key)}, { ttlMs: 300, signal: new AbortController().signal });
+      await store.locks.acquire(${JSON.stringify(key)}, { ttlMs: 1000, signal: new AbortController().signal });
       console.log('held');
       setInterval(() => {}, 1000);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, redis.url], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -138,7 +138,7 @@ describeRedis('Redis locks between bot instances', () => {
     const a = await open();
     const lockA = (await a.locks.acquire(key, { ttlMs: 90, signal: live() }))!;
     await raw.set(`lock::${key}`, 'someone-else');
-    for (let tries = 0; tries < 200 && !lockA.lost; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let tries = 0; tries < 400 && !lockA.lost; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(lockA.lost).toBe(true);
     await lockA.release();
     expect(await raw.get(`lock::${key}`)).toBe('someone-else');

@@ -25,6 +25,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, resolving once it answers PING. */
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
 }
 
 /** Asks the kernel for a free port: bind port 0, read it, release it. redis-server refuses `--port 0`. */
@@ -58,11 +62,16 @@ function pingOnce(port: number): Promise<boolean> {
 }
 
 function launch(port: number): ChildProcess {
-  return spawn(
+  const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A test run that dies or times out before afterAll must not leave a server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
+  return child;
 }
 
 /** Starts redis-server on `port` and resolves when PING answers; rejects if it exits first. */
@@ -94,6 +103,7 @@ async function launchAndWait(port: number): Promise<ChildProcess> {
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
+  child.kill('SIGCONT');
   child.kill('SIGTERM');
   await exited;
 }
@@ -122,6 +132,12 @@ export async function startRedisServer(): Promise<RedisServer> {
     async start() {
       if (current !== undefined) return;
       current = await launchAndWait(port);
+    },
+    pause() {
+      current?.kill('SIGSTOP');
+    },
+    resume() {
+      current?.kill('SIGCONT');
     },
   };
 }
