@@ -74,6 +74,16 @@ describe('frames', () => {
     for (let i = 1; i < edits.length; i += 1) expect((edits[i]?.at ?? 0) - (edits[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 
+  test('a code block still being written shows closed, and the final text is the answer as written', async () => {
+    const { surface, live } = setup();
+    live.push(text('Code:\n```ts\nconst a = 1;'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(surface.shown()).toEqual(['Code:\n```ts\nconst a = 1;\n```']);
+    live.push(text('\n```\nDone.'));
+    await finished(live);
+    expect(surface.shown()).toEqual(['Code:\n```ts\nconst a = 1;\n```\nDone.']);
+  });
+
   test('the final state is written exactly once and equals the answer', async () => {
     const { surface, live } = setup();
     const answer = 'The answer is **42**, as everyone knows.';

@@ -89,6 +89,13 @@ describe('splitting prefers the strongest boundary that fits', () => {
     }
   });
 
+  test('a link longer than a whole part is cut rather than overflowing the limit', () => {
+    const text = `see [x](https://example.com/${'a'.repeat(80)}) ok`;
+    const parts = splitMarkdown(text, 40);
+    expect(parts.join('')).toBe(text);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(40);
+  });
+
   test('text that fits is one part', () => {
     expect(splitMarkdown('short', 2000)).toEqual(['short']);
   });
