@@ -71,8 +71,12 @@ export class ChannelSurface extends DiscordSurface {
       ...(this.#replyTo ? { message_reference: { message_id: this.#replyTo, fail_if_not_exists: false } } : {}),
       ...(first ? {} : { flags: MessageFlags.SuppressNotifications }),
     };
+    signal.throwIfAborted();
     try {
-      const message = (await this.rest.post(Routes.channelMessages(this.#channelId), { body, signal })) as APIMessage;
+      // No signal on the request itself: a create cannot be taken back once sent, and aborting
+      // it mid-flight would leave a message the renderer has no reference to (a Stop pressed
+      // while the first post is in flight would then post the final text a second time).
+      const message = (await this.rest.post(Routes.channelMessages(this.#channelId), { body })) as APIMessage;
       this.posts += 1;
       return { id: message.id };
     } catch (err) {
@@ -121,6 +125,7 @@ export class InteractionSurface extends DiscordSurface {
   }
 
   async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+    signal.throwIfAborted();
     try {
       if (this.posts === 0) {
         await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, ORIGINAL), {
@@ -131,11 +136,11 @@ export class InteractionSurface extends DiscordSurface {
         this.posts += 1;
         return { id: ORIGINAL };
       }
+      // Like ChannelSurface.post: a follow-up, once sent, is not aborted.
       const message = (await this.rest.post(Routes.webhook(this.#applicationId, this.#token), {
         body: { ...this.body(text, state), flags: MessageFlags.SuppressNotifications },
         query: new URLSearchParams({ wait: 'true' }),
         auth: false,
-        signal,
       })) as APIMessage;
       this.posts += 1;
       return { id: message.id };

@@ -144,7 +144,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: unknown;
     if (raw.length > 0 && (req.headers['content-type'] ?? '').startsWith('application/json')) body = JSON.parse(raw);
-    const path = url.pathname.replace(/^\/api\/v10/, '');
+    // Discord decodes percent-escapes in paths (`%40original`, URL-encoded reaction emoji).
+    const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const record: RecordedRequest = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, body, status: 0 };
     requests.push(record);
 

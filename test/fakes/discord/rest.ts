@@ -164,7 +164,7 @@ const routes: Route[] = [
     handler: (state, [channelId, messageId, emoji]) => {
       const message = state.world.messages.get(messageId ?? '');
       if (!message || message.channel_id !== channelId) return apiError(404, 10008, 'Unknown Message');
-      state.reactions.push({ messageId: message.id, emoji: decodeURIComponent(emoji ?? '') });
+      state.reactions.push({ messageId: message.id, emoji: emoji ?? '' });
       return { status: 204 };
     },
   },

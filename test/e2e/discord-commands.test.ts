@@ -1,0 +1,161 @@
+/**
+ * Slash commands and the Stop button, end to end through the real discord.js:
+ * /model (autocomplete, per thread, per channel), /reset, /ask, Stop.
+ */
+import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { afterEach, expect, test } from 'vitest';
+import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
+import type { FakeDiscord } from '../fakes/discord/index.ts';
+import { botMessages, finalAnswer, textOf } from '../fakes/discord/read.ts';
+import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
+import type { FakeInteraction } from '../fakes/discord/state.ts';
+import { userText } from '../../src/user-text.ts';
+
+const MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
+
+let harness: DiscordBotHarness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+async function start(env: Record<string, string> = {}): Promise<DiscordBotHarness> {
+  harness = await startDiscordBot({ env: { LLM_MODELS: MODELS, ...env } });
+  return harness;
+}
+
+/** The text of an interaction's reply: the callback's content, or the deferred reply's edited content. */
+function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ content: string; ephemeral: boolean }> {
+  return discord.waitUntil(() => {
+    const callback = interaction.callbacks[0];
+    if (callback?.type === InteractionResponseType.ChannelMessageWithSource) {
+      return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
+    }
+    return undefined;
+  });
+}
+
+async function threadWithAnswer(discord: FakeDiscord, question: string): Promise<string> {
+  const message = discord.sendMessage({ content: `<@${discord.world.bot.id}> ${question}` });
+  const thread = await discord.waitUntil(() => discord.threads().find((t) => t.id === message.id));
+  await finalAnswer(discord, thread.id);
+  return thread.id;
+}
+
+test('/model autocomplete lists the configured models and marks the current one', async () => {
+  const { discord } = await start();
+  const threadId = await threadWithAnswer(discord, 'hi');
+  const choices = await discord.autocomplete({ name: 'model', focused: 'name', value: '', channelId: threadId });
+  expect(choices).toEqual([
+    { name: 'gemini-2.5-pro (current)', value: 'gemini-2.5-pro' },
+    { name: 'gemini-3.0-pro', value: 'gemini-3.0-pro' },
+    { name: 'gemini-3.1-pro', value: 'gemini-3.1-pro' },
+  ]);
+  const filtered = await discord.autocomplete({ name: 'model', focused: 'name', value: '3.1', channelId: threadId });
+  expect(filtered).toEqual([{ name: 'gemini-3.1-pro', value: 'gemini-3.1-pro' }]);
+});
+
+test('/model in a thread switches that thread’s model for the next question', async () => {
+  const { discord, upstream } = await start();
+  const threadId = await threadWithAnswer(discord, 'hi');
+  expect(upstream.requests[0]?.body.model).toBe('gemini-2.5-pro');
+
+  const command = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gemini-3.1-pro' }], channelId: threadId });
+  expect(await replyOf(discord, command)).toEqual({ content: userText.modelSetForConversation('gemini-3.1-pro'), ephemeral: true });
+
+  upstream.script({ type: 'answer', text: 'From 3.1.' });
+  discord.sendMessage({ content: 'again', channelId: threadId });
+  await finalAnswer(discord, threadId, 2);
+  expect(upstream.requests[1]?.body.model).toBe('gemini-3.1-pro');
+});
+
+test('/model with no name lists the models with the current one', async () => {
+  const { discord } = await start();
+  const command = discord.runCommand({ name: 'model' });
+  expect(await replyOf(discord, command)).toEqual({
+    content: userText.modelList(MODELS.split(','), 'gemini-2.5-pro'),
+    ephemeral: true,
+  });
+});
+
+test('/model in a channel sets its default for new threads, but only for members with Manage Channels', async () => {
+  const { discord, upstream } = await start();
+  const { world } = discord;
+  const refused = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gemini-3.0-pro' }] });
+  expect(await replyOf(discord, refused)).toEqual({ content: userText.needsPermission('Manage Channels'), ephemeral: true });
+
+  const accepted = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gemini-3.0-pro' }], user: world.mod });
+  expect(await replyOf(discord, accepted)).toEqual({ content: userText.modelSetForChannel('gemini-3.0-pro'), ephemeral: true });
+
+  await threadWithAnswer(discord, 'which model?');
+  expect(upstream.requests[0]?.body.model).toBe('gemini-3.0-pro');
+});
+
+test('/model with a model that is not on offer says which ones are', async () => {
+  const { discord } = await start();
+  const threadId = await threadWithAnswer(discord, 'hi');
+  const command = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gpt-9' }], channelId: threadId });
+  expect((await replyOf(discord, command)).content).toBe(userText.unknownModel('gpt-9', MODELS.split(',')));
+});
+
+test('/reset in a thread forgets its history: the next question goes alone', async () => {
+  const { discord, upstream } = await start();
+  const threadId = await threadWithAnswer(discord, 'remember 42');
+  const command = discord.runCommand({ name: 'reset', channelId: threadId });
+  expect(await replyOf(discord, command)).toEqual({ content: userText.resetDone, ephemeral: false });
+
+  upstream.script({ type: 'answer', text: 'Fresh.' });
+  discord.sendMessage({ content: 'what number?', channelId: threadId });
+  await discord.waitUntil(() => upstream.requests[1]);
+  await discord.waitUntil(() => botMessages(discord, threadId).find((m) => m.content === 'Fresh.' && m.components.length === 0));
+  const sent = upstream.requests[1]?.body.messages.filter((m) => m.role !== 'system') ?? [];
+  expect(sent.map((m) => textOf(m.content))).toEqual(['what number?']);
+});
+
+test('/reset in a channel suggests a new thread, privately', async () => {
+  const { discord } = await start();
+  const command = discord.runCommand({ name: 'reset' });
+  expect(await replyOf(discord, command)).toEqual({ content: userText.resetSuggestNewThread, ephemeral: true });
+});
+
+test('/ask answers in its deferred reply with the model asked for', async () => {
+  const { discord, upstream } = await start();
+  const command = discord.runCommand({
+    name: 'ask',
+    options: [
+      { name: 'prompt', type: 3, value: 'what is a monad?' },
+      { name: 'model', type: 3, value: 'gemini-3.0-pro' },
+    ],
+  });
+  const original = await discord.waitUntil(() => {
+    const id = command.originalMessageId;
+    const message = id ? discord.world.messages.get(id) : undefined;
+    return message && message.content !== '' && message.components.length === 0 ? message : undefined;
+  });
+  expect(command.callbacks[0]?.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+  expect(original.content).toBe(fixtureAnswer());
+  expect(upstream.requests[0]?.body.model).toBe('gemini-3.0-pro');
+  expect(textOf(upstream.requests[0]?.body.messages.at(-1)?.content)).toBe('what is a monad?');
+  const edits = discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
+  for (const edit of edits) expect(edit.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+});
+
+test('the Stop button stops a streaming answer; the message keeps its text, says so and loses the button', async () => {
+  const { discord, upstream } = await start();
+  const pieces = answerTranscript({ type: 'answer', text: 'The beginning of a long answer', chunkSize: 100 });
+  upstream.script({ type: 'hang', pieces: pieces.slice(0, 2) });
+  const question = discord.sendMessage({ content: `<@${discord.world.bot.id}> tell me a long story` });
+  const thread = await discord.waitUntil(() => discord.threads().find((t) => t.id === question.id));
+  const live = await discord.waitUntil(() =>
+    botMessages(discord, thread.id).find((m) => m.content.includes('The beginning') && m.components.length > 0),
+  );
+  const button = (live.components[0] as { components: { custom_id: string }[] }).components[0];
+  expect(button?.custom_id).toBe(`stop:${question.id}`);
+
+  const press = discord.pressButton({ messageId: live.id, customId: button?.custom_id ?? '' });
+  const [stopped] = await finalAnswer(discord, thread.id);
+  expect(press.callbacks[0]?.type).toBe(InteractionResponseType.DeferredMessageUpdate);
+  expect(stopped?.content).toContain('The beginning of a long answer');
+  expect(stopped?.content).toContain(userText.stopped);
+  expect(botMessages(discord, thread.id)).toHaveLength(1);
+});
