@@ -30,6 +30,7 @@ export const userText = {
   /** Title above reasoning kept in `full` mode. */
   reasoningTitle: '💭 Reasoning',
   stopped: '⏹️ *Stopped.*',
+  emptyAnswer: '*The model finished without writing an answer. Ask again, perhaps in other words.*',
   finishedEarly: (reason: string) => `⚠️ *The model stopped early (${reason}).*`,
   interruptedByShutdown: '⚠️ *Interrupted: the bot is restarting. Ask again in a moment.*',
   cutAtLength: '✂️ *The answer reached the length limit and was cut here.*',

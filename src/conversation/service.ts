@@ -189,6 +189,7 @@ export class ConversationService implements ConversationCore {
     let finishReason: string | undefined;
     let usage: Usage | undefined;
     let firstTokenMs: number | undefined;
+    let wroteText = false;
     let note: string | undefined;
     let status: AnswerStatus = 'complete';
     let outcome: TurnOutcome;
@@ -197,6 +198,7 @@ export class ConversationService implements ConversationCore {
         firstTokenMs ??= this.#now() - startedAt;
         if (event.type === 'finish') finishReason = event.reason;
         if (event.type === 'usage') usage = event.usage;
+        if (event.type === 'text' && event.text.trim() !== '') wroteText = true;
         live.push(event);
       }
       finishReason ??= 'stop';
@@ -206,6 +208,8 @@ export class ConversationService implements ConversationCore {
       } else if (finishReason !== 'stop') {
         note = userText.finishedEarly(finishReason);
         status = 'cut';
+      } else if (!wroteText) {
+        note = userText.emptyAnswer;
       }
       outcome = { type: 'answered', finishReason };
     } catch (error) {

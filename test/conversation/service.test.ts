@@ -94,6 +94,14 @@ describe('answering', () => {
     expect(surface.text()).toContain(userText.cutAtLength);
   });
 
+  test('an answer with no text at all says so instead of leaving the thinking status up', async () => {
+    const { core } = service();
+    upstream.script({ type: 'answer', text: '', reasoning: 'I thought hard.' });
+    const surface = new RecordingSurface();
+    await core.answer(ask('q'), { surface, attachments: urls });
+    expect(surface.text()).toBe(userText.emptyAnswer);
+  });
+
   test('an upstream failure shows the error with its trace id and keeps the history truthful', async () => {
     const { core, history } = service();
     upstream.script({ type: 'error', status: 500, body: { success: false, error: { code: 'api_error', message: 'fetch failed' }, trace_id: 'trace-500' } });
