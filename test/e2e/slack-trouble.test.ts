@@ -1,0 +1,43 @@
+/**
+ * When Slack pushes back: rate limits on chat.update and refusals, through the
+ * real Bolt, @slack/web-api and the core's write scheduler.
+ */
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
+import { fixtureAnswer } from '../fakes/upstream.ts';
+import { finalAnswer, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+
+let t: SlackBotUnderTest;
+beforeEach(async () => {
+  t = await startSlackBot();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+test('a 429 on chat.update is waited out and the answer still ends right', async () => {
+  t.slack.fail('chat.update', 1, { type: 'rate-limited', retryAfterSec: 1 });
+  const event = mentionEvent('hello');
+  await t.sender.event(event);
+  const text = await finalAnswer(t.slack, event.ts);
+  expect(text).toContain(toMrkdwn(fixtureAnswer()));
+
+  const updates = t.slack.calls.filter((c) => c.method === 'chat.update');
+  expect(updates[0]?.status).toBe(429);
+  expect(updates.at(-1)?.status).toBe(200);
+  // One answer message, grown in place despite the 429.
+  expect(t.slack.thread(event.channel, event.ts)).toHaveLength(1);
+});
+
+test('a channel the bot may not write to does not stop it answering elsewhere', async () => {
+  t.slack.fail('chat.postMessage', 1, { type: 'error', error: 'not_in_channel' });
+  const refused = mentionEvent('hello', { channel: 'C0LOCKED' });
+  await t.sender.event(refused);
+  await t.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.error === 'not_in_channel');
+
+  const fine = mentionEvent('hello again');
+  await t.sender.event(fine);
+  const text = await finalAnswer(t.slack, fine.ts);
+  expect(text).toContain(toMrkdwn(fixtureAnswer()));
+  expect(t.slack.messages.filter((m) => m.channel === 'C0LOCKED')).toHaveLength(0);
+});
