@@ -11,6 +11,7 @@ import { loadConfig, type Config } from './config.ts';
 import type { ConversationService } from './conversation/service.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/open-store.ts';
+import type { StoreError } from './store/store-error.ts';
 
 /** A configuration mistake: shown as a list of problems, never as a stack trace. */
 export class ConfigError extends Error {
@@ -20,6 +21,22 @@ export class ConfigError extends Error {
     super(`configuration problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.problems = problems;
   }
+}
+
+/** Store failures nobody awaits (a dropped Redis connection retries for ever): logged once per 30 s, not per attempt. */
+function throttledStoreLog(logger: Logger): (err: StoreError) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < 30_000) {
+      suppressed++;
+      return;
+    }
+    logger.warn({ err, operation: err.operation, suppressed }, 'store error');
+    last = now;
+    suppressed = 0;
+  };
 }
 
 export interface RunningBot {
@@ -50,7 +67,7 @@ export function configForServing(env: Record<string, string | undefined>): Confi
 export async function startBot(opts: { env: Record<string, string | undefined>; logger?: Logger }): Promise<RunningBot> {
   const config = configForServing(opts.env);
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = await openStore(config.storeUrl);
+  const store = await openStore(config.storeUrl, { onError: throttledStoreLog(logger) });
   const { service } = buildCore(config, store, logger);
   const deps: AdapterDeps = {
     core: service,
