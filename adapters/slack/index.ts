@@ -39,6 +39,10 @@ function boltLogger(log: Logger): BoltLogger {
 
 export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfig }): Promise<SlackRunningAdapter> {
   const { config, core, dedupe, logger } = deps;
+  if (config.streaming === 'native') {
+    // chat.startStream/appendStream need thread replies, recipient ids and Tier 2 starts; not built yet (docs/slack.md).
+    logger.warn('SLACK_STREAMING=native is not implemented yet; streaming with chat.update');
+  }
   // A 429 must not pause every call of the client, across all workspaces and channels,
   // as @slack/web-api does by default: reject it at once and let the core's scheduler wait.
   const clientOptions: webApi.WebClientOptions = {

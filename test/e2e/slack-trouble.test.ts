@@ -41,3 +41,18 @@ test('a channel the bot may not write to does not stop it answering elsewhere', 
   expect(text).toContain(toMrkdwn(fixtureAnswer()));
   expect(t.slack.messages.filter((m) => m.channel === 'C0LOCKED')).toHaveLength(0);
 });
+
+test('outside the allowed channels a mention gets a private "not enabled here" and no answer', async () => {
+  await t.close();
+  t = await startSlackBot({ SLACK_ALLOWED_CHANNELS: 'C0GENERAL' });
+  const outside = mentionEvent('hello', { channel: 'C0OTHER' });
+  await t.sender.event(outside);
+  const ephemeral = await t.slack.waitForCall((c) => c.method === 'chat.postEphemeral');
+  expect(ephemeral.args).toMatchObject({ channel: 'C0OTHER', user: 'U0ALICE', text: 'Sorry, I am not enabled here.' });
+
+  const inside = mentionEvent('hello');
+  await t.sender.event(inside);
+  await finalAnswer(t.slack, inside.ts);
+  expect(t.upstream.requests).toHaveLength(1);
+  expect(t.slack.messages.filter((m) => m.channel === 'C0OTHER')).toHaveLength(0);
+});
