@@ -1,0 +1,99 @@
+/**
+ * 200 answers streaming at once in one process: the core (ConversationService
+ * from src/build-core.ts, as `npm start` builds it) with a recording Surface per
+ * stream whose write budget is generous, so what is measured is the bot's own
+ * cost: parsing, rendering, scheduling, storing. The paced upstream runs in its
+ * own process and is not counted.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { buildCore } from '../src/build-core.ts';
+import { loadConfig } from '../src/config.ts';
+import { openStore } from '../src/store/open-store.ts';
+import { RecordingSurface } from '../test/support/recording-surface.ts';
+import { CHARS_PER_TOKEN, type PacedUpstream } from './paced-upstream.ts';
+import { round } from './stats.ts';
+import { within } from './streams.ts';
+
+export interface LoadProfile {
+  readonly streams: number;
+  readonly reasoningMs: number;
+  readonly answerChars: number;
+}
+
+export interface LoadSummary {
+  readonly streams: number;
+  readonly answered: number;
+  readonly eventLoopDelayP99Ms: number | undefined;
+  readonly eventLoopDelayMaxMs: number | undefined;
+  readonly peakRssMb: number;
+  readonly cpuMsPer1000Tokens: number | undefined;
+  readonly tokens: number;
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+export async function runLoad(upstream: PacedUpstream, profile: LoadProfile): Promise<LoadSummary> {
+  const loaded = loadConfig({
+    LLM_API_BASE: upstream.base(profile.reasoningMs, profile.answerChars),
+    LLM_API_KEY: 'bench',
+    LLM_MAX_RETRIES: '0',
+    STORE_URL: 'sqlite://:memory:',
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  const store = await openStore(loaded.config.storeUrl);
+  const { service } = buildCore(loaded.config, store, pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }));
+  const attachments = { resolve: async () => 'data:,' };
+
+  globalThis.gc?.();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  delay.enable();
+  try {
+    const outcomes = await within(
+      Promise.all(
+        Array.from({ length: profile.streams }, (_, i) =>
+          service.answer(
+            {
+              turnId: `load-${i}`,
+              conversationId: `bench:load:${i}`,
+              channelId: 'bench:load',
+              author: { id: `u${i}`, name: `user ${i}` },
+              text: `bench-load-${i}: explain streaming`,
+              attachments: [],
+            },
+            // Each stream its own scope with room to spare: the platform budget is not the subject here.
+            { surface: new RecordingSurface({ scope: `bench:load:${i}` }), attachments },
+          ),
+        ),
+      ),
+      120_000,
+      'the 200 concurrent streams',
+    );
+    delay.disable();
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const log = (await upstream.log()).filter((l) => l.question.startsWith('bench-load-'));
+    const tokens = log.reduce((sum, l) => sum + Math.ceil((l.reasoningChars + l.answerChars) / CHARS_PER_TOKEN), 0);
+    return {
+      streams: profile.streams,
+      answered: outcomes.filter((o) => o.type === 'answered').length,
+      eventLoopDelayP99Ms: round(delay.percentile(99) / 1e6, 2),
+      eventLoopDelayMaxMs: round(delay.max / 1e6, 2),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      cpuMsPer1000Tokens: tokens === 0 ? undefined : round((cpuMs * 1000) / tokens, 2),
+      tokens,
+      cpuMs: Math.round(cpuMs),
+      wallMs: Math.round(wallMs),
+    };
+  } finally {
+    delay.disable();
+    clearInterval(sampler);
+    await service.drain(0);
+    await store.close();
+  }
+}
