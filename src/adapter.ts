@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { ConversationCore } from './conversation/core.ts';
 import type { EventDeduper } from './store/dedupe.ts';
+import type { Surface } from './surface.ts';
 
 export interface AdapterDeps {
   readonly core: ConversationCore;
@@ -22,6 +23,8 @@ export interface RunningAdapter {
   readonly platform: 'discord' | 'slack' | 'terminal';
   /** True while the platform connection is up (for /healthz). */
   isReady(): boolean;
+  /** Rebuilds the Surface a `Surface.address` names (after a restart), if this adapter made it. */
+  reopen?(address: string): Surface | undefined;
   /** Stops taking new events; turns in progress are the core's to finish. */
   stop(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { ConversationService, type TurnFacts } from './conversation/service.ts';
 import { TurnGate } from './conversation/turn-gate.ts';
+import { UnfinishedTurns } from './conversation/unfinished-turns.ts';
 import { ModelChoiceStore } from './history/model-choice.ts';
 import { HistoryStore } from './history/store.ts';
 import { WriteScheduler } from './render/scheduler.ts';
@@ -13,6 +14,7 @@ export interface CoreParts {
   readonly service: ConversationService;
   readonly scheduler: WriteScheduler;
   readonly history: HistoryStore;
+  readonly unfinished: UnfinishedTurns;
 }
 
 export function buildCore(
@@ -34,6 +36,9 @@ export function buildCore(
       hooks.onRateLimited?.(scope, retryAfterMs);
     },
   });
+  const unfinished = new UnfinishedTurns(store.keyv('turns'), config.instanceId, {
+    onError: (error) => logger.warn({ err: error }, 'could not save an answer in progress'),
+  });
   const service = new ConversationService({
     upstream,
     history,
@@ -48,6 +53,7 @@ export function buildCore(
     reasoningDisplay: config.reasoningDisplay,
     usageFooter: config.usageFooter,
     onTurnEnd: hooks.onTurnEnd,
+    unfinished,
   });
-  return { service, scheduler, history };
+  return { service, scheduler, history, unfinished };
 }

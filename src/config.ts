@@ -3,6 +3,7 @@
  * into one typed object. A bad value names the variable and never echoes it,
  * because many of these are secrets.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const DEFAULT_MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
@@ -39,6 +40,7 @@ const envSchema = z.object({
   STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   HEALTH_PORT: optional(positiveInt),
+  INSTANCE_ID: optional(z.string().regex(/^[\w.-]+$/, 'may hold only letters, digits, _, . and -')),
 
   DISCORD_TOKEN: optional(z.string()),
   DISCORD_APP_ID: optional(z.string().regex(/^\d+$/, 'must be a numeric id')),
@@ -122,6 +124,8 @@ export interface Config {
   readonly storeUrl: string;
   readonly logLevel: string;
   readonly healthPort: number | undefined;
+  /** Names this instance's records in a shared store (answers in progress); stable across its restarts. */
+  readonly instanceId: string;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
   /** Why each platform is not configured, for the start-up message. */
@@ -221,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
       logLevel: e.LOG_LEVEL ?? 'info',
       healthPort: e.HEALTH_PORT,
+      instanceId: e.INSTANCE_ID ?? hostname(),
       discord,
       slack,
       missing: { discord: missingDiscord, slack: missingSlack },

@@ -12,6 +12,7 @@ import type { ConversationService } from './conversation/service.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import type { StoreError } from './store/store-error.ts';
+import { userText } from './user-text.ts';
 
 /** A configuration mistake: shown as a list of problems, never as a stack trace. */
 export class ConfigError extends Error {
@@ -68,7 +69,7 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
   const config = configForServing(opts.env);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const store = await openStore(config.storeUrl, { onError: throttledStoreLog(logger) });
-  const { service } = buildCore(config, store, logger);
+  const { service, unfinished } = buildCore(config, store, logger);
   const deps: AdapterDeps = {
     core: service,
     logger,
@@ -92,6 +93,11 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     throw error;
   }
   logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind }, 'bot started');
+  const reopen = (address: string) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address);
+  unfinished
+    .recover(reopen, userText.interrupted, AbortSignal.timeout(60_000))
+    .then((marked) => marked > 0 && logger.info({ marked }, 'marked answers a previous run left unfinished'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not mark unfinished answers'));
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 10_000) =>

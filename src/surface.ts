@@ -33,6 +33,12 @@ export interface Surface {
   post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
   /** Replaces a posted message's text. Throws `PlatformError` on failure. */
   edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+  /**
+   * Where this surface writes, as an opaque string starting with the platform's name
+   * (`discord:…`, `slack:…`), from which the adapter can rebuild it after a restart
+   * (`RunningAdapter.reopen`), so an answer cut by a crash can be marked as interrupted.
+   */
+  readonly address?: string;
   /** Shows that the bot is working (Discord typing, Slack status). Best effort: may throw, callers ignore. */
   showTyping?(signal: AbortSignal): Promise<void>;
 }

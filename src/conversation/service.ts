@@ -19,6 +19,7 @@ import { upstreamErrorText, userText } from '../user-text.ts';
 import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits, type ResolvedUserMessage } from './context.ts';
 import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
 import type { TurnGate } from './turn-gate.ts';
+import type { UnfinishedTurns } from './unfinished-turns.ts';
 import type { AttachmentRef, TurnOutcome, TurnRequest } from './types.ts';
 
 export interface ConversationServiceOptions {
@@ -37,6 +38,8 @@ export interface ConversationServiceOptions {
   readonly now?: () => number;
   /** Told how each turn ended, for metrics. */
   readonly onTurnEnd?: (facts: TurnFacts) => void;
+  /** Remembers answers in progress so a restart can mark those a crash cut off. */
+  readonly unfinished?: UnfinishedTurns;
 }
 
 export interface TurnFacts {
@@ -122,21 +125,21 @@ export class ConversationService implements ConversationCore {
     const log = this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
     const controller = new AbortController();
     const turnSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    const tracked = this.#o.unfinished?.track(request.turnId, io.surface);
     const live = new LiveMessage({
-      surface: io.surface,
+      surface: tracked?.surface ?? io.surface,
       scheduler: this.#o.scheduler,
       reasoningDisplay: this.#o.reasoningDisplay,
       signal: turnSignal,
       log: (level, fields, msg) => log[level](fields, msg),
     });
 
-    if (request.model !== undefined && !this.models.includes(request.model)) {
-      await live.finish({ note: userText.unknownModel(request.model, this.models) });
-      return this.#ended({ type: 'failed', kind: 'unknown-model' }, request.model, undefined, undefined);
-    }
-
     this.#active.set(request.turnId, controller);
     try {
+      if (request.model !== undefined && !this.models.includes(request.model)) {
+        await live.finish({ note: userText.unknownModel(request.model, this.models) });
+        return this.#ended({ type: 'failed', kind: 'unknown-model' }, request.model, undefined, undefined);
+      }
       let lock;
       try {
         lock = await this.#o.gate.enter(request.conversationId, turnSignal);
@@ -158,6 +161,7 @@ export class ConversationService implements ConversationCore {
       }
     } finally {
       this.#active.delete(request.turnId);
+      await tracked?.done();
     }
   }
 
