@@ -182,6 +182,35 @@ describe('answering', () => {
   });
 });
 
+describe('shutdown', () => {
+  test('answers still streaming at the deadline end with a visible marker and are stored as interrupted', async () => {
+    const { core, history } = service();
+    upstream.script(
+      { type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half an answer"}}]}\n\n'] },
+      { type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Another half"}}]}\n\n'] },
+    );
+    const surfaces = [new RecordingSurface(), new RecordingSurface()];
+    const answers = surfaces.map((surface, i) => core.answer(ask(`q${i}`, { conversationId: `c${i}` }), { surface, attachments: urls }));
+    await Promise.all(surfaces.map((s) => s.firstWrite()));
+    await core.drain(0);
+    expect(await Promise.all(answers)).toEqual([{ type: 'stopped' }, { type: 'stopped' }]);
+    for (const surface of surfaces) {
+      expect(surface.text()).toContain(userText.interruptedByShutdown);
+      expect(surface.messages.every((m) => m.state === 'final')).toBe(true);
+    }
+    expect((await history.load('c0')).messages.at(-1)).toMatchObject({ text: 'Half an answer', status: 'interrupted' });
+  });
+
+  test('answers that finish within the grace period finish normally', async () => {
+    const { core } = service();
+    const surface = new RecordingSurface();
+    const answer = core.answer(ask('q'), { surface, attachments: urls });
+    await core.drain(60_000);
+    expect(await answer).toEqual({ type: 'answered', finishReason: 'stop' });
+    expect(surface.text()).toBe(fixtureAnswer());
+  });
+});
+
 describe('one turn at a time', () => {
   test('a second message in the same conversation waits and then sees the first exchange', async () => {
     const { core } = service();
