@@ -12,7 +12,8 @@ import { SlackFileResolver } from './file-resolver.ts';
 import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, type SlackMessage } from './incoming.ts';
 import { registerInteractions } from './interactions.ts';
 import { toMrkdwn } from './mrkdwn.ts';
-import { SlackSurface } from './surface.ts';
+import type { Surface } from '../../src/surface.ts';
+import { parseAddress, SlackSurface, type SlackThread } from './surface.ts';
 import { ThreadMemory } from './thread-memory.ts';
 
 /** Slack retries an event for about 6 minutes (platform-limits.md §2d); a day covers it with room to spare. */
@@ -21,6 +22,8 @@ const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
   readonly port: number | undefined;
+  /** Rebuilds the surface of an answer cut by a restart from its address, to mark it interrupted. */
+  reopen(address: string): Surface | undefined;
 }
 
 /** Bolt's logger interface on top of pino; Bolt's own chatter goes to debug. */
@@ -103,16 +106,22 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     return m.inThread && config.followupsWithoutMention && threads.has(conversationIdOf(m));
   };
 
+  const surfaceFor = (thread: SlackThread, log: Logger) =>
+    new SlackSurface({
+      client: app.client,
+      thread,
+      models: async () => ({ models: core.models, current: await core.modelFor(thread.conversationId, thread.channelId) }),
+      logger: log,
+    });
+
   const answer = (m: SlackMessage, log: Logger) => {
     const conversationId = conversationIdOf(m);
     const channelId = channelIdOf(m);
     threads.add(conversationId);
-    const surface = new SlackSurface({
-      client: app.client,
-      thread: { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId: `${conversationId}:${m.ts}` },
-      models: async () => ({ models: core.models, current: await core.modelFor(conversationId, channelId) }),
-      logger: log,
-    });
+    const surface = surfaceFor(
+      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId: `${conversationId}:${m.ts}` },
+      log,
+    );
     core
       .answer(
         {
@@ -179,6 +188,10 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     platform: 'slack',
     port,
     isReady: () => ready,
+    reopen(address) {
+      const thread = parseAddress(address);
+      return thread ? surfaceFor(thread, logger.child({ conversation: thread.conversationId })) : undefined;
+    },
     async stop() {
       if (!ready) return;
       ready = false;

@@ -36,8 +36,19 @@ export interface SlackSurfaceOptions {
   readonly logger: Logger;
 }
 
+/** The surface's address: its turn id, `slack:<team>:<channel>:<thread ts>:<message ts>`. */
+export function parseAddress(address: string): SlackThread | undefined {
+  const match = /^slack:([A-Z0-9]+):([A-Z0-9]+):(\d+\.\d+):(\d+\.\d+)$/.exec(address);
+  if (!match) return undefined;
+  const [, teamId = '', channel = '', threadTs = ''] = match;
+  const channelId = `slack:${teamId}:${channel}`;
+  return { teamId, channel, threadTs, channelId, conversationId: `${channelId}:${threadTs}`, turnId: address };
+}
+
 export class SlackSurface implements Surface {
   readonly maxMessageLength = SLACK_MAX_MARKDOWN;
+  /** Rebuilds this surface after a restart (`RunningAdapter.reopen`). */
+  readonly address: string;
   readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
   readonly #opts: SlackSurfaceOptions;
   /** The newest message of this answer: only it carries controls. */
@@ -47,6 +58,7 @@ export class SlackSurface implements Surface {
 
   constructor(opts: SlackSurfaceOptions) {
     this.#opts = opts;
+    this.address = opts.thread.turnId;
     const { teamId, channel } = opts.thread;
     this.scopes = {
       // chat.postMessage: about one message per second per channel (platform-limits.md §2a).

@@ -38,19 +38,26 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
   const slack = await startFakeSlack();
   const upstream = await startFakeUpstream();
   const port = await freePort();
-  const bot = await startBot({
-    env: {
-      LLM_API_BASE: upstream.url,
-      LLM_API_KEY: 'sk-test',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      STORE_URL: 'sqlite://:memory:',
-      ...env,
-    },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
+  let bot: RunningBot;
+  try {
+    bot = await startBot({
+      env: {
+        LLM_API_BASE: upstream.url,
+        LLM_API_KEY: 'sk-test',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        STORE_URL: 'sqlite://:memory:',
+        ...env,
+      },
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
+  } catch (err) {
+    await slack.close();
+    await upstream.close();
+    throw err;
+  }
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
   const sender = slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
   return {

@@ -42,6 +42,25 @@ export function sign(signingSecret: string, timestamp: number, body: string): st
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
+/** The Events API body Slack wraps an event in (`event_callback`). */
+export function eventCallback(
+  event: Record<string, unknown>,
+  opts: { teamId: string; botUserId: string; eventId: string; eventTime: number },
+): Record<string, unknown> {
+  return {
+    token: 'verification-token-unused',
+    team_id: opts.teamId,
+    api_app_id: 'AFAKE',
+    event,
+    type: 'event_callback',
+    event_id: opts.eventId,
+    event_time: opts.eventTime,
+    authorizations: [{ enterprise_id: null, team_id: opts.teamId, user_id: opts.botUserId, is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+    event_context: `ctx-${opts.eventId}`,
+  };
+}
+
 export function slackSender(opts: SenderOptions): SlackSender {
   const now = opts.now ?? Date.now;
   let eventCounter = 0;
@@ -63,18 +82,14 @@ export function slackSender(opts: SenderOptions): SlackSender {
   return {
     event(event, eventOpts = {}) {
       eventCounter += 1;
-      const body = JSON.stringify({
-        token: 'verification-token-unused',
-        team_id: opts.teamId,
-        api_app_id: 'AFAKE',
-        event,
-        type: 'event_callback',
-        event_id: eventOpts.eventId ?? `Ev${String(eventCounter).padStart(8, '0')}`,
-        event_time: Math.floor(now() / 1000),
-        authorizations: [{ enterprise_id: null, team_id: opts.teamId, user_id: opts.botUserId, is_bot: true, is_enterprise_install: false }],
-        is_ext_shared_channel: false,
-        event_context: `ctx-${eventCounter}`,
-      });
+      const body = JSON.stringify(
+        eventCallback(event, {
+          teamId: opts.teamId,
+          botUserId: opts.botUserId,
+          eventId: eventOpts.eventId ?? `Ev${String(eventCounter).padStart(8, '0')}`,
+          eventTime: Math.floor(now() / 1000),
+        }),
+      );
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (eventOpts.retryNum !== undefined) {
         headers['x-slack-retry-num'] = String(eventOpts.retryNum);

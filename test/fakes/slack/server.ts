@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface SlackCall {
   readonly method: string;
@@ -75,6 +76,14 @@ export interface FakeSlack {
   waitForCall(match: (call: SlackCall) => boolean): Promise<SlackCall>;
   /** Resolves with the first non-API request (past or future) matching `match`. */
   waitForOther(match: (req: OtherRequest) => boolean): Promise<OtherRequest>;
+  /**
+   * Socket Mode: sends an envelope to the connected bot (`events_api` with an
+   * event_callback body, `slash_commands`, `interactive`) and resolves with the
+   * payload of its ack.
+   */
+  socketSend(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, opts?: { retryAttempt?: number; retryReason?: string }): Promise<unknown>;
+  /** How many Socket Mode connections are open. */
+  socketConnections(): number;
   /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
   thread(channel: string, threadTs: string): FakeSlackMessage[];
   close(): Promise<void>;
@@ -195,6 +204,8 @@ export async function startFakeSlack(
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
         return { status: 200, body: { ok: true, file: fileObject(file) } };
       }
+      case 'apps.connections.open':
+        return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.info':
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
       default:
@@ -249,6 +260,27 @@ export async function startFakeSlack(
         res.writeHead(500).end(String(err));
       });
   });
+  // Socket Mode: apps.connections.open hands out ws://…/socket; Slack says hello, then sends envelopes the app acks.
+  const sockets = new Set<WebSocket>();
+  const acks = new Map<string, (payload: unknown) => void>();
+  let envelopeCounter = 0;
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/socket')) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+        if (ack.envelope_id) acks.get(ack.envelope_id)?.(ack.payload);
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+    });
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}/`;
@@ -292,9 +324,31 @@ export async function startFakeSlack(
     },
     waitForCall: (match) => waitFor(calls, 'call', match),
     waitForOther: (match) => waitFor(otherRequests, 'other', match),
+    socketSend(type, payload, sendOpts = {}) {
+      const socket = [...sockets][0];
+      if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
+      envelopeCounter += 1;
+      const envelopeId = `env-${envelopeCounter}`;
+      return new Promise((resolve) => {
+        acks.set(envelopeId, resolve);
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+            retry_attempt: sendOpts.retryAttempt ?? 0,
+            retry_reason: sendOpts.retryReason ?? '',
+          }),
+        );
+      });
+    },
+    socketConnections: () => sockets.size,
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const socket of sockets) socket.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

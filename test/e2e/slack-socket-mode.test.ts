@@ -1,0 +1,52 @@
+/**
+ * Socket Mode: with SLACK_APP_TOKEN set the bot opens a WebSocket (from
+ * apps.connections.open) instead of listening for HTTP, and events, slash
+ * commands and button presses arrive as envelopes it acknowledges.
+ */
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
+import { fixtureAnswer } from '../fakes/upstream.ts';
+import { CHANNEL, finalAnswer, mentionEvent, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { eventCallback } from '../fakes/slack/sender.ts';
+
+let t: SlackBotUnderTest;
+beforeEach(async () => {
+  t = await startSlackBot({ SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const callback = (event: Record<string, unknown>, eventId: string) =>
+  eventCallback(event, { teamId: t.slack.teamId, botUserId: t.slack.botUserId, eventId, eventTime: 1800000000 });
+
+test('a mention over the socket is answered in its thread, and a redelivery is not answered again', async () => {
+  expect(t.slack.socketConnections()).toBe(1);
+  expect(t.slack.calls.find((c) => c.method === 'apps.connections.open')?.headers.authorization).toBe('Bearer xapp-1-test');
+
+  const event = mentionEvent('hello over the socket');
+  await t.slack.socketSend('events_api', callback(event, 'EvSOCK01'));
+  await t.slack.socketSend('events_api', callback(event, 'EvSOCK01'), { retryAttempt: 1, retryReason: 'timeout' });
+  const text = await finalAnswer(t.slack, event.ts);
+  expect(text).toContain(toMrkdwn(fixtureAnswer()));
+
+  const sentinel = mentionEvent('next');
+  await t.slack.socketSend('events_api', callback(sentinel, 'EvSOCK02'));
+  await finalAnswer(t.slack, sentinel.ts);
+  expect(t.upstream.requests).toHaveLength(2);
+});
+
+test('a slash command over the socket is answered in its ack', async () => {
+  const ack = await t.slack.socketSend('slash_commands', {
+    token: 'unused',
+    team_id: t.slack.teamId,
+    channel_id: CHANNEL,
+    user_id: USER,
+    command: '/model',
+    text: 'gemini-3.1-pro',
+    response_url: t.slack.responseUrl('cmd'),
+    trigger_id: '1.2.3',
+    api_app_id: 'AFAKE',
+  });
+  expect(ack).toMatchObject({ response_type: 'in_channel', text: expect.stringContaining('gemini-3.1-pro') });
+});
