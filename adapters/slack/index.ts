@@ -167,7 +167,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
 
   app.event('app_mention', onMessageEvent);
   app.event('message', onMessageEvent);
-  registerInteractions({ app, core, allowed: config.allowed, logger, onReset: (id) => threads.forget(id) });
+  registerInteractions({ app, core, allowed: config.allowed, logger });
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');
   });

@@ -17,8 +17,6 @@ export interface InteractionDeps {
   readonly core: ConversationCore;
   readonly allowed: Allowed;
   readonly logger: Logger;
-  /** Called when a thread is reset, so follow-ups there are no longer taken for the bot's. */
-  readonly onReset: (conversationId: string) => void;
 }
 
 /** Where a block action happened: its channel and the thread of the message it came from. */
@@ -97,8 +95,8 @@ export function registerInteractions(deps: InteractionDeps): void {
     const place = actionPlace(body);
     if (!place || !isAllowed(allowed, place) || action.type !== 'button' || !action.value) return;
     if (!action.value.startsWith(`${channelIdOf(place)}:`)) return;
+    // The thread stays the bot's: follow-ups there start the new conversation without a mention.
     await core.reset(action.value);
-    deps.onReset(action.value);
     logger.info({ conversation: action.value }, 'conversation reset');
     await client.chat.postMessage({
       channel: place.channel,

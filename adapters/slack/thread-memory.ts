@@ -23,8 +23,4 @@ export class ThreadMemory {
   has(conversationId: string): boolean {
     return this.#threads.has(conversationId);
   }
-
-  forget(conversationId: string): void {
-    this.#threads.delete(conversationId);
-  }
 }

@@ -84,7 +84,7 @@ test("the picker under an answer switches that thread's model for its next turn"
   expect(t.upstream.requests[2]?.body.model).toBe('gemini-2.5-pro');
 });
 
-test('New conversation under an answer makes the thread forget what was said', async () => {
+test('New conversation under an answer makes the thread forget what was said; follow-ups there still need no mention', async () => {
   const first = mentionEvent('remember the number 42');
   await t.sender.event(first);
   await finalAnswer(t.slack, first.ts);
@@ -96,8 +96,7 @@ test('New conversation under an answer makes the thread forget what was said', a
   );
   await t.slack.waitForCall((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('reset'));
 
-  const again = mentionEvent('what number?', { threadTs: first.ts });
-  await t.sender.event(again);
+  await t.sender.event(messageEvent('what number?', { threadTs: first.ts }));
   await finalAnswer(t.slack, first.ts, { nth: 2 });
   expect(t.upstream.requests[1]?.body.messages.slice(1)).toEqual([{ role: 'user', content: 'what number?' }]);
 });
