@@ -29,6 +29,20 @@ test('a 429 on chat.update is waited out and the answer still ends right', async
   expect(t.slack.thread(event.channel, event.ts)).toHaveLength(1);
 });
 
+test('answers streaming at once in three channels all end right under a tight chat.update budget', async () => {
+  t.slack.budget('chat.update', { limit: 2, windowMs: 1000, retryAfterSec: 1 });
+  t.upstream.script(
+    { type: 'answer', text: 'First answer, streamed in small pieces.', chunkSize: 5 },
+    { type: 'answer', text: 'Second answer, streamed in small pieces.', chunkSize: 5 },
+    { type: 'answer', text: 'Third answer, streamed in small pieces.', chunkSize: 5 },
+  );
+  const events = ['C0ONE', 'C0TWO', 'C0THREE'].map((channel) => mentionEvent('go', { channel }));
+  await Promise.all(events.map((e) => t.sender.event(e)));
+  const texts = await Promise.all(events.map((e) => finalAnswer(t.slack, e.ts, { channel: e.channel })));
+  expect(texts.map((text) => text.split(',')[0]).sort()).toEqual(['First answer', 'Second answer', 'Third answer']);
+  for (const e of events) expect(t.slack.thread(e.channel, e.ts)).toHaveLength(1);
+});
+
 test('a channel the bot may not write to does not stop it answering elsewhere', async () => {
   t.slack.fail('chat.postMessage', 1, { type: 'error', error: 'not_in_channel' });
   const refused = mentionEvent('hello', { channel: 'C0LOCKED' });
