@@ -12,6 +12,7 @@ import { createDiscordClient } from './client.ts';
 import { InteractionHandler } from './interaction-handler.ts';
 import { inviteUrl } from './invite.ts';
 import { MessageHandler } from './message-handler.ts';
+import { reopenChannelSurface } from './surface.ts';
 
 export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordConfig }): Promise<RunningAdapter> {
   const { config, logger: log } = deps;
@@ -53,6 +54,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   return {
     platform: 'discord',
     isReady: () => !stopped && readyClient.isReady(),
+    reopen: (address) => reopenChannelSurface(readyClient.rest, address),
     async stop() {
       stopped = true;
       await readyClient.destroy();

@@ -63,6 +63,11 @@ export class ChannelSurface extends DiscordSurface {
     this.scopes = channelScopes(opts.channelId);
   }
 
+  /** Enough to edit this channel's messages after a restart (see `reopenChannelSurface`). */
+  get address(): string {
+    return `${CHANNEL_ADDRESS}${this.#channelId}`;
+  }
+
   async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
     const first = this.posts === 0;
     const body = {
@@ -99,6 +104,14 @@ export class ChannelSurface extends DiscordSurface {
       throw toPlatformError(err);
     }
   }
+}
+
+const CHANNEL_ADDRESS = 'discord:channel:';
+
+/** The ChannelSurface a `Surface.address` names, to mark an answer a crash cut off. */
+export function reopenChannelSurface(rest: REST, address: string): ChannelSurface | undefined {
+  if (!address.startsWith(CHANNEL_ADDRESS)) return undefined;
+  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered' });
 }
 
 const ORIGINAL = '@original';

@@ -1,0 +1,66 @@
+/**
+ * A crash mid-answer (SIGKILL, no graceful shutdown) must not leave a message
+ * growing for ever: the next start marks it as interrupted.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { pino } from 'pino';
+import { expect, test, vi } from 'vitest';
+import { startBot } from '../../src/main.ts';
+import { userText } from '../../src/user-text.ts';
+import { startFakeDiscord } from '../fakes/discord/index.ts';
+import { botMessages } from '../fakes/discord/read.ts';
+import { startFakeUpstream } from '../fakes/upstream.ts';
+
+test('an answer cut by a crash is marked as interrupted when the bot starts again', async () => {
+  const discord = await startFakeDiscord();
+  const upstream = await startFakeUpstream();
+  const storeFile = join(mkdtempSync(join(tmpdir(), 'bot-restart-')), 'bot.sqlite');
+  const env = {
+    LLM_API_BASE: upstream.url,
+    LLM_API_KEY: 'test-key',
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_BASE: discord.apiBase,
+    STORE_URL: `sqlite://${storeFile}`,
+    INSTANCE_ID: 'restart-test',
+    LOG_LEVEL: 'silent',
+  };
+  upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the answer"}}]}\n\n'] });
+  const crashing = spawn(process.execPath, ['src/main.ts'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'ignore',
+  });
+  try {
+    await discord.waitForReady();
+    const question = discord.sendMessage({ content: `<@${discord.world.bot.id}> tell me everything` });
+    const thread = await discord.waitUntil(() => discord.threads().find((t) => t.id === question.id));
+    await discord.waitUntil(() => botMessages(discord, thread.id).find((m) => m.content.includes('Half of the answer')));
+    // The record of the answer in progress lands in the store right after the post.
+    const db = new DatabaseSync(storeFile, { readOnly: true });
+    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:restart-test%'").get()).toEqual({ n: 1 }));
+    db.close();
+    crashing.kill('SIGKILL');
+    await once(crashing, 'exit');
+    expect(botMessages(discord, thread.id)[0]?.components).not.toEqual([]);
+
+    const restarted = await startBot({ env, logger: pino({ level: 'silent' }) });
+    try {
+      const [message] = await discord.waitUntil(() => {
+        const mine = botMessages(discord, thread.id);
+        return mine[0]?.content.endsWith(userText.interrupted) ? mine : undefined;
+      });
+      expect(message?.content).toBe(`Half of the answer\n\n${userText.interrupted}`);
+      expect(message?.components).toEqual([]);
+    } finally {
+      await restarted.stop(0);
+    }
+  } finally {
+    crashing.kill('SIGKILL');
+    await Promise.allSettled([discord.close(), upstream.close()]);
+  }
+});
