@@ -9,6 +9,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { buildCore } from '../src/build-core.ts';
 import { loadConfig } from '../src/config.ts';
+import type { ConversationService } from '../src/conversation/service.ts';
+import type { TurnOutcome } from '../src/conversation/types.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { RecordingSurface } from '../test/support/recording-surface.ts';
 import { CHARS_PER_TOKEN, type PacedUpstream } from './paced-upstream.ts';
@@ -26,6 +28,8 @@ export interface LoadSummary {
   readonly answered: number;
   readonly eventLoopDelayP99Ms: number | undefined;
   readonly eventLoopDelayMaxMs: number | undefined;
+  /** Resident memory just before the streams started (modules loaded, store open). */
+  readonly baseRssMb: number;
   readonly peakRssMb: number;
   readonly cpuMsPer1000Tokens: number | undefined;
   readonly tokens: number;
@@ -33,43 +37,56 @@ export interface LoadSummary {
   readonly wallMs: number;
 }
 
-export async function runLoad(upstream: PacedUpstream, profile: LoadProfile): Promise<LoadSummary> {
-  const loaded = loadConfig({
-    LLM_API_BASE: upstream.base(profile.reasoningMs, profile.answerChars),
-    LLM_API_KEY: 'bench',
-    LLM_MAX_RETRIES: '0',
-    STORE_URL: 'sqlite://:memory:',
-  });
+const attachments = { resolve: async () => 'data:,' };
+
+async function openCore(apiBase: string) {
+  const loaded = loadConfig({ LLM_API_BASE: apiBase, LLM_API_KEY: 'bench', LLM_MAX_RETRIES: '0', STORE_URL: 'sqlite://:memory:' });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const store = await openStore(loaded.config.storeUrl);
   const { service } = buildCore(loaded.config, store, pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' }));
-  const attachments = { resolve: async () => 'data:,' };
+  return { service, store };
+}
+
+function ask(service: ConversationService, name: string, i: number): Promise<TurnOutcome> {
+  return service.answer(
+    {
+      turnId: `${name}-${i}`,
+      conversationId: `bench:${name}:${i}`,
+      channelId: `bench:${name}`,
+      author: { id: `u${i}`, name: `user ${i}` },
+      text: `bench-${name}-${i}: explain streaming`,
+      attachments: [],
+    },
+    // Each stream its own scope with room to spare: the platform budget is not the subject here.
+    { surface: new RecordingSurface({ scope: `bench:${name}:${i}` }), attachments },
+  );
+}
+
+/** A few short answers first, so the figures are a warm bot's (modules loaded, code compiled, connections open). */
+async function warmUp(upstream: PacedUpstream): Promise<void> {
+  const { service, store } = await openCore(upstream.base(200, 400));
+  try {
+    await Promise.all(Array.from({ length: 5 }, (_, i) => ask(service, 'warmup', i)));
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runLoad(upstream: PacedUpstream, profile: LoadProfile): Promise<LoadSummary> {
+  await warmUp(upstream);
+  const { service, store } = await openCore(upstream.base(profile.reasoningMs, profile.answerChars));
 
   globalThis.gc?.();
   const delay = monitorEventLoopDelay({ resolution: 10 });
-  let peakRss = process.memoryUsage.rss();
+  const baseRss = process.memoryUsage.rss();
+  let peakRss = baseRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   delay.enable();
   try {
     const outcomes = await within(
-      Promise.all(
-        Array.from({ length: profile.streams }, (_, i) =>
-          service.answer(
-            {
-              turnId: `load-${i}`,
-              conversationId: `bench:load:${i}`,
-              channelId: 'bench:load',
-              author: { id: `u${i}`, name: `user ${i}` },
-              text: `bench-load-${i}: explain streaming`,
-              attachments: [],
-            },
-            // Each stream its own scope with room to spare: the platform budget is not the subject here.
-            { surface: new RecordingSurface({ scope: `bench:load:${i}` }), attachments },
-          ),
-        ),
-      ),
+      Promise.all(Array.from({ length: profile.streams }, (_, i) => ask(service, 'load', i))),
       120_000,
       'the 200 concurrent streams',
     );
@@ -84,6 +101,7 @@ export async function runLoad(upstream: PacedUpstream, profile: LoadProfile): Pr
       answered: outcomes.filter((o) => o.type === 'answered').length,
       eventLoopDelayP99Ms: round(delay.percentile(99) / 1e6, 2),
       eventLoopDelayMaxMs: round(delay.max / 1e6, 2),
+      baseRssMb: Math.round(baseRss / 1024 / 1024),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       cpuMsPer1000Tokens: tokens === 0 ? undefined : round((cpuMs * 1000) / tokens, 2),
       tokens,

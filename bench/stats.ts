@@ -29,7 +29,9 @@ export const mean = (samples: readonly number[]) => (samples.length === 0 ? unde
 /** `1,234 / 2,345 ms` for a p50/p95 spread. */
 export function ms(s: Spread): string {
   if (s.p50 === undefined) return 'n/a';
-  return `${fmt(s.p50)} / ${fmt(s.p95 ?? 0)} ms`;
+  // Sub-10 ms figures (the store) keep a decimal; stream latencies are whole milliseconds.
+  const digits = (s.p95 ?? 0) < 10 ? 1 : 0;
+  return `${fmt(s.p50, digits)} / ${fmt(s.p95 ?? 0, digits)} ms`;
 }
 
 export function fmt(n: number | undefined, digits = 0): string {
