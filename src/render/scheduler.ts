@@ -5,9 +5,14 @@
  * the platform counts it at some moment in between. Live writes are also spaced
  * `windowMs / limit` apart so one stream cannot spend a whole window in a burst
  * and then freeze; a message's first post and its final edit skip that spacing.
+ *
+ * The counting itself is the `BudgetLedger`'s: in-process by default, or shared
+ * through Redis when several instances write to the same scope. This class owns
+ * the order: which job goes next, pacing, and waking up when a slot frees.
  */
 import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
+import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger } from './budget-ledger.ts';
 
 /** How urgent a write is: `final` goes before everything else in its scope. */
 export type WritePriority = 'final' | 'first' | 'live';
@@ -25,6 +30,7 @@ export interface WriteJob {
   run(): Promise<boolean>;
 }
 
+
 interface Waiting {
   readonly job: WriteJob;
   /** When the job started waiting; the longest-waiting job goes next. */
@@ -32,27 +38,37 @@ interface Waiting {
 }
 
 interface ScopeState {
-  limit: number;
-  windowMs: number;
+  scope: RateScope;
   readonly waiting: Waiting[];
-  /** When recent writes finished; each holds a slot until `windowMs` after. */
-  readonly finished: number[];
   inFlight: number;
   lastStart: number;
+  lastFinish: number;
   pausedUntil: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   pumpQueued: boolean;
+  /** A pump is waiting for the ledger; `pumpAgain` asks it to look once more when done. */
+  pumping: boolean;
+  pumpAgain: boolean;
+}
+
+export interface WriteSchedulerOptions {
+  readonly now?: () => number;
+  readonly onRateLimited?: (scopeKey: string, retryAfterMs: number) => void;
+  /** Counts writes per scope. Default: this process's writes only; pass `Store.budgets` when instances share scopes. */
+  readonly ledger?: BudgetLedger | undefined;
 }
 
 export class WriteScheduler {
   readonly #now: () => number;
   readonly #onRateLimited: ((scopeKey: string, retryAfterMs: number) => void) | undefined;
+  readonly #ledger: BudgetLedger;
   readonly #scopes = new Map<string, ScopeState>();
   #rateLimited = 0;
 
-  constructor(opts: { now?: () => number; onRateLimited?: (scopeKey: string, retryAfterMs: number) => void } = {}) {
+  constructor(opts: WriteSchedulerOptions = {}) {
     this.#now = opts.now ?? Date.now;
     this.#onRateLimited = opts.onRateLimited;
+    this.#ledger = opts.ledger ?? new InProcessBudgetLedger();
   }
 
   /** How many writes the platforms answered with a rate limit (429) so far. */
@@ -79,24 +95,25 @@ export class WriteScheduler {
   }
 
   #scope(scope: RateScope): ScopeState {
+    // Budgets come with each request; the newest word on a scope wins.
+    const latest: RateScope = { key: scope.key, limit: Math.max(1, scope.limit), windowMs: scope.windowMs };
     let state = this.#scopes.get(scope.key);
     if (!state) {
       state = {
-        limit: scope.limit,
-        windowMs: scope.windowMs,
+        scope: latest,
         waiting: [],
-        finished: [],
         inFlight: 0,
         lastStart: Number.NEGATIVE_INFINITY,
+        lastFinish: Number.NEGATIVE_INFINITY,
         pausedUntil: 0,
         timer: undefined,
         pumpQueued: false,
+        pumping: false,
+        pumpAgain: false,
       };
       this.#scopes.set(scope.key, state);
     }
-    // Budgets come with each request; the newest word on a scope wins.
-    state.limit = Math.max(1, scope.limit);
-    state.windowMs = scope.windowMs;
+    state.scope = latest;
     return state;
   }
 
@@ -110,28 +127,60 @@ export class WriteScheduler {
     });
   }
 
+  /** One pump per scope at a time: the ledger answers asynchronously, and two pumps would both take its slots. */
   #pump(key: string, state: ScopeState): void {
+    if (state.pumping) {
+      state.pumpAgain = true;
+      return;
+    }
+    state.pumping = true;
+    void this.#drain(key, state).then(() => {
+      state.pumping = false;
+      if (state.pumpAgain) this.#pump(key, state);
+    });
+  }
+
+  /** Starts writes until the queue is empty, paused, paced or the ledger says the scope is full. Never rejects. */
+  async #drain(key: string, state: ScopeState): Promise<void> {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
-    for (;;) {
-      const now = this.#now();
-      while (state.finished.length > 0 && (state.finished[0] ?? 0) + state.windowMs <= now) state.finished.shift();
-      if (state.waiting.length === 0) return this.#forgetWhenIdle(key, state, now);
-      if (state.pausedUntil > now) return this.#wakeAt(key, state, state.pausedUntil);
-      if (state.inFlight + state.finished.length >= state.limit) {
-        // Full: the oldest finished write frees a slot, or a running one will pump when it ends.
-        const oldest = state.finished[0];
-        if (oldest !== undefined) this.#wakeAt(key, state, oldest + state.windowMs);
-        return;
+    try {
+      for (;;) {
+        // Whatever happens from here on is looked at by this loop or by the next pump.
+        state.pumpAgain = false;
+        const now = this.#now();
+        if (state.waiting.length === 0) return this.#forgetWhenIdle(key, state, now);
+        const readyAt = this.#readyAt(state);
+        if (readyAt > now) return this.#wakeAt(key, state, readyAt);
+        const reservation = await this.#ledger.reserve(state.scope, now);
+        if (!reservation.granted) {
+          // Infinity: one of our writes in flight holds the slot and pumps when it ends.
+          if (Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
+          return;
+        }
+        // The queue may have changed while the ledger answered. A 429 that came meanwhile
+        // does not recall the slot: the write was due before the pause was known.
+        if (state.waiting.length === 0 || this.#pacedUntil(state) > this.#now()) {
+          reservation.release(undefined);
+          continue;
+        }
+        const next = this.#next(state);
+        state.waiting.splice(state.waiting.indexOf(next), 1);
+        this.#start(key, state, next, reservation);
       }
-      const next = this.#next(state);
-      if (next.job.priority === 'live') {
-        const paced = state.lastStart + state.windowMs / state.limit;
-        if (paced > now) return this.#wakeAt(key, state, paced);
-      }
-      state.waiting.splice(state.waiting.indexOf(next), 1);
-      this.#start(key, state, next);
+    } catch {
+      // A ledger must not throw; if one does, try again after one pacing interval rather than stall.
+      this.#wakeAt(key, state, this.#now() + state.scope.windowMs / state.scope.limit);
     }
+  }
+
+  /** When the next job may start as far as this process knows: after a pause and, for a live edit, the pacing interval. */
+  #readyAt(state: ScopeState): number {
+    return Math.max(state.pausedUntil, this.#pacedUntil(state));
+  }
+
+  #pacedUntil(state: ScopeState): number {
+    return this.#next(state).job.priority === 'live' ? state.lastStart + state.scope.windowMs / state.scope.limit : 0;
   }
 
   /** Final writes first; otherwise (and among finals) the job that has waited longest. */
@@ -144,24 +193,30 @@ export class WriteScheduler {
     return best;
   }
 
-  #start(key: string, state: ScopeState, waiting: Waiting): void {
+  #start(key: string, state: ScopeState, waiting: Waiting, slot: HeldSlot): void {
     state.inFlight += 1;
     state.lastStart = this.#now();
     waiting.job.run().then(
       (wrote) => {
         state.inFlight -= 1;
-        if (wrote) state.finished.push(this.#now());
+        const at = this.#now();
+        slot.release(wrote ? at : undefined);
+        if (wrote) state.lastFinish = at;
         this.#queuePump(key, state);
       },
       (err: unknown) => {
         state.inFlight -= 1;
-        state.finished.push(this.#now());
+        const at = this.#now();
+        slot.release(at);
+        state.lastFinish = at;
         if (err instanceof PlatformError && err.kind === 'rate-limited') {
-          const retryAfterMs = err.retryAfterMs ?? state.windowMs;
+          const retryAfterMs = err.retryAfterMs ?? state.scope.windowMs;
           this.#rateLimited += 1;
           this.#onRateLimited?.(key, retryAfterMs);
-          // The whole scope waits: the platform counts every stream in it together.
-          state.pausedUntil = Math.max(state.pausedUntil, this.#now() + retryAfterMs);
+          // The whole scope waits: the platform counts every stream in it together,
+          // on every instance (the ledger tells the others).
+          state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
+          this.#ledger.pause(state.scope, at, retryAfterMs);
           state.waiting.push(waiting);
         }
         this.#queuePump(key, state);
@@ -172,7 +227,7 @@ export class WriteScheduler {
   /** Drops an idle scope once its window has passed, so channels seen once do not pile up. */
   #forgetWhenIdle(key: string, state: ScopeState, now: number): void {
     if (state.inFlight > 0) return;
-    const until = Math.max(state.pausedUntil, (state.finished.at(-1) ?? 0) + state.windowMs);
+    const until = Math.max(state.pausedUntil, state.lastFinish + state.scope.windowMs);
     if (until <= now) {
       if (this.#scopes.get(key) === state) this.#scopes.delete(key);
       return;
@@ -182,6 +237,7 @@ export class WriteScheduler {
   }
 
   #wakeAt(key: string, state: ScopeState, at: number): void {
+    if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => this.#pump(key, state), Math.max(0, at - this.#now()));
   }
 }
