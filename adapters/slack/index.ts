@@ -100,10 +100,18 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     }
   };
 
-  /** Should the bot answer this message at all? */
-  const addressed = (m: SlackMessage): boolean => {
+  /** Should the bot answer this message at all? A thread forgotten here (a restart) is the bot's if it has history. */
+  const addressed = async (m: SlackMessage): Promise<boolean> => {
     if (m.mentionsBot || m.channelType === 'im') return true;
-    return m.inThread && config.followupsWithoutMention && threads.has(conversationIdOf(m));
+    if (!m.inThread || !config.followupsWithoutMention) return false;
+    const conversationId = conversationIdOf(m);
+    if (threads.has(conversationId)) return true;
+    const known = await core.hasHistory(conversationId).catch((err: unknown) => {
+      logger.warn({ err }, 'could not tell whether the bot takes part in a thread');
+      return false;
+    });
+    if (known) threads.add(conversationId);
+    return known;
   };
 
   const surfaceFor = (thread: SlackThread, log: Logger) =>
@@ -150,7 +158,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
       return;
     }
     const m = parsed.message;
-    if (!addressed(m)) return;
+    if (!(await addressed(m))) return;
     if (!(await firstDelivery(body.event_id, m))) {
       log.info({ channel: m.channel, ts: m.ts }, 'duplicate delivery ignored');
       return;

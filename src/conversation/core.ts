@@ -26,6 +26,8 @@ export interface ConversationCore {
   answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome>;
   /** Stops the turn started by `turnId` if it is streaming; true if there was one. */
   stop(turnId: string): boolean;
+  /** Whether the conversation has any history: the bot has taken part in it (e.g. before a restart). */
+  hasHistory(conversationId: string): Promise<boolean>;
   /** Forgets a conversation's history (its model choice stays). */
   reset(conversationId: string): Promise<void>;
   /** The model the next turn of this conversation would use. */

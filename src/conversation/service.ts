@@ -98,6 +98,10 @@ export class ConversationService implements ConversationCore {
     return this.#active.size;
   }
 
+  async hasHistory(conversationId: string): Promise<boolean> {
+    return this.#o.history.has(conversationId);
+  }
+
   async reset(conversationId: string): Promise<void> {
     await this.#o.history.clear(conversationId);
   }

@@ -77,3 +77,31 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     await Promise.allSettled([slack.close(), upstream.close()]);
   }
 }, 30_000);
+
+test('after a restart, a follow-up in the bot’s thread still needs no mention', async () => {
+  const { startSlackBot, finalAnswer, messageEvent } = await import('../fakes/slack/harness.ts');
+  const { fixtureAnswer } = await import('../fakes/upstream.ts');
+  const store = { STORE_URL: `sqlite://${join(mkdtempSync(join(tmpdir(), 'bot-followup-')), 'bot.sqlite')}` };
+  const before = await startSlackBot(store);
+  const first = mentionEvent('Hello,What model are you?');
+  try {
+    await before.sender.event(first);
+    await finalAnswer(before.slack, first.ts);
+  } finally {
+    await before.close();
+  }
+
+  const after = await startSlackBot(store);
+  try {
+    // Slack's event ids are unique across time; the new sender would count from 1 again.
+    await after.sender.event(messageEvent('And who trained you?', { threadTs: first.ts }), { eventId: 'EvAFTERRESTART' });
+    await finalAnswer(after.slack, first.ts);
+    expect(after.upstream.requests[0]?.body.messages.slice(1)).toEqual([
+      { role: 'user', content: 'Hello,What model are you?' },
+      { role: 'assistant', content: fixtureAnswer() },
+      { role: 'user', content: 'And who trained you?' },
+    ]);
+  } finally {
+    await after.close();
+  }
+});
