@@ -21,12 +21,18 @@ export function buildCore(
   config: Config,
   store: Store,
   logger: Logger,
-  hooks: { onTurnEnd?: (facts: TurnFacts) => void; onRateLimited?: (scope: string, retryAfterMs: number) => void } = {},
+  hooks: {
+    onTurnEnd?: (facts: TurnFacts) => void;
+    onRateLimited?: (scope: string, retryAfterMs: number) => void;
+    onUpstreamRetry?: (kind: string, code: string | undefined) => void;
+  } = {},
 ): CoreParts {
   const upstream = new UpstreamClient({
     ...config.llm,
-    onRetry: (error, attempt, waitMs) =>
-      logger.warn({ kind: error.kind, status: error.status, traceId: error.traceId, attempt, waitMs }, 'upstream retry'),
+    onRetry: (error, attempt, waitMs) => {
+      logger.warn({ kind: error.kind, status: error.status, code: error.code, traceId: error.traceId, attempt, waitMs }, 'upstream retry');
+      hooks.onUpstreamRetry?.(error.kind, error.code);
+    },
   });
   const history = new HistoryStore(store.keyv('history'));
   const modelChoice = new ModelChoiceStore(store.keyv('settings'), config.llm.models, config.llm.defaultModel);

@@ -10,6 +10,9 @@ import { buildCore } from './build-core.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { ConversationService } from './conversation/service.ts';
 import { createLogger } from './logger.ts';
+import { startHealthServer, type Readiness } from './observability/health-server.ts';
+import { instrumentStore } from './observability/instrument-store.ts';
+import { BotMetrics } from './observability/metrics.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import type { StoreError } from './store/store-error.ts';
 import { userText } from './user-text.ts';
@@ -40,11 +43,25 @@ function throttledStoreLog(logger: Logger): (err: StoreError) => void {
   };
 }
 
+/** Ready when the store answers (within 2 s) and every platform is connected. */
+async function readiness(store: Store, adapters: readonly RunningAdapter[]): Promise<Readiness> {
+  const checks: Record<string, boolean> = {};
+  checks.store = await store.ping(AbortSignal.timeout(2000)).then(
+    () => true,
+    () => false,
+  );
+  for (const adapter of adapters) checks[adapter.platform] = adapter.isReady();
+  return { ready: Object.values(checks).every(Boolean), checks };
+}
+
 export interface RunningBot {
   readonly config: Config;
   readonly core: ConversationService;
   readonly adapters: readonly RunningAdapter[];
   readonly store: Store;
+  readonly metrics: BotMetrics;
+  /** Where /healthz and /metrics are served, when HEALTH_PORT is set. */
+  readonly healthUrl: string | undefined;
   /** Stops taking events, lets streaming turns end (up to `graceMs`), then closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -68,8 +85,14 @@ export function configForServing(env: Record<string, string | undefined>): Confi
 export async function startBot(opts: { env: Record<string, string | undefined>; logger?: Logger }): Promise<RunningBot> {
   const config = configForServing(opts.env);
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = await openStore(config.storeUrl, { onError: throttledStoreLog(logger) });
-  const { service, unfinished } = buildCore(config, store, logger);
+  const metrics = new BotMetrics();
+  const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
+  const { service, unfinished } = buildCore(config, store, logger, {
+    onTurnEnd: (facts) => metrics.turnEnded(facts),
+    onRateLimited: (scope) => metrics.rateLimited(scope),
+    onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
+  });
+  metrics.watchActiveTurns(() => service.activeTurns);
   const deps: AdapterDeps = {
     core: service,
     logger,
@@ -92,7 +115,17 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     await store.close();
     throw error;
   }
-  logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind }, 'bot started');
+  const health =
+    config.healthPort === undefined
+      ? undefined
+      : await startHealthServer({ port: config.healthPort, metrics, readiness: () => readiness(store, adapters) }).catch(
+          async (error: unknown) => {
+            await Promise.allSettled(adapters.map((a) => a.stop()));
+            await store.close();
+            throw error;
+          },
+        );
+  logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind, health: health?.url }, 'bot started');
   const reopen = (address: string) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address);
   unfinished
     .recover(reopen, userText.interrupted, AbortSignal.timeout(60_000))
@@ -104,10 +137,11 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     (stopping ??= (async () => {
       await Promise.allSettled(adapters.map((a) => a.stop()));
       await service.drain(graceMs);
+      await health?.close();
       await store.close();
       logger.info('bot stopped');
     })());
-  return { config, core: service, adapters, store, stop };
+  return { config, core: service, adapters, store, metrics, healthUrl: health?.url, stop };
 }
 
 async function main(): Promise<void> {

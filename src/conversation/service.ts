@@ -44,6 +44,10 @@ export interface ConversationServiceOptions {
 
 export interface TurnFacts {
   readonly outcome: TurnOutcome;
+  /** The platform, from the conversation id's prefix (`discord`, `slack`, `terminal`). */
+  readonly platform: string;
+  /** The provider's error code when the upstream failed (`api_error`, `invalid_token`, …). */
+  readonly errorCode: string | undefined;
   readonly model: string;
   readonly usage: Usage | undefined;
   readonly firstTokenMs: number | undefined;
@@ -142,7 +146,7 @@ export class ConversationService implements ConversationCore {
     try {
       if (request.model !== undefined && !this.models.includes(request.model)) {
         await live.finish({ note: userText.unknownModel(request.model, this.models) });
-        return this.#ended({ type: 'failed', kind: 'unknown-model' }, request.model, undefined, undefined);
+        return this.#ended(request, { type: 'failed', kind: 'unknown-model' }, { model: request.model });
       }
       let lock;
       try {
@@ -150,13 +154,13 @@ export class ConversationService implements ConversationCore {
       } catch (error) {
         if (turnSignal.aborted) {
           await live.finish({ note: stopNote(turnSignal) });
-          return this.#ended({ type: 'stopped' }, '', undefined, undefined);
+          return this.#ended(request, { type: 'stopped' });
         }
-        return await this.#failBeforeStart(error, live, log);
+        return await this.#failBeforeStart(request, error, live, log);
       }
       if (lock === 'busy') {
         await live.finish({ note: userText.busy });
-        return this.#ended({ type: 'busy' }, '', undefined, undefined);
+        return this.#ended(request, { type: 'busy' });
       }
       try {
         return await this.#run(request, io, live, turnSignal, log);
@@ -179,7 +183,7 @@ export class ConversationService implements ConversationCore {
       if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
       history = loaded.messages;
     } catch (error) {
-      return this.#failBeforeStart(error, live, log);
+      return this.#failBeforeStart(request, error, live, log);
     }
 
     const current = await this.#resolveCurrent(request, io, live, signal, log);
@@ -198,6 +202,7 @@ export class ConversationService implements ConversationCore {
     let usage: Usage | undefined;
     let firstTokenMs: number | undefined;
     let wroteText = false;
+    let errorCode: string | undefined;
     let note: string | undefined;
     let status: AnswerStatus = 'complete';
     let outcome: TurnOutcome;
@@ -228,6 +233,7 @@ export class ConversationService implements ConversationCore {
       } else if (error instanceof UpstreamError) {
         log.warn({ err: error, kind: error.kind, status: error.status, code: error.code, traceId: error.traceId, model }, 'upstream failed');
         note = upstreamErrorText(error.kind, { model, traceId: error.traceId, detail: error.detail });
+        errorCode = error.code;
         status = 'failed';
         outcome = { type: 'failed', kind: error.kind };
       } else {
@@ -258,7 +264,7 @@ export class ConversationService implements ConversationCore {
     } catch (error) {
       log.error({ err: error }, 'could not store the turn');
     }
-    return this.#ended(outcome, model, usage, firstTokenMs);
+    return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode });
   }
 
   /** The new message's attachments: checked, then resolved; what fails becomes a notice, the text still goes. */
@@ -300,19 +306,27 @@ export class ConversationService implements ConversationCore {
     return { text, media };
   }
 
-  async #failBeforeStart(error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
+  async #failBeforeStart(request: TurnRequest, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
     if (error instanceof StoreError) {
       log.error({ err: error, operation: error.operation }, 'store unavailable');
       await live.finish({ note: userText.storeUnavailable });
-      return this.#ended({ type: 'failed', kind: 'store' }, '', undefined, undefined);
+      return this.#ended(request, { type: 'failed', kind: 'store' });
     }
     log.error({ err: error }, 'turn could not start');
     await live.finish({ note: userText.internalError });
-    return this.#ended({ type: 'failed', kind: 'internal' }, '', undefined, undefined);
+    return this.#ended(request, { type: 'failed', kind: 'internal' });
   }
 
-  #ended(outcome: TurnOutcome, model: string, usage: Usage | undefined, firstTokenMs: number | undefined): TurnOutcome {
-    this.#o.onTurnEnd?.({ outcome, model, usage, firstTokenMs });
+  #ended(request: TurnRequest, outcome: TurnOutcome, facts: Partial<Omit<TurnFacts, 'outcome' | 'platform'>> = {}): TurnOutcome {
+    this.#o.onTurnEnd?.({
+      outcome,
+      platform: request.conversationId.split(':')[0] ?? 'unknown',
+      model: facts.model ?? '',
+      usage: facts.usage,
+      firstTokenMs: facts.firstTokenMs,
+      errorCode: facts.errorCode,
+    });
     return outcome;
   }
+
 }

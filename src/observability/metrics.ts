@@ -134,14 +134,14 @@ export class BotMetrics {
   }
 
   /** One turn ended (wire to the core's `onTurnEnd`). */
-  turnEnded(platform: string, facts: TurnFacts): void {
+  turnEnded(facts: TurnFacts): void {
     const { outcome } = facts;
-    const platformLabel = boundedLabel(platform);
+    const platformLabel = boundedLabel(facts.platform);
     let kind = 'none';
     if (outcome.type === 'failed') kind = boundedLabel(outcome.kind);
     if (outcome.type === 'answered') kind = FINISH_REASONS.has(outcome.finishReason) ? outcome.finishReason : 'other';
     this.#turns.inc({ platform: platformLabel, outcome: outcome.type, kind });
-    if (outcome.type === 'failed' && UPSTREAM_KINDS.has(outcome.kind)) this.#upstreamErrors.inc({ kind: outcome.kind, code: 'none' });
+    if (outcome.type === 'failed' && UPSTREAM_KINDS.has(outcome.kind)) this.#upstreamErrors.inc({ kind: outcome.kind, code: boundedLabel(facts.errorCode ?? 'none') });
 
     const model = boundedLabel(facts.model);
     if (facts.firstTokenMs !== undefined) this.#firstToken.observe({ platform: platformLabel, model }, facts.firstTokenMs / 1000);

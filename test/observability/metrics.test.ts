@@ -4,6 +4,8 @@ import { BotMetrics } from '../../src/observability/metrics.ts';
 
 const answered: TurnFacts = {
   outcome: { type: 'answered', finishReason: 'stop' },
+  platform: 'discord',
+  errorCode: undefined,
   model: 'gemini-2.5-pro',
   usage: { promptTokens: 120, completionTokens: 932, reasoningTokens: 921, totalTokens: 1052 },
   firstTokenMs: 2500,
@@ -22,19 +24,19 @@ describe('BotMetrics', () => {
   test('two bots in one process count their turns separately', async () => {
     const a = new BotMetrics({ processMetrics: false });
     const b = new BotMetrics({ processMetrics: false });
-    a.turnEnded('discord', answered);
-    a.turnEnded('discord', answered);
-    b.turnEnded('discord', answered);
+    a.turnEnded({ ...answered, platform: 'discord' });
+    a.turnEnded({ ...answered, platform: 'discord' });
+    b.turnEnded({ ...answered, platform: 'discord' });
     expect(await valueOf(a, 'bot_turns_total', { platform: 'discord', outcome: 'answered' })).toBe(2);
     expect(await valueOf(b, 'bot_turns_total', { platform: 'discord', outcome: 'answered' })).toBe(1);
   });
 
   test('turns are told apart by platform, outcome and failure kind', async () => {
     const m = new BotMetrics({ processMetrics: false });
-    m.turnEnded('slack', { ...answered, outcome: { type: 'failed', kind: 'unavailable' }, usage: undefined, firstTokenMs: undefined });
-    m.turnEnded('slack', { ...answered, outcome: { type: 'busy' }, usage: undefined, firstTokenMs: undefined });
-    m.turnEnded('discord', { ...answered, outcome: { type: 'stopped' } });
-    m.turnEnded('discord', { ...answered, outcome: { type: 'answered', finishReason: 'length' } });
+    m.turnEnded({ ...answered, platform: 'slack', outcome: { type: 'failed', kind: 'unavailable' }, usage: undefined, firstTokenMs: undefined });
+    m.turnEnded({ ...answered, platform: 'slack', outcome: { type: 'busy' }, usage: undefined, firstTokenMs: undefined });
+    m.turnEnded({ ...answered, platform: 'discord', outcome: { type: 'stopped' } });
+    m.turnEnded({ ...answered, platform: 'discord', outcome: { type: 'answered', finishReason: 'length' } });
     expect(await valueOf(m, 'bot_turns_total', { platform: 'slack', outcome: 'failed', kind: 'unavailable' })).toBe(1);
     expect(await valueOf(m, 'bot_turns_total', { platform: 'slack', outcome: 'busy' })).toBe(1);
     expect(await valueOf(m, 'bot_turns_total', { platform: 'discord', outcome: 'stopped' })).toBe(1);
@@ -44,15 +46,15 @@ describe('BotMetrics', () => {
 
   test('a failure of the bot itself is a failed turn but not an upstream error', async () => {
     const m = new BotMetrics({ processMetrics: false });
-    m.turnEnded('discord', { ...answered, outcome: { type: 'failed', kind: 'store' }, usage: undefined });
+    m.turnEnded({ ...answered, platform: 'discord', outcome: { type: 'failed', kind: 'store' }, usage: undefined });
     expect(await valueOf(m, 'bot_turns_total', { outcome: 'failed', kind: 'store' })).toBe(1);
     expect(await valueOf(m, 'bot_upstream_errors_total', { kind: 'store' })).toBeUndefined();
   });
 
   test('tokens are counted per model and type, and the first token time is observed', async () => {
     const m = new BotMetrics({ processMetrics: false });
-    m.turnEnded('discord', answered);
-    m.turnEnded('slack', answered);
+    m.turnEnded({ ...answered, platform: 'discord' });
+    m.turnEnded({ ...answered, platform: 'slack' });
     expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'prompt' })).toBe(240);
     expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'completion' })).toBe(1864);
     expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'reasoning' })).toBe(1842);
@@ -79,7 +81,7 @@ describe('BotMetrics', () => {
     const m = new BotMetrics({ processMetrics: false });
     m.upstreamRetry('unavailable', 'a very long provider message with spaces and {braces}');
     m.upstreamRetry('rate-limited', undefined);
-    m.turnEnded('discord', { ...answered, outcome: { type: 'answered', finishReason: 'some new reason' } });
+    m.turnEnded({ ...answered, platform: 'discord', outcome: { type: 'answered', finishReason: 'some new reason' } });
     expect(await valueOf(m, 'bot_upstream_retries_total', { kind: 'unavailable', code: 'other' })).toBe(1);
     expect(await valueOf(m, 'bot_upstream_retries_total', { kind: 'rate-limited', code: 'none' })).toBe(1);
     expect(await valueOf(m, 'bot_turns_total', { outcome: 'answered', kind: 'other' })).toBe(1);
