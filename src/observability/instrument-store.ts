@@ -40,6 +40,7 @@ export function instrumentStore(store: Store, metrics: BotMetrics, now: () => nu
     kind: store.kind,
     dedupe: store.dedupe,
     locks,
+    budgets: store.budgets,
     keyv(namespace) {
       let keyv = keyvs.get(namespace);
       if (keyv === undefined) {

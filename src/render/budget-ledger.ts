@@ -28,8 +28,11 @@ export type Reservation =
 export interface BudgetLedger {
   /** Takes a slot in `scope` if one is free at `now` (the caller's clock). Never rejects. */
   reserve(scope: RateScope, now: number): Promise<Reservation>;
-  /** The platform answered 429 at `now`: nobody writes in `scope` for `forMs`. Fire and forget; never throws. */
-  pause(scope: RateScope, now: number, forMs: number): void;
+  /**
+   * The platform answered 429 at `now`: nobody writes in `scope` for `forMs`.
+   * Resolves once recorded (or given up on); never rejects, so callers need not wait.
+   */
+  pause(scope: RateScope, now: number, forMs: number): Promise<void>;
 }
 
 interface ScopeCount {
@@ -72,7 +75,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
     };
   }
 
-  pause(scope: RateScope, now: number, forMs: number): void {
+  async pause(scope: RateScope, now: number, forMs: number): Promise<void> {
     const count = this.#count(scope, now);
     count.pausedUntil = Math.max(count.pausedUntil, now + forMs);
   }

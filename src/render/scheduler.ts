@@ -216,7 +216,8 @@ export class WriteScheduler {
           // The whole scope waits: the platform counts every stream in it together,
           // on every instance (the ledger tells the others).
           state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
-          this.#ledger.pause(state.scope, at, retryAfterMs);
+          // Fire and forget: `pause` never rejects, and this instance's own pause is set above.
+          void this.#ledger.pause(state.scope, at, retryAfterMs);
           state.waiting.push(waiting);
         }
         this.#queuePump(key, state);

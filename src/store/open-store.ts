@@ -1,15 +1,17 @@
 /**
  * Opens the bot's storage from `STORE_URL`: one place that knows whether
  * state lives in a SQLite file (one process) or Redis (many instances), and
- * hands out Keyv namespaces, the event deduper and the lock manager built on
- * the same connection.
+ * hands out Keyv namespaces, the event deduper, the lock manager and the
+ * shared write budgets built on the same connection.
  */
 import { resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
+import type { BudgetLedger } from '../render/budget-ledger.ts';
 import { type EventDeduper, RedisDeduper, SqliteDeduper } from './dedupe.ts';
 import { InProcessLockManager, type LockManager } from './lock.ts';
 import { withDeadline } from './deadline.ts';
+import { RedisBudgetLedger } from './redis-budget-ledger.ts';
 import { createRedisClient, type RedisClient } from './redis-client.ts';
 import { RedisLockManager } from './redis-lock.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
@@ -23,6 +25,12 @@ export interface Store {
   keyv(namespace: string): Keyv;
   readonly dedupe: EventDeduper;
   readonly locks: LockManager;
+  /**
+   * Platform write budgets shared by every instance on this store, for
+   * `new WriteScheduler({ ledger })`. `undefined` for SQLite: one process, whose
+   * scheduler counts its own writes.
+   */
+  readonly budgets: BudgetLedger | undefined;
   /** Resolves when the backend answers; rejects with StoreError `unavailable` otherwise. For health checks. */
   ping(signal?: AbortSignal): Promise<void>;
   /** Releases held locks and closes the connection; later operations reject. */
@@ -84,6 +92,7 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
     },
     dedupe: new SqliteDeduper(db),
     locks: new InProcessLockManager(),
+    budgets: undefined,
     async ping(signal) {
       signal?.throwIfAborted();
       guard.assertOpen();
@@ -128,6 +137,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     },
     dedupe: new RedisDeduper(client, { timeoutMs: commandTimeoutMs }),
     locks,
+    budgets: new RedisBudgetLedger(client, { commandTimeoutMs, onError }),
     async ping(signal) {
       signal?.throwIfAborted();
       guard.assertOpen();
