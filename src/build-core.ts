@@ -37,6 +37,8 @@ export function buildCore(
   const history = new HistoryStore(store.keyv('history'));
   const modelChoice = new ModelChoiceStore(store.keyv('settings'), config.llm.models, config.llm.defaultModel);
   const scheduler = new WriteScheduler({
+    // Redis stores share each scope's budget across instances; SQLite (one process) keeps it in memory.
+    ledger: store.budgets,
     onRateLimited: (scope, retryAfterMs) => {
       logger.warn({ scope, retryAfterMs }, 'platform rate limit hit');
       hooks.onRateLimited?.(scope, retryAfterMs);
