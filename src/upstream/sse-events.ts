@@ -64,7 +64,7 @@ export async function* readEventStream(
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readOrBroken(reader);
       onBytes();
       parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
       if (parseError) throw new UpstreamError('broken-stream', 'upstream stream could not be parsed', { cause: parseError });
@@ -86,4 +86,19 @@ export async function* readEventStream(
     await body.cancel().catch(() => undefined);
   }
   if (!finished) throw new UpstreamError('broken-stream', 'upstream stream ended without a finish reason');
+}
+
+/**
+ * One read of the body. The connection dropping mid-body (the provider's process
+ * died, a proxy reset it) rejects the read with undici's `TypeError: terminated`:
+ * that is a cut-off answer, not an unreachable service, so the user is told the
+ * answer was cut off. An abort or timeout also rejects here; the client tells
+ * those apart by its signals, not by this error.
+ */
+async function readOrBroken(reader: ReadableStreamDefaultReader<Uint8Array>): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
+  try {
+    return await reader.read();
+  } catch (cause) {
+    throw new UpstreamError('broken-stream', 'upstream connection dropped mid-stream', { cause });
+  }
 }
