@@ -41,4 +41,16 @@ export interface Surface {
   readonly address?: string;
   /** Shows that the bot is working (Discord typing, Slack status). Best effort: may throw, callers ignore. */
   showTyping?(signal: AbortSignal): Promise<void>;
+  /**
+   * The platform can only add to a live message, never take text back (Slack's native
+   * streaming). The renderer then leaves out of live frames what a later frame would
+   * replace: the thinking status and the closing fence it adds to a code block still
+   * being written. Read before every write: a surface that falls back to edits turns it off.
+   */
+  readonly appendOnly?: boolean;
+  /**
+   * Called once when the answer is over: every message has its final state or was given
+   * up. For clean-up that must wait for the last message (Slack: a Stop control). Best effort.
+   */
+  finished?(signal: AbortSignal): Promise<void>;
 }

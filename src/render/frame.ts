@@ -23,6 +23,12 @@ export interface RenderState {
   /** Where the answer text not yet in a sealed message begins. */
   readonly cursor: Cursor;
   readonly end: { readonly note?: string | undefined; readonly footer?: string | undefined } | undefined;
+  /**
+   * The surface can only append to a live message (`Surface.appendOnly`): live frames then
+   * hold only text no later frame takes back, so each live frame of a message starts
+   * with the one before and its final frame starts with the last live one.
+   */
+  readonly appendOnly?: boolean;
 }
 
 export interface MessageFrame {
@@ -85,12 +91,16 @@ function liveText(state: RenderState): string {
   if (rest.trim() === '') {
     if (index > 0 || !state.started) return '';
     const notices = compose(state.notices);
+    // The thinking status is replaced by the answer: an append-only surface never gets it.
+    if (state.appendOnly) return notices;
     const noticeHead = notices === '' ? '' : `${notices}\n\n`;
     return noticeHead + thinkingText(state.reasoningDisplay, state.reasoning, state.maxLength - noticeHead.length);
   }
   const result = cutNext(state.answer, state.cursor, room, true);
-  if (result.type === 'cut') return head + partText(result.part);
+  // Append-only: the closing fence of a cut not yet sealed comes with the sealed frame.
+  if (result.type === 'cut') return head + (state.appendOnly ? result.part.reopen + result.part.body : partText(result.part));
   const body = reopenFor(state.cursor.fence, state.maxLength) + rest;
+  if (state.appendOnly) return head + body;
   // A code block still being written is closed in the preview so it renders as code.
   const fence = openFenceAtEnd(rest, state.cursor.fence);
   const close = fence ? closeLine(fence, body) : '';
@@ -131,7 +141,8 @@ function finalTail(state: RenderState, end: NonNullable<RenderState['end']>): Me
     }
     // The note does not fit after the rest: cut the rest shorter, or give the note its own message.
     const shorter = cutNext(state.answer, cursor, room - tail.length - 2 - (fence ? closeLine(fence, '').length : 0), true);
-    if (shorter.type === 'cut' && tail.length < room / 2) {
+    // Append-only: the message already shows the whole rest, so the note gets its own message.
+    if (shorter.type === 'cut' && tail.length < room / 2 && !state.appendOnly) {
       texts.push(head + partText(shorter.part));
       cursor = shorter.next;
       index += 1;

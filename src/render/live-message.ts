@@ -71,6 +71,8 @@ export class LiveMessage {
   /** Set when the platform said the message or channel is gone or forbidden: nothing more is written. */
   #stopped = false;
   #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
+  /** Whether the surface was told the answer is over (`Surface.finished`). */
+  #toldFinished = false;
   #finished: Promise<FinishedMessage> | undefined;
 
   constructor(opts: LiveMessageOptions) {
@@ -147,6 +149,7 @@ export class LiveMessage {
       sealed: this.#sealed,
       cursor: this.#cursor,
       end: this.#end,
+      appendOnly: this.#surface.appendOnly === true,
     };
   }
 
@@ -290,6 +293,12 @@ export class LiveMessage {
     const final = this.#final;
     if (!final) return;
     clearTimeout(final.timer);
+    if (!this.#toldFinished && this.#surface.finished) {
+      this.#toldFinished = true;
+      this.#surface
+        .finished(AbortSignal.timeout(this.#finalTimeoutMs))
+        .catch((err: unknown) => this.#log('debug', { err }, 'surface clean-up after the answer failed'));
+    }
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
       messages: this.#slots.filter((slot) => slot.ref).length,
