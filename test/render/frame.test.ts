@@ -41,7 +41,7 @@ describe('frames for an append-only surface', () => {
 class AppendOnlySurface extends FakeSurface {
   readonly appendOnly = true;
   finishedCalls = 0;
-  override async finished(): Promise<void> {
+  async finished(): Promise<void> {
     this.finishedCalls += 1;
   }
   history(): Map<string, string[]> {
