@@ -10,13 +10,13 @@ import { upstreamErrorText } from '../../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
 import { botMessages, finalAnswer, textOf } from '../../fakes/discord/read.ts';
 import { fixtureAnswer } from '../../fakes/upstream.ts';
-import { startCuttingProxy, type CuttingProxy } from '../../support/cutting-proxy.ts';
+import { startUpstreamProxy, type UpstreamProxy } from '../../support/upstream-proxy.ts';
 import { contentEvent, finishEvent } from './sse.ts';
 
 const MODEL = 'gemini-2.5-pro';
 
 let harness: DiscordBotHarness | undefined;
-let proxy: CuttingProxy | undefined;
+let proxy: UpstreamProxy | undefined;
 afterEach(async () => {
   await harness?.stop();
   await proxy?.close();
@@ -47,7 +47,7 @@ function sent(h: DiscordBotHarness, n: number) {
 }
 
 test('an upstream that dies mid-answer leaves the text so far with "cut off"; history keeps it as failed and the next question carries it', async () => {
-  proxy = await startCuttingProxy({ path: '/v1/gemini' });
+  proxy = await startUpstreamProxy({ path: '/v1/gemini' });
   const h = (harness = await startDiscordBot({ env: { LLM_API_BASE: proxy.url } }));
   proxy.target = new URL(h.upstream.url).origin;
   h.upstream.script({ type: 'hang', pieces: [contentEvent('The first half of the story.')] });
