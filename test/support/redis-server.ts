@@ -5,8 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe } from 'vitest';
 
 export const skipRedisTests = process.env.SKIP_REDIS_TESTS === '1';
@@ -61,12 +63,12 @@ function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-function launch(port: number): ChildProcess {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function launch(port: number, dataDir: string | undefined): ChildProcess {
+  // Persistent: every write is appended and fsynced to dataDir, so a stop and start keeps the data.
+  const persistence = dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir] : ['--appendonly', 'no', '--dir', tmpdir()];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // A test run that dies or times out before afterAll must not leave a server behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -75,8 +77,8 @@ function launch(port: number): ChildProcess {
 }
 
 /** Starts redis-server on `port` and resolves when PING answers; rejects if it exits first. */
-async function launchAndWait(port: number): Promise<ChildProcess> {
-  const child = launch(port);
+async function launchAndWait(port: number, dataDir: string | undefined): Promise<ChildProcess> {
+  const child = launch(port, dataDir);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -108,15 +110,21 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * `persistent`: the data survives `stop()` and `start()` (append-only file in a
+ * fresh temporary directory), as a production Redis restarted by its supervisor.
+ * By default nothing is written to disk and a restart starts empty.
+ */
+export async function startRedisServer(opts: { persistent?: boolean } = {}): Promise<RedisServer> {
   if (skipRedisTests) throw new Error('SKIP_REDIS_TESTS=1: Redis tests should have been skipped');
+  const dataDir = opts.persistent ? mkdtempSync(join(tmpdir(), 'redis-data-')) : undefined;
   let child: ChildProcess | undefined;
   let port = 0;
   // Another process may take the free port between our probe and redis-server's bind: try again.
   for (let attempt = 1; child === undefined; attempt++) {
     port = await freePort();
     try {
-      child = await launchAndWait(port);
+      child = await launchAndWait(port, dataDir);
     } catch (err) {
       if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('Address already in use')) throw err;
     }
@@ -131,7 +139,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     },
     async start() {
       if (current !== undefined) return;
-      current = await launchAndWait(port);
+      current = await launchAndWait(port, dataDir);
     },
     pause() {
       current?.kill('SIGSTOP');
