@@ -1,7 +1,8 @@
 /**
  * The Slack adapter: Bolt receives events (HTTP with signed requests, or Socket
  * Mode when an app token is set), this file decides which messages the bot
- * answers, and the core streams each answer into a `SlackSurface`.
+ * answers, and the core streams each answer into a `SlackSurface` (chat.update) or,
+ * with SLACK_STREAMING=native, a `SlackStreamSurface` (chat.startStream/appendStream/stopStream).
  */
 import { App, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, type Slack
 import { registerInteractions } from './interactions.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import type { Surface } from '../../src/surface.ts';
+import { NativeStreamSupport, SlackStreamSurface } from './stream-surface.ts';
 import { parseAddress, SlackSurface, type SlackThread } from './surface.ts';
 import { ThreadMemory } from './thread-memory.ts';
 
@@ -42,10 +44,8 @@ function boltLogger(log: Logger): BoltLogger {
 
 export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfig }): Promise<SlackRunningAdapter> {
   const { config, core, dedupe, logger } = deps;
-  if (config.streaming === 'native') {
-    // chat.startStream/appendStream need thread replies, recipient ids and Tier 2 starts; not built yet (docs/slack.md).
-    logger.warn('SLACK_STREAMING=native is not implemented yet; streaming with chat.update');
-  }
+  // Native streaming falls back to chat.update per workspace that refuses it (stream-surface.ts).
+  const streams = config.streaming === 'native' ? new NativeStreamSupport(logger) : undefined;
   // A 429 must not pause every call of the client, across all workspaces and channels,
   // as @slack/web-api does by default: reject it at once and let the core's scheduler wait.
   const clientOptions: webApi.WebClientOptions = {
@@ -114,13 +114,16 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     return known;
   };
 
-  const surfaceFor = (thread: SlackThread, log: Logger) =>
-    new SlackSurface({
+  /** The surface an answer streams into; a recipient (the asking user) is what native streaming needs. */
+  const surfaceFor = (thread: SlackThread, log: Logger, recipientUserId?: string): Surface => {
+    const opts = {
       client: app.client,
       thread,
       models: async () => ({ models: core.models, current: await core.modelFor(thread.conversationId, thread.channelId) }),
       logger: log,
-    });
+    };
+    return streams && recipientUserId ? new SlackStreamSurface({ ...opts, recipientUserId, support: streams }) : new SlackSurface(opts);
+  };
 
   const answer = (m: SlackMessage, log: Logger) => {
     const conversationId = conversationIdOf(m);
@@ -129,6 +132,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     const surface = surfaceFor(
       { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId: `${conversationId}:${m.ts}` },
       log,
+      m.user,
     );
     core
       .answer(

@@ -33,6 +33,11 @@ const KIND_BY_CODE: Record<string, PlatformErrorKind> = {
   account_inactive: 'forbidden',
   token_revoked: 'forbidden',
   ekm_access_denied: 'forbidden',
+  // Native streaming: Slack ended the stream (about 5 minutes in), or the user stopped it in Slack.
+  message_not_in_streaming_state: 'gone',
+  stopped_by_user: 'gone',
+  // chat.update on a message that is still streaming.
+  streaming_state_conflict: 'invalid',
   internal_error: 'unavailable',
   fatal_error: 'unavailable',
   service_unavailable: 'unavailable',

@@ -61,8 +61,16 @@ export class UnfinishedTurns {
       else record.messages.push({ id, text });
     };
     const tracked: Surface = {
-      maxMessageLength: surface.maxMessageLength,
-      scopes: surface.scopes,
+      // Read through: a surface may change these mid-turn (Slack falling back from native streaming).
+      get maxMessageLength() {
+        return surface.maxMessageLength;
+      },
+      get scopes() {
+        return surface.scopes;
+      },
+      get appendOnly() {
+        return surface.appendOnly;
+      },
       address,
       format: (markdown) => surface.format(markdown),
       post: async (text: string, state: MessageState, signal: AbortSignal) => {
@@ -77,6 +85,7 @@ export class UnfinishedTurns {
         if (this.#now() - savedAt >= SAVE_EVERY_MS) await save();
       },
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
+      ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
     };
     return {
       surface: tracked,

@@ -32,6 +32,12 @@ export interface FakeSlackMessage {
   blocks: unknown[] | undefined;
   /** How many times chat.update replaced it. */
   updates: number;
+  /** Native streaming: the `markdown_text` it received, joined in order (what the user reads). */
+  markdown?: string;
+  /** Native streaming: whether the stream is still open (startStream until stopStream, or until Slack ends it). */
+  streaming?: boolean;
+  /** Deleted by chat.delete (kept here so tests can see it was there). */
+  deleted?: boolean;
 }
 
 /** A request to a file URL or response_url (anything outside /api/). */
@@ -68,6 +74,12 @@ export interface FakeSlack {
   budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
   /** The next `times` calls of `method` get `failure`. */
   fail(method: string, times: number, failure: Failure): void;
+  /**
+   * Native streaming switches: `refuse` answers every chat.startStream with that error
+   * (a workspace without native streaming); `endAfterAppends` ends each stream after that
+   * many successful chat.appendStream calls, as Slack does about 5 minutes in.
+   */
+  streams(opts: { refuse?: string | undefined; endAfterAppends?: number | undefined }): void;
   /** Registers a file; returns it as Slack puts it on a message event's `files`. */
   addFile(file: FakeFile): Record<string, unknown>;
   /** A URL the fake answers that records what it was sent (for `response_url`). */
@@ -132,6 +144,8 @@ export async function startFakeSlack(
   const failures = new Map<string, Failure[]>();
   let tsCounter = 0;
   let base = '';
+  let streamRules: { refuse?: string | undefined; endAfterAppends?: number | undefined } = {};
+  const appendsByTs = new Map<string, number>();
 
   const nextTs = () => {
     tsCounter += 1;
@@ -186,9 +200,52 @@ export async function startFakeSlack(
         messages.push(message);
         return { status: 200, body: { ok: true, channel, ts: message.ts, message: { type: 'message', user: botUserId, bot_id: botId, text, ts: message.ts, thread_ts: message.threadTs, blocks: message.blocks } } };
       }
+      case 'chat.startStream': {
+        if (streamRules.refuse) return { status: 200, body: { ok: false, error: streamRules.refuse } };
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        // Streams are thread replies; bot tokens need the recipient (docs.slack.dev chat.startStream).
+        if (typeof args.thread_ts !== 'string') return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+        if (typeof args.recipient_user_id !== 'string') return { status: 200, body: { ok: false, error: 'missing_recipient_user_id' } };
+        if (typeof args.recipient_team_id !== 'string') return { status: 200, body: { ok: false, error: 'missing_recipient_team_id' } };
+        const markdown = typeof args.markdown_text === 'string' ? args.markdown_text : '';
+        if (markdown.length > 12_000) return { status: 200, body: { ok: false, error: 'msg_too_long' } };
+        const message: FakeSlackMessage = { channel, ts: nextTs(), threadTs: args.thread_ts, text: '', blocks: undefined, updates: 0, markdown, streaming: true };
+        messages.push(message);
+        return { status: 200, body: { ok: true, channel, ts: message.ts } };
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const message = messages.find((m) => m.channel === channel && m.ts === args.ts);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        if (!message.streaming) return { status: 200, body: { ok: false, error: 'message_not_in_streaming_state' } };
+        const markdown = typeof args.markdown_text === 'string' ? args.markdown_text : '';
+        if (markdown.length > 12_000) return { status: 200, body: { ok: false, error: 'msg_too_long' } };
+        if (method === 'chat.appendStream') {
+          if (markdown === '') return { status: 200, body: { ok: false, error: 'no_text' } };
+          const appends = (appendsByTs.get(message.ts) ?? 0) + 1;
+          appendsByTs.set(message.ts, appends);
+          if (streamRules.endAfterAppends !== undefined && appends > streamRules.endAfterAppends) {
+            message.streaming = false;
+            return { status: 200, body: { ok: false, error: 'message_not_in_streaming_state' } };
+          }
+          message.markdown = (message.markdown ?? '') + markdown;
+          return { status: 200, body: { ok: true, channel, ts: message.ts } };
+        }
+        message.markdown = (message.markdown ?? '') + markdown;
+        message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
+        message.streaming = false;
+        return { status: 200, body: { ok: true, channel, ts: message.ts, message: { type: 'message', user: botUserId, bot_id: botId, ts: message.ts, thread_ts: message.threadTs, blocks: message.blocks } } };
+      }
+      case 'chat.delete': {
+        const message = messages.find((m) => m.channel === channel && m.ts === args.ts && !m.deleted);
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        message.deleted = true;
+        return { status: 200, body: { ok: true, channel, ts: message.ts } };
+      }
       case 'chat.update': {
         const message = messages.find((m) => m.channel === channel && m.ts === args.ts);
         if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        if (message.streaming) return { status: 200, body: { ok: false, error: 'streaming_state_conflict' } };
         message.text = typeof args.text === 'string' ? args.text : message.text;
         message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
         message.updates += 1;
@@ -315,6 +372,9 @@ export async function startFakeSlack(
       for (let i = 0; i < times; i += 1) list.push(failure);
       failures.set(method, list);
     },
+    streams(rules) {
+      streamRules = { ...streamRules, ...rules };
+    },
     addFile(file) {
       files.set(file.id, file);
       return fileObject(file);
@@ -344,7 +404,7 @@ export async function startFakeSlack(
       });
     },
     socketConnections: () => sockets.size,
-    thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs),
+    thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted),
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const socket of sockets) socket.terminate();
