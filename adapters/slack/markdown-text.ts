@@ -28,7 +28,7 @@ export function toMarkdownText(piece: string, following?: string): string {
  * How much of a live text to send now: everything before its last non-space
  * character. So every appended piece starts with a non-space character, because
  * leading whitespace of an appended chunk has been seen to vanish at the join
- * (hermes-agent#59010's live probes of chat.appendStream), and the character
+ * (NousResearch/hermes-agent#59010's live probes of chat.appendStream), and the character
  * after a trailing `<` is always known when that `<` is sent.
  */
 export function settledLength(text: string): number {

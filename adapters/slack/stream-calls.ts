@@ -51,7 +51,7 @@ export class StreamCalls {
   /**
    * Opens a stream as a reply in the thread; returns its message ts. Slack wants the
    * recipient outside DMs, and bot tokens were seen to need it in DMs as well
-   * (hermes-agent#59010), so it is always sent.
+   * (NousResearch/hermes-agent#59010), so it is always sent.
    */
   async start(markdown: string): Promise<string> {
     const { client, channel, threadTs, teamId, recipientUserId } = this.#opts;
