@@ -122,7 +122,8 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
       models: async () => ({ models: core.models, current: await core.modelFor(thread.conversationId, thread.channelId) }),
       logger: log,
     };
-    return streams && recipientUserId ? new SlackStreamSurface({ ...opts, recipientUserId, support: streams }) : new SlackSurface(opts);
+    // Native mode records Markdown for a restart to finish with, so a reopened surface is a stream surface too.
+    return streams ? new SlackStreamSurface({ ...opts, recipientUserId, support: streams }) : new SlackSurface(opts);
   };
 
   const answer = (m: SlackMessage, log: Logger) => {

@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { types } from '@slack/bolt';
+import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
 import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
@@ -53,8 +54,12 @@ export class NativeStreamSupport {
 }
 
 export interface SlackStreamSurfaceOptions extends SlackSurfaceOptions {
-  /** The user the answer is for: Slack wants the recipient of a stream (outside DMs, and in practice in DMs too). */
-  readonly recipientUserId: string;
+  /**
+   * The user the answer is for: Slack wants the recipient of a stream (outside DMs, and
+   * in practice in DMs too). Without one (a surface reopened after a restart) nothing is
+   * streamed: the surface writes by chat.update, its text still the core's Markdown.
+   */
+  readonly recipientUserId: string | undefined;
   readonly support: NativeStreamSupport;
 }
 
@@ -95,8 +100,8 @@ export class SlackStreamSurface implements Surface {
     this.address = opts.thread.turnId;
     this.#fallback = new SlackSurface(opts);
     const { teamId, channel, threadTs } = opts.thread;
-    this.#calls = new StreamCalls({ client: opts.client, channel, threadTs, teamId, recipientUserId: opts.recipientUserId });
-    this.#mode = opts.support.refused(teamId) ? 'update' : 'native';
+    this.#calls = new StreamCalls({ client: opts.client, channel, threadTs, teamId, recipientUserId: opts.recipientUserId ?? '' });
+    this.#mode = opts.recipientUserId === undefined || opts.support.refused(teamId) ? 'update' : 'native';
     this.#native = {
       // chat.startStream is Tier 2 (20+ per minute per workspace). chat.stopStream is Tier 2 as
       // well, and ends at most one stream per start, so this budget bounds both.
@@ -177,7 +182,7 @@ export class SlackStreamSurface implements Surface {
   async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     const written = this.#messages.get(message.id);
-    if (!written || written.type === 'update') return this.#fallback.edit(message, toMrkdwn(text), state, signal);
+    if (!written || written.type === 'update') return this.#editByUpdate(message, text, state, signal);
     if (!text.startsWith(written.sent)) {
       // A frame took back text Slack already shows: rare (a split moved). The final frame is written whole.
       this.#opts.logger.debug({ message: message.id }, 'frame does not extend the streamed text');
@@ -187,6 +192,19 @@ export class SlackStreamSurface implements Surface {
     if (state === 'final') return this.#finish(written, text, signal);
     const settled = settledLength(text);
     if (settled > written.sent.length) await this.#append(written, text.slice(0, settled), text[settled]);
+  }
+
+  async #editByUpdate(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#fallback.edit(message, toMrkdwn(text), state, signal);
+    } catch (err) {
+      // A message whose stream is still open (an answer cut by a restart) takes chat.update only once it is stopped.
+      if (!(err instanceof PlatformError && err.code === 'streaming_state_conflict')) throw err;
+      await this.#calls.stop(message.id, undefined, undefined).catch((stopErr: unknown) => {
+        throw toPlatformError(stopErr, 'chat.stopStream');
+      });
+      await this.#fallback.edit(message, toMrkdwn(text), state, signal);
+    }
   }
 
   async #postUpdate(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {

@@ -3,14 +3,31 @@
  * fake Slack's chat.startStream / appendStream / stopStream, reading what a user
  * sees in each streamed message (its Markdown, joined in order).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { pino } from 'pino';
+import { afterEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
+import { startBot } from '../../src/main.ts';
 import { userText } from '../../src/user-text.ts';
-import { blockAction, CHANNEL, finalAnswer, isFinal, isLive, mentionEvent, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
-import type { FakeSlack, FakeSlackMessage, SlackCall } from '../fakes/slack/server.ts';
-import { fixtureAnswer } from '../fakes/upstream.ts';
+import { blockAction, CHANNEL, finalAnswer, isFinal, isLive, mentionEvent, SIGNING_SECRET, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { slackSender } from '../fakes/slack/sender.ts';
+import { startFakeSlack, type FakeSlack, type FakeSlackMessage, type SlackCall } from '../fakes/slack/server.ts';
+import { fixtureAnswer, startFakeUpstream } from '../fakes/upstream.ts';
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
 const streamCalls = (slack: FakeSlack) => slack.calls.filter((c) => STREAM_METHODS.has(c.method));
@@ -196,3 +213,53 @@ test('Stop on a natively streaming answer stops it and says so', async () => {
   await t.slack.waitForCall((c) => c.method === 'chat.delete');
   expect(t.slack.thread(CHANNEL, event.ts).some(isLive)).toBe(false);
 });
+
+test('an answer whose stream a crash left open is stopped and marked as interrupted when the bot starts again', async () => {
+  const slack = await startFakeSlack();
+  const upstream = await startFakeUpstream();
+  const storeFile = join(mkdtempSync(join(tmpdir(), 'bot-native-restart-')), 'bot.sqlite');
+  const port = await freePort();
+  const env = {
+    LLM_API_BASE: upstream.url,
+    LLM_API_KEY: 'test-key',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_STREAMING: 'native',
+    PORT: String(port),
+    STORE_URL: `sqlite://${storeFile}`,
+    INSTANCE_ID: 'slack-native-restart-test',
+    LOG_LEVEL: 'silent',
+  };
+  upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the **answer**"}}]}\n\n'] });
+  const crashing = spawn(process.execPath, ['src/main.ts'], { cwd: new URL('../..', import.meta.url).pathname, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+  // Only this test's own servers: the shared afterEach has no bot to close.
+  t = { close: async () => undefined } as unknown as SlackBotUnderTest;
+  try {
+    await slack.waitForCall((c) => c.method === 'auth.test');
+    const sender = slackSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
+    const event = mentionEvent('tell me everything');
+    await vi.waitFor(() => sender.event(event, { eventId: 'EvNATIVERESTART1' }), { timeout: 10_000, interval: 50 });
+    await slack.waitForCall((c) => c.method === 'chat.startStream');
+    const db = new DatabaseSync(storeFile, { readOnly: true });
+    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-native-restart-test%'").get()).toEqual({ n: 1 }));
+    db.close();
+    crashing.kill('SIGKILL');
+    await once(crashing, 'exit');
+    expect(streamed(slack, event.ts)[0]?.streaming).toBe(true);
+
+    const restarted = await startBot({ env, logger: pino({ level: 'silent' }) });
+    try {
+      const expected = toMrkdwn(`Half of the **answer**\n\n${userText.interrupted}`);
+      await slack.waitForCall(() => streamed(slack, event.ts)[0]?.text === expected);
+      const [message] = streamed(slack, event.ts);
+      expect(message?.streaming).toBe(false);
+      expect(slack.calls.some((c) => c.method === 'chat.stopStream' && c.args.ts === message?.ts)).toBe(true);
+    } finally {
+      await restarted.stop(0);
+    }
+  } finally {
+    crashing.kill('SIGKILL');
+    await Promise.allSettled([slack.close(), upstream.close()]);
+  }
+}, 30_000);
