@@ -3,15 +3,21 @@
  * the provider's own published stream transcript byte for byte; tests can script
  * other answers, errors and broken streams for the next requests.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/seed-api/fixtures/', import.meta.url));
+/** The provider's published examples: `../shared/seed-api/fixtures` beside the repository (SEED_API_FIXTURES overrides). */
+const FIXTURES = process.env.SEED_API_FIXTURES
+  ? `${process.env.SEED_API_FIXTURES.replace(/\/+$/, '')}/`
+  : fileURLToPath(new URL('../../../shared/seed-api/fixtures/', import.meta.url));
 
 /** Reads one of the provider's fixtures (`stream-reasoning-zh.sse`, `error.json`, …). */
 export function fixture(name: string): string {
+  if (!existsSync(FIXTURES)) {
+    throw new Error(`the provider's fixtures are not at ${FIXTURES}: the tests expect shared/seed-api beside the repository (or set SEED_API_FIXTURES)`);
+  }
   return readFileSync(`${FIXTURES}${name}`, 'utf8');
 }
 
@@ -98,6 +104,7 @@ export function answerTranscript(r: Extract<FakeResponse, { type: 'answer' }>): 
 }
 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
+  fixture('stream-reasoning-zh.sse'); // fail here, clearly, rather than as a hung request
   const requests: ReceivedRequest[] = [];
   const queue: FakeResponse[] = [];
   const waiters: { n: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
