@@ -194,7 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           appToken: e.SLACK_APP_TOKEN,
           apiUrl: e.SLACK_API_URL,
           port: e.PORT ?? 3000,
-          streaming: e.SLACK_STREAMING ?? 'update',
+          streaming: e.SLACK_STREAMING ?? 'native',
           followupsWithoutMention: e.SLACK_FOLLOWUPS_WITHOUT_MENTION ?? true,
           allowed: {
             teams: e.SLACK_ALLOWED_TEAMS ?? [],

@@ -39,6 +39,7 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
+    SLACK_STREAMING: 'update',
     PORT: String(port),
     STORE_URL: `sqlite://${storeFile}`,
     INSTANCE_ID: 'slack-restart-test',

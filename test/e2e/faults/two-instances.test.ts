@@ -84,6 +84,7 @@ describeRedis('two instances on one Redis', () => {
           SLACK_BOT_TOKEN: 'xoxb-test',
           SLACK_SIGNING_SECRET: SIGNING_SECRET,
           SLACK_API_URL: slack.apiUrl,
+          SLACK_STREAMING: 'update',
           PORT: String(port),
           STORE_URL: redis.url,
           INSTANCE_ID: `instance-${name}`,

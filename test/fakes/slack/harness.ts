@@ -49,6 +49,8 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
         SLACK_API_URL: slack.apiUrl,
         PORT: String(port),
         STORE_URL: 'sqlite://:memory:',
+        // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
+        SLACK_STREAMING: 'update',
         ...env,
       },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
