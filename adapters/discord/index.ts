@@ -29,21 +29,34 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     log.warn({ count: info.count, remainingTime: info.remainingTime }, 'many invalid discord requests: risk of a temporary ban'),
   );
 
+  // The listeners go on before login: discord.js emits messages that arrive between its
+  // ready event and the end of this start-up at once, and without a listener they are lost.
+  // They wait for the handlers, which need the ready client; the promise keeps their order.
+  const handlers = ready.then(([readyClient]) => {
+    const attachments = new DiscordAttachments({ rest: readyClient.rest });
+    return {
+      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
+      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
+    };
+  });
+  // A failed start rejects `ready` (and so this) with nobody listening yet; login reports it.
+  handlers.catch(() => undefined);
+  let stopped = false;
+  client.on(Events.MessageCreate, (message) => {
+    if (stopped) return;
+    handlers
+      .then((h) => h.messages.handle(message))
+      .catch((err: unknown) => log.error({ err, message: message.id }, 'message handling failed'));
+  });
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (stopped) return;
+    handlers
+      .then((h) => h.interactions.handle(interaction))
+      .catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
+  });
+
   await client.login(config.token);
   const [readyClient] = await ready;
-  const attachments = new DiscordAttachments({ rest: readyClient.rest });
-  const messages = new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log });
-  const interactions = new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log });
-
-  let stopped = false;
-  readyClient.on(Events.MessageCreate, (message) => {
-    if (stopped) return;
-    messages.handle(message).catch((err: unknown) => log.error({ err, message: message.id }, 'message handling failed'));
-  });
-  readyClient.on(Events.InteractionCreate, (interaction) => {
-    if (stopped) return;
-    interactions.handle(interaction).catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
-  });
 
   const applicationId = config.appId ?? readyClient.application.id;
   log.info(
