@@ -195,7 +195,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     port = typeof address === 'object' && address ? address.port : config.port;
   }
   ready = true;
-  logger.info({ mode: config.appToken ? 'socket' : 'http', port, team: auth.team_id, botUser: bot.userId }, 'slack adapter started');
+  logger.info({ mode: config.appToken ? 'socket' : 'http', streaming: config.streaming, port, team: auth.team_id, botUser: bot.userId }, 'slack adapter started');
 
   return {
     platform: 'slack',
