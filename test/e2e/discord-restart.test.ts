@@ -42,7 +42,7 @@ test('an answer cut by a crash is marked as interrupted when the bot starts agai
     await discord.waitUntil(() => botMessages(discord, thread.id).find((m) => m.content.includes('Half of the answer')));
     // The record of the answer in progress lands in the store right after the post.
     const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:restart-test%'").get()).toEqual({ n: 1 }));
+    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
     db.close();
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');

@@ -242,7 +242,7 @@ test('an answer whose stream a crash left open is stopped and marked as interrup
     await vi.waitFor(() => sender.event(event, { eventId: 'EvNATIVERESTART1' }), { timeout: 10_000, interval: 50 });
     await slack.waitForCall((c) => c.method === 'chat.startStream');
     const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-native-restart-test%'").get()).toEqual({ n: 1 }));
+    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-native-restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
     db.close();
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');

@@ -59,7 +59,7 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     await vi.waitFor(() => sender.event(event, { eventId: 'EvRESTART1' }), { timeout: 10_000, interval: 50 });
     await slack.waitForCall(() => slack.thread(CHANNEL, event.ts).some((m) => isLive(m) && m.text.includes('Half of the answer')));
     const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-restart-test%'").get()).toEqual({ n: 1 }));
+    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
     db.close();
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
