@@ -183,7 +183,9 @@ export class LiveMessage {
 
   #priority(): WritePriority {
     if (this.#end) return 'final';
-    return this.#queuedFor === 'post' ? 'first' : 'live';
+    if (this.#queuedFor === 'post') return 'first';
+    // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
+    return this.#answer.trim() === '' ? 'status' : 'live';
   }
 
   /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */

@@ -14,8 +14,18 @@ import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
 import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger } from './budget-ledger.ts';
 
-/** How urgent a write is: `final` goes before everything else in its scope. */
-export type WritePriority = 'final' | 'first' | 'live';
+/**
+ * How urgent a write is: `final` goes before everything else in its scope;
+ * `first` (a message's first post) and `live` (answer text) next; `status`
+ * (refreshing a "Thinking…" status) last, and at most one per `statusSpacing`,
+ * so a channel full of thinking answers keeps budget for the first words.
+ */
+export type WritePriority = 'final' | 'first' | 'live' | 'status';
+
+const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 1, status: 2 };
+
+/** Status refreshes take at most a fifth of a scope's budget (Discord: one per 5 s per channel). */
+const statusSpacing = (scope: RateScope) => scope.windowMs / Math.max(1, Math.floor(scope.limit / 5));
 
 /** One stream's pending writes, as the scheduler sees them. */
 export interface WriteJob {
@@ -42,6 +52,7 @@ interface ScopeState {
   readonly waiting: Waiting[];
   inFlight: number;
   lastStart: number;
+  lastStatusStart: number;
   lastFinish: number;
   pausedUntil: number;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,6 +115,7 @@ export class WriteScheduler {
         waiting: [],
         inFlight: 0,
         lastStart: Number.NEGATIVE_INFINITY,
+        lastStatusStart: Number.NEGATIVE_INFINITY,
         lastFinish: Number.NEGATIVE_INFINITY,
         pausedUntil: 0,
         timer: undefined,
@@ -180,15 +192,18 @@ export class WriteScheduler {
   }
 
   #pacedUntil(state: ScopeState): number {
-    return this.#next(state).job.priority === 'live' ? state.lastStart + state.scope.windowMs / state.scope.limit : 0;
+    const priority = this.#next(state).job.priority;
+    if (priority === 'final' || priority === 'first') return 0;
+    const live = state.lastStart + state.scope.windowMs / state.scope.limit;
+    return priority === 'status' ? Math.max(live, state.lastStatusStart + statusSpacing(state.scope)) : live;
   }
 
-  /** Final writes first; otherwise (and among finals) the job that has waited longest. */
+  /** By rank (final, then first and live, then status); within a rank the job that has waited longest. */
   #next(state: ScopeState): Waiting {
     let best = state.waiting[0] as Waiting;
     for (const waiting of state.waiting) {
-      const finalFirst = (waiting.job.priority === 'final' ? 0 : 1) - (best.job.priority === 'final' ? 0 : 1);
-      if (finalFirst < 0 || (finalFirst === 0 && waiting.since < best.since)) best = waiting;
+      const rank = RANK[waiting.job.priority] - RANK[best.job.priority];
+      if (rank < 0 || (rank === 0 && waiting.since < best.since)) best = waiting;
     }
     return best;
   }
@@ -196,6 +211,7 @@ export class WriteScheduler {
   #start(key: string, state: ScopeState, waiting: Waiting, slot: HeldSlot): void {
     state.inFlight += 1;
     state.lastStart = this.#now();
+    if (waiting.job.priority === 'status') state.lastStatusStart = state.lastStart;
     waiting.job.run().then(
       (wrote) => {
         state.inFlight -= 1;

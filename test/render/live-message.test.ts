@@ -322,3 +322,31 @@ describe('platform errors', () => {
     surface.release();
   });
 });
+
+describe('thinking statuses in a busy channel', () => {
+  test('the first answer text goes before other answers’ thinking refreshes, which take at most one edit per window', async () => {
+    const scheduler = new WriteScheduler();
+    const surfaces = Array.from({ length: 5 }, () => new FakeSurface({ name: 'busy', latencyMs: 50 }));
+    const lives = surfaces.map(
+      (surface) => new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal }),
+    );
+    for (let step = 0; step < 8; step += 1) {
+      lives.forEach((live, i) => live.push(reasoning(`**Step ${step} of answer ${i}**\n\nthinking…\n\n`)));
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    const answerAt = Date.now();
+    lives[0]?.push(text('The answer begins'));
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    const edits = surfaces.flatMap((s) => s.writes.filter((w) => w.kind === 'edit'));
+    const firstWords = surfaces[0]?.writes.find((w) => w.text.includes('The answer begins'));
+    expect(firstWords).toBeDefined();
+    const statusBefore = edits.filter((w) => w.at >= answerAt && w.at < (firstWords?.at ?? 0) && w.text.startsWith('💭'));
+    expect(statusBefore).toEqual([]);
+    const statusEdits = edits.filter((w) => w.text.startsWith('💭'));
+    expect(statusEdits.length).toBeGreaterThan(0);
+    for (const edit of statusEdits) {
+      expect(statusEdits.filter((w) => w.at >= edit.at && w.at < edit.at + 5000)).toHaveLength(1);
+    }
+  });
+});
