@@ -25,6 +25,7 @@ export function buildCore(
     onTurnEnd?: (facts: TurnFacts) => void;
     onRateLimited?: (scope: string, retryAfterMs: number) => void;
     onUpstreamRetry?: (kind: string, code: string | undefined) => void;
+    onPlatformWrite?: (scope: string) => void;
   } = {},
 ): CoreParts {
   const upstream = new UpstreamClient({
@@ -39,6 +40,7 @@ export function buildCore(
   const scheduler = new WriteScheduler({
     // Redis stores share each scope's budget across instances; SQLite (one process) keeps it in memory.
     ledger: store.budgets,
+    onWrite: hooks.onPlatformWrite,
     onRateLimited: (scope, retryAfterMs) => {
       logger.warn({ scope, retryAfterMs }, 'platform rate limit hit');
       hooks.onRateLimited?.(scope, retryAfterMs);

@@ -91,6 +91,7 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     onTurnEnd: (facts) => metrics.turnEnded(facts),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
+    onPlatformWrite: (scope) => metrics.platformWrite(scope),
   });
   metrics.watchActiveTurns(() => service.activeTurns);
   const deps: AdapterDeps = {

@@ -65,6 +65,8 @@ interface ScopeState {
 export interface WriteSchedulerOptions {
   readonly now?: () => number;
   readonly onRateLimited?: (scopeKey: string, retryAfterMs: number) => void;
+  /** Told about every write started, for metrics. */
+  readonly onWrite?: (scopeKey: string) => void;
   /** Counts writes per scope. Default: this process's writes only; pass `Store.budgets` when instances share scopes. */
   readonly ledger?: BudgetLedger | undefined;
 }
@@ -72,6 +74,7 @@ export interface WriteSchedulerOptions {
 export class WriteScheduler {
   readonly #now: () => number;
   readonly #onRateLimited: ((scopeKey: string, retryAfterMs: number) => void) | undefined;
+  readonly #onWrite: ((scopeKey: string) => void) | undefined;
   readonly #ledger: BudgetLedger;
   readonly #scopes = new Map<string, ScopeState>();
   #rateLimited = 0;
@@ -79,6 +82,7 @@ export class WriteScheduler {
   constructor(opts: WriteSchedulerOptions = {}) {
     this.#now = opts.now ?? Date.now;
     this.#onRateLimited = opts.onRateLimited;
+    this.#onWrite = opts.onWrite;
     this.#ledger = opts.ledger ?? new InProcessBudgetLedger();
   }
 
@@ -212,6 +216,7 @@ export class WriteScheduler {
     state.inFlight += 1;
     state.lastStart = this.#now();
     if (waiting.job.priority === 'status') state.lastStatusStart = state.lastStart;
+    this.#onWrite?.(key);
     waiting.job.run().then(
       (wrote) => {
         state.inFlight -= 1;
