@@ -3,6 +3,7 @@
  * streaming the upstream answer through the live-message renderer into the
  * adapter's Surface, and keeps history truthful about what the user saw.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { checkAttachment } from '../attachments/policy.ts';
 import type { ReasoningDisplay } from '../config.ts';
@@ -52,6 +53,10 @@ export interface TurnFacts {
   readonly usage: Usage | undefined;
   readonly firstTokenMs: number | undefined;
 }
+
+/** Retries of a finished exchange's append while the store is unavailable (0.5 s doubling: 15.5 s in all). */
+const STORE_RETRIES = 5;
+const STORE_RETRY_BASE_MS = 500;
 
 /** The reason a turn's controller was aborted by `stop()`. */
 class StoppedByUser extends Error {
@@ -246,10 +251,10 @@ export class ConversationService implements ConversationCore {
 
     const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
     const shown = await live.finish({ note, footer });
-    try {
-      const at = this.#now();
-      await this.#o.history.append(
-        request.conversationId,
+    const at = this.#now();
+    await this.#store(
+      request.conversationId,
+      [
         {
           role: 'user',
           turnId: request.turnId,
@@ -260,11 +265,36 @@ export class ConversationService implements ConversationCore {
           at,
         },
         { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status, at },
-      );
-    } catch (error) {
-      log.error({ err: error }, 'could not store the turn');
-    }
+      ],
+      log,
+    );
     return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode });
+  }
+
+  /**
+   * Appends a finished exchange. The user has already seen the answer, so a store
+   * that is briefly down (a Redis restart) is waited out, still holding the turn,
+   * rather than losing the exchange from history: retried after 0.5, 1, 2, 4 and
+   * 8 s, then given up with an error log. Other failures are not retried.
+   */
+  async #store(conversationId: string, exchange: StoredMessage[], log: Logger): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // A write whose reply timed out may have landed: never store the exchange twice.
+        const turnId = exchange[0]?.turnId;
+        if (attempt > 0 && (await this.#o.history.load(conversationId)).messages.some((m) => m.role === 'assistant' && m.turnId === turnId)) return;
+        await this.#o.history.append(conversationId, ...exchange);
+        if (attempt > 0) log.info({ attempts: attempt + 1 }, 'stored the turn once the store was back');
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreError && error.kind === 'unavailable') || attempt >= STORE_RETRIES) {
+          log.error({ err: error }, 'could not store the turn');
+          return;
+        }
+        log.warn({ err: error, attempt: attempt + 1 }, 'store unavailable, retrying to store the turn');
+        await delay(STORE_RETRY_BASE_MS * 2 ** attempt);
+      }
+    }
   }
 
   /** The new message's attachments: checked, then resolved; what fails becomes a notice, the text still goes. */

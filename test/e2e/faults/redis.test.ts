@@ -11,17 +11,21 @@ import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot
 import { botMessages, finalAnswer, textOf } from '../../fakes/discord/read.ts';
 import { fixtureAnswer } from '../../fakes/upstream.ts';
 import { describeRedis, startRedisServer, type RedisServer } from '../../support/redis-server.ts';
+import { startUpstreamProxy, type UpstreamProxy } from '../../support/upstream-proxy.ts';
 
 describeRedis('when Redis is killed and restarted during a conversation', () => {
   let redis: RedisServer;
   let harness: DiscordBotHarness | undefined;
+  let proxy: UpstreamProxy | undefined;
   beforeAll(async () => {
     redis = await startRedisServer({ persistent: true });
   });
   afterEach(async () => {
     await redis.start();
     await harness?.stop();
+    await proxy?.close();
     harness = undefined;
+    proxy = undefined;
   });
   afterAll(async () => {
     await redis?.stop();
@@ -63,5 +67,48 @@ describeRedis('when Redis is killed and restarted during a conversation', () => 
       ['assistant', fixtureAnswer()],
     ]);
     expect(botMessages(h.discord, threadId).every((m) => m.components.length === 0)).toBe(true);
+  });
+
+  test('an answer that finishes while Redis is down is still in history once Redis is back', async () => {
+    proxy = await startUpstreamProxy({ path: '/v1/gemini' });
+    const h = (harness = await startDiscordBot({ env: { STORE_URL: redis.url, INSTANCE_ID: 'redis-fault-2', LLM_API_BASE: proxy.url } }));
+    proxy.target = new URL(h.upstream.url).origin;
+    h.upstream.script({ type: 'answer', text: 'Paris is the capital of France.' }, { type: 'answer', text: 'Rome is the capital of Italy.', chunkSize: 5 });
+    const question = h.discord.sendMessage({ content: `<@${h.discord.world.bot.id}> What is the capital of France?` });
+    const threadId = question.id;
+    await finalAnswer(h.discord, threadId);
+    await h.bot.core.drain(60_000);
+
+    proxy.holdNext();
+    h.discord.sendMessage({ content: 'And of Italy?', channelId: threadId });
+    await h.discord.waitUntil(() => botMessages(h.discord, threadId)[1]?.content.startsWith('Rome'));
+    await redis.stop();
+    proxy.release();
+    const shown = await finalAnswer(h.discord, threadId, 2);
+    expect(shown[1]?.content).toBe('Rome is the capital of Italy.');
+
+    await redis.start();
+    await vi.waitFor(() => h.bot.store.ping(), { timeout: 15_000, interval: 50 });
+    await h.bot.core.drain(60_000);
+    h.discord.sendMessage({ content: 'And of Spain?', channelId: threadId });
+    await finalAnswer(h.discord, threadId, 3);
+    expect(h.upstream.requests[2]?.body.messages.slice(1).map((m) => ({ role: m.role, text: textOf(m.content) }))).toEqual([
+      { role: 'user', text: 'What is the capital of France?' },
+      { role: 'assistant', text: 'Paris is the capital of France.' },
+      { role: 'user', text: 'And of Italy?' },
+      { role: 'assistant', text: 'Rome is the capital of Italy.' },
+      { role: 'user', text: 'And of Spain?' },
+    ]);
+    await h.bot.core.drain(60_000);
+    const { messages } = await new HistoryStore(h.bot.store.keyv('history')).load(`discord:${h.discord.world.guildId}:${threadId}`);
+    // Each exchange exactly once: the retried write did not store the Italy answer twice.
+    expect(messages.map((m) => m.text)).toEqual([
+      'What is the capital of France?',
+      'Paris is the capital of France.',
+      'And of Italy?',
+      'Rome is the capital of Italy.',
+      'And of Spain?',
+      fixtureAnswer(),
+    ]);
   });
 });
