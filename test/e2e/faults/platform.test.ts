@@ -76,7 +76,8 @@ test('Discord: 429s and 5xx on one thread’s edits are waited out, its answer e
 
 test('Slack: 429s and a 5xx on chat.update mid-answer are waited out; both conversations end right in one message each', async () => {
   proxy = await startUpstreamProxy({ path: '/v1/gemini' });
-  const t = (slackBot = await startSlackBot({ LLM_API_BASE: proxy.url }));
+  // chat.update streaming is the subject here (SLACK_STREAMING=native streams with chat.appendStream).
+  const t = (slackBot = await startSlackBot({ LLM_API_BASE: proxy.url, SLACK_STREAMING: 'update' }));
   proxy.target = new URL(t.upstream.url).origin;
   t.upstream.script({ type: 'answer', text: TEXT_A, chunkSize: 12 }, { type: 'answer', text: TEXT_B, chunkSize: 12 });
 
