@@ -57,6 +57,8 @@ export class LiveMessage {
 
   #reasoning = '';
   #answer = '';
+  /** A write carrying answer text has landed (after it, edits are paced). */
+  #answerShown = false;
   #started = false;
   #notices: string[] = [];
   #sealed: string[] = [];
@@ -185,7 +187,9 @@ export class LiveMessage {
     if (this.#end) return 'final';
     if (this.#queuedFor === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
-    return this.#answer.trim() === '' ? 'status' : 'live';
+    if (this.#answer.trim() === '') return 'status';
+    // The edit that turns the thinking status into the first words spends the burst, unpaced.
+    return this.#answerShown ? 'live' : 'first';
   }
 
   /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
@@ -233,12 +237,14 @@ export class LiveMessage {
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
     const text = this.#surface.format(write.frame.text);
+    const showsAnswer = this.#answer.trim() !== '';
     const slot = this.#slots[write.index] ?? { ref: undefined, written: undefined, state: undefined, refused: undefined };
     this.#slots[write.index] = slot;
     if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal);
     else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal);
     slot.written = write.frame.text;
     slot.state = write.frame.state;
+    if (showsAnswer) this.#answerShown = true;
   }
 
   /** Acts on a failed write; never throws, so one broken message does not break the turn. */

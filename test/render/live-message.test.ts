@@ -350,3 +350,21 @@ describe('thinking statuses in a busy channel', () => {
     }
   });
 });
+
+describe('the first words', () => {
+  test('answers that start together in one channel show their first words at once, within the budget', async () => {
+    const scheduler = new WriteScheduler();
+    const surfaces = Array.from({ length: 4 }, () => new FakeSurface({ name: 'burst', latencyMs: 50 }));
+    const lives = surfaces.map(
+      (surface) => new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal }),
+    );
+    lives.forEach((live) => live.push(reasoning('**Planning**\n\n')));
+    await vi.advanceTimersByTimeAsync(10_000);
+    const answerAt = Date.now();
+    lives.forEach((live, i) => live.push(text(`Answer ${i}`)));
+    await vi.advanceTimersByTimeAsync(100);
+    for (const [i, surface] of surfaces.entries()) {
+      expect(surface.writes.find((w) => w.text.includes(`Answer ${i}`))?.at).toBe(answerAt);
+    }
+  });
+});
