@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     const load = await part(`${loadProfile.streams} concurrent streams in one process`, () => runLoad(upstream, loadProfile));
     const sqlite = await part('history store on SQLite', runSqliteStore);
     const redis = await part('history store on Redis', runRedisStore);
+    // One answer alone in its channel: the scope has budget to spare, so this shows the renderer's own latency.
+    const discordSolo = await part('Discord, 1 stream', () => runDiscord(upstream, { ...discordProfile, streams: 1 }));
     const discord = await part(`Discord, ${streams} streams in one channel`, () => runDiscord(upstream, discordProfile));
     const naive = await part(`Discord naive baseline, ${streams} streams`, () => runNaiveDiscord(upstream, discordProfile));
     const slack = await part(`Slack, ${streams} streams in one workspace`, () => runSlack(upstream, slackProfile));
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
         discord: 'PATCH and POST /channels/{id}/messages: 5 per 5 s per channel each (fixed window, real headers and 429s)',
         slack: `chat.update ${SLACK_UPDATE_BUDGET.limit} per ${SLACK_UPDATE_BUDGET.windowMs / 1000} s per workspace; chat.postMessage 1 per s; real budgets, no time scaling`,
       },
+      discordSolo,
       discord,
       naiveDiscord: naive,
       discordVsNaive: comparison(discord, naive),
@@ -147,6 +150,7 @@ async function main(): Promise<void> {
     table(
       ['run', 'done', 'mention → first message p50/p95', 'mention → first answer text p50/p95', 'upstream done → final edit p50/p95', 'edits/stream mean/max', '429s', 'final = upstream'],
       [
+        streamRow('Discord: 1 stream, budget to spare', results.discordSolo),
         streamRow(`Discord: ${streams} streams, one channel`, results.discord),
         streamRow(`Discord naive baseline (1 edit/s/stream)`, results.naiveDiscord),
         streamRow(`Slack: ${streams} streams, one workspace`, results.slack),

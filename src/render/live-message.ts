@@ -194,6 +194,8 @@ export class LiveMessage {
 
   /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
   #kick(): void {
+    // Already waiting: the job's priority may have risen (first words, the end), so let the scheduler look again.
+    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#surface.scopes[this.#queuedFor], this.#job);
     if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
     const next = this.#nextWrite();

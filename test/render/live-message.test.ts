@@ -368,3 +368,19 @@ describe('the first words', () => {
     }
   });
 });
+
+test('the first words are not held back by a thinking refresh already waiting for its turn', async () => {
+  const scheduler = new WriteScheduler();
+  const surface = new FakeSurface({ name: 'solo', latencyMs: 10 });
+  const live = new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal });
+  live.push(reasoning('**First idea**\n\n'));
+  await vi.advanceTimersByTimeAsync(100);
+  live.push(reasoning('**Second idea**\n\n'));
+  await vi.advanceTimersByTimeAsync(100);
+  live.push(reasoning('**Third idea**\n\n'));
+  await vi.advanceTimersByTimeAsync(100);
+  const answerAt = Date.now();
+  live.push(text('Here it is'));
+  await vi.advanceTimersByTimeAsync(50);
+  expect(surface.writes.find((w) => w.text.includes('Here it is'))?.at).toBe(answerAt);
+});
