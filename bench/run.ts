@@ -10,6 +10,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runDiscord, type DiscordProfile } from './discord-run.ts';
+import { runRenderer, type RendererSummary } from './renderer-run.ts';
 import { runLoad, type LoadProfile, type LoadSummary } from './load-run.ts';
 import { runNaiveDiscord } from './naive-discord.ts';
 import { spawnPacedUpstream, TOKENS_PER_SECOND } from './paced-upstream.ts';
@@ -21,6 +22,8 @@ import type { RunSummary } from './streams.ts';
 const streams = Number(process.env.BENCH_STREAMS ?? 5);
 const discordProfile: DiscordProfile = { streams, reasoningMs: 5000, answerChars: 1600 };
 const slackProfile: SlackProfile = { streams, reasoningMs: 5000, answerChars: 3000 };
+/** Many answers in one Discord channel: short ones, since 50 first posts alone take 50 s at 5 per 5 s. */
+const crowdProfile: DiscordProfile = { streams: Number(process.env.BENCH_CROWD_STREAMS ?? 50), reasoningMs: 2000, answerChars: 400 };
 const loadProfile: LoadProfile = { streams: Number(process.env.BENCH_LOAD_STREAMS ?? 200), reasoningMs: 3000, answerChars: 3000 };
 
 const machine = {
@@ -95,6 +98,14 @@ function loadRows(r: LoadSummary | { error: string }): string[][] {
   ];
 }
 
+function rendererRows(r: RendererSummary | { error: string }): string[][] {
+  if (failed(r)) return [['failed', r.error]];
+  return [
+    ['per upstream delta (push)', `${fmt(r.usPerDelta, 2)} µs (${fmt(r.deltas)} deltas, ${fmt(r.writes)} writes)`],
+    ...r.framesByLength.map((f) => [`per frame, ${fmt(f.chars)}-char answer`, `${fmt(f.usPerFrame, 2)} µs`]),
+  ];
+}
+
 function storeRow(r: StoreResult | { error: string }, name: string): string[] {
   if (failed(r)) return [name, `failed: ${r.error}`, '', ''];
   if ('skipped' in r) return [name, `skipped: ${r.skipped}`, '', ''];
@@ -108,18 +119,20 @@ async function main(): Promise<void> {
   try {
     // The load run goes first, so its memory figures are not inflated by the platform runs.
     const load = await part(`${loadProfile.streams} concurrent streams in one process`, () => runLoad(upstream, loadProfile));
+    const renderer = await part('renderer CPU per delta and per frame', runRenderer);
     const sqlite = await part('history store on SQLite', runSqliteStore);
     const redis = await part('history store on Redis', runRedisStore);
     // One answer alone in its channel: the scope has budget to spare, so this shows the renderer's own latency.
     const discordSolo = await part('Discord, 1 stream', () => runDiscord(upstream, { ...discordProfile, streams: 1 }));
     const discord = await part(`Discord, ${streams} streams in one channel`, () => runDiscord(upstream, discordProfile));
     const naive = await part(`Discord naive baseline, ${streams} streams`, () => runNaiveDiscord(upstream, discordProfile));
+    const crowd = await part(`Discord, ${crowdProfile.streams} streams in one channel`, () => runDiscord(upstream, crowdProfile));
     const slack = await part(`Slack, ${streams} streams in one workspace`, () => runSlack(upstream, slackProfile));
     results = {
       generatedAt: new Date().toISOString(),
       machine,
       upstream: { tokensPerSecond: TOKENS_PER_SECOND, charsPerToken: 4 },
-      profiles: { discord: discordProfile, slack: slackProfile, load: loadProfile },
+      profiles: { discord: discordProfile, discordCrowd: crowdProfile, slack: slackProfile, load: loadProfile },
       limits: {
         discord: 'PATCH and POST /channels/{id}/messages: 5 per 5 s per channel each (fixed window, real headers and 429s)',
         slack: `chat.update ${SLACK_UPDATE_BUDGET.limit} per ${SLACK_UPDATE_BUDGET.windowMs / 1000} s per workspace; chat.postMessage 1 per s; real budgets, no time scaling`,
@@ -127,6 +140,8 @@ async function main(): Promise<void> {
       discordSolo,
       discord,
       naiveDiscord: naive,
+      discordCrowd: crowd,
+      renderer,
       discordVsNaive: comparison(discord, naive),
       slack,
       load,
@@ -153,6 +168,7 @@ async function main(): Promise<void> {
         streamRow('Discord: 1 stream, budget to spare', results.discordSolo),
         streamRow(`Discord: ${streams} streams, one channel`, results.discord),
         streamRow(`Discord naive baseline (1 edit/s/stream)`, results.naiveDiscord),
+        streamRow(`Discord: ${crowdProfile.streams} short streams, one channel`, results.discordCrowd),
         streamRow(`Slack: ${streams} streams, one workspace`, results.slack),
       ],
     ),
@@ -168,6 +184,8 @@ async function main(): Promise<void> {
     );
   }
   lines.push(
+    table(['renderer, CPU only', 'value'], rendererRows(results.renderer)),
+    '',
     table([`${loadProfile.streams} concurrent streams, one process (core + recording surface)`, 'value'], loadRows(results.load)),
     '',
     table(['history store, 50-turn thread', 'append p50/p95', 'load p50/p95', 'record size'], [
