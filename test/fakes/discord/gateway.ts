@@ -1,8 +1,10 @@
 /**
  * The fake Gateway: a WebSocket speaking Discord's v10 protocol (JSON, no compression).
  * HELLO (op 10) on connect; IDENTIFY (op 2) → READY with the guild unavailable, then
- * GUILD_CREATE; HEARTBEAT (op 1) → HEARTBEAT_ACK (op 11); RESUME is refused with
- * INVALID_SESSION (op 9, d=false) so the client identifies again. Dispatches are
+ * GUILD_CREATE; HEARTBEAT (op 1) → HEARTBEAT_ACK (op 11); RESUME (op 6) of a known
+ * session on a new connection replays the dispatches it missed and sends RESUMED, an
+ * unknown one gets INVALID_SESSION (op 9, d=false). `drop()` closes every connection
+ * with a resumable code, as Discord does when it moves a session. Dispatches are
  * filtered by the intents the client identified with, as Discord does, so a client
  * without DirectMessages never hears about DMs and one without MessageContent gets
  * empty `content` for messages that do not mention it.
@@ -20,9 +22,13 @@ export interface GatewayIdentity {
 }
 
 interface Session {
-  readonly socket: WebSocket;
+  socket: WebSocket;
   identity: GatewayIdentity | undefined;
   seq: number;
+  /** Set at IDENTIFY; a later connection may RESUME it. */
+  id: string | undefined;
+  /** Every dispatch sent in this session, to replay what a resuming client missed. */
+  readonly sent: { s: number; payload: unknown }[];
 }
 
 export interface GatewayHooks {
@@ -48,8 +54,14 @@ export class FakeGateway {
   readonly #hooks: GatewayHooks;
   readonly #heartbeatIntervalMs: number;
   readonly #readyWaiters: ((identity: GatewayIdentity) => void)[] = [];
+  /** Identified sessions by id, kept after their connection closes so they can be resumed. */
+  readonly #byId = new Map<string, Session>();
   /** Every IDENTIFY received, in order. */
   readonly identifies: GatewayIdentity[] = [];
+  /** Session ids resumed, in order. */
+  readonly resumes: string[] = [];
+  /** The ws:// URL clients resume at (READY's `resume_gateway_url`); set once the server listens. */
+  url = 'ws://127.0.0.1:1/unset';
 
   constructor(hooks: GatewayHooks, opts: { heartbeatIntervalMs?: number } = {}) {
     this.#hooks = hooks;
@@ -69,29 +81,62 @@ export class FakeGateway {
 
   /** Sends a dispatch (op 0) to every identified session that should receive it. */
   dispatch(t: string, d: unknown, filter: DispatchFilter): void {
-    for (const session of this.#sessions) {
+    // Sessions whose connection dropped still count: their dispatches wait for a RESUME.
+    for (const session of new Set([...this.#sessions, ...this.#byId.values()])) {
       const identity = session.identity;
       if (!identity || (identity.intents & filter.intents) === 0) continue;
       if (filter.guildId !== undefined && !ownsGuild(identity.shard, filter.guildId)) continue;
-      this.#send(session, { op: GatewayOpcodes.Dispatch, t, s: ++session.seq, d: filter.forClient ? filter.forClient(identity) : d });
+      this.#dispatchTo(session, t, filter.forClient ? filter.forClient(identity) : d);
     }
   }
 
+  /** Closes every connection with a resumable close code; clients reconnect and RESUME. */
+  drop(code = 4000): void {
+    for (const session of this.#sessions) session.socket.close(code, 'Session moved; resume.');
+  }
+
   async close(): Promise<void> {
-    for (const session of this.#sessions) session.socket.terminate();
+    // Every socket, including one a dropped session left closing: the server closes once none is left.
+    for (const socket of this.#wss.clients) socket.terminate();
     this.#sessions.clear();
+    this.#byId.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
   #accept(socket: WebSocket): void {
-    const session: Session = { socket, identity: undefined, seq: 0 };
-    this.#sessions.add(session);
-    socket.on('close', () => this.#sessions.delete(session));
-    socket.on('message', (raw) => this.#onMessage(session, raw.toString()));
-    this.#send(session, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.#heartbeatIntervalMs }, s: null, t: null });
+    // The session this connection speaks for: a new one, until a RESUME names an old one.
+    const connection = { session: { socket, identity: undefined, seq: 0, id: undefined, sent: [] } as Session };
+    this.#sessions.add(connection.session);
+    // A resumed session may have moved to another socket by the time this one reports closing.
+    socket.on('close', () => connection.session.socket === socket && this.#sessions.delete(connection.session));
+    socket.on('message', (raw) => this.#onMessage(connection, raw.toString()));
+    this.#send(connection.session, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.#heartbeatIntervalMs }, s: null, t: null });
   }
 
-  #onMessage(session: Session, raw: string): void {
+  #dispatchTo(session: Session, t: string, d: unknown): void {
+    const payload = { op: GatewayOpcodes.Dispatch, t, s: ++session.seq, d };
+    session.sent.push({ s: payload.s, payload });
+    this.#send(session, payload);
+  }
+
+  /** A new connection takes over a known session: replays what it missed, then RESUMED. */
+  #resume(connection: { session: Session }, d: { token?: string; session_id?: string; seq?: number }): void {
+    const session = d.session_id === undefined ? undefined : this.#byId.get(d.session_id);
+    if (!session || d.token !== this.#hooks.token) {
+      this.#send(connection.session, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+      return;
+    }
+    this.#sessions.delete(connection.session);
+    session.socket = connection.session.socket;
+    connection.session = session;
+    this.#sessions.add(session);
+    this.resumes.push(session.id ?? '');
+    for (const missed of session.sent.filter((m) => m.s > (d.seq ?? 0))) this.#send(session, missed.payload);
+    this.#dispatchTo(session, 'RESUMED', null);
+  }
+
+  #onMessage(connection: { session: Session }, raw: string): void {
+    const session = connection.session;
     let payload: { op?: unknown; d?: unknown };
     try {
       payload = JSON.parse(raw) as { op?: unknown; d?: unknown };
@@ -107,7 +152,7 @@ export class FakeGateway {
         this.#identify(session, payload.d as { token?: string; intents?: number; shard?: [number, number] });
         return;
       case GatewayOpcodes.Resume:
-        this.#send(session, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+        this.#resume(connection, payload.d as { token?: string; session_id?: string; seq?: number });
         return;
       default:
         return; // presence updates etc.: accepted and ignored
@@ -126,23 +171,12 @@ export class FakeGateway {
     const identity: GatewayIdentity = { token: d.token, intents: d.intents ?? 0, shard: d.shard ?? [0, 1] };
     this.identifies.push(identity);
     session.identity = identity;
+    session.id = `session-${this.identifies.length}`;
+    this.#byId.set(session.id, session);
     const ready = this.#hooks.ready(identity);
-    this.#send(session, {
-      op: GatewayOpcodes.Dispatch,
-      t: 'READY',
-      s: ++session.seq,
-      d: {
-        v: 10,
-        ...ready,
-        session_id: `session-${this.identifies.length}`,
-        resume_gateway_url: 'ws://127.0.0.1:1/unused',
-        shard: identity.shard,
-      },
-    });
+    this.#dispatchTo(session, 'READY', { v: 10, ...ready, session_id: session.id, resume_gateway_url: this.url, shard: identity.shard });
     if ((identity.intents & GatewayIntentBits.Guilds) !== 0) {
-      for (const guild of this.#hooks.guildCreates(identity)) {
-        this.#send(session, { op: GatewayOpcodes.Dispatch, t: 'GUILD_CREATE', s: ++session.seq, d: guild });
-      }
+      for (const guild of this.#hooks.guildCreates(identity)) this.#dispatchTo(session, 'GUILD_CREATE', guild);
     }
     for (const waiter of this.#readyWaiters.splice(0)) waiter(identity);
   }

@@ -67,6 +67,8 @@ export interface FakeDiscord {
   readonly reactions: { messageId: string; emoji: string }[];
   readonly registeredCommands: FakeDiscordState['registeredCommands'];
   readonly identifies: FakeGateway['identifies'];
+  /** The Gateway, to drop connections (`drop()`) and see resumes. */
+  readonly gateway: FakeGateway;
   readonly limiter: RateLimiter;
   /** Resolves once a client has identified and received READY and its guilds. */
   waitForReady(): ReturnType<FakeGateway['waitForReady']>;
@@ -191,6 +193,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   state.gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+  gateway.url = state.gatewayUrl;
 
   const attachmentPayload = (channelId: string, spec: AttachmentSpec): FakeAttachment => {
     const id = ids.next();
@@ -271,6 +274,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     reactions: state.reactions,
     registeredCommands: state.registeredCommands,
     identifies: gateway.identifies,
+    gateway,
     limiter,
     waitForReady: () => gateway.waitForReady(),
     waitUntil<T>(predicate: () => T | undefined | false): Promise<T> {
