@@ -12,20 +12,19 @@
  */
 import type { AttachmentRef, AttachmentResolver } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
+import { AttachmentError } from '../../src/errors/attachment-error.ts';
 
 /** Slack's file host for `url_private` and `url_private_download`. */
 const SLACK_FILE_HOSTS = ['files.slack.com'];
 const MAX_REDIRECTS = 3;
 
-/** Why a file could not be fetched; `userReason` ends the core's "I could not use X: …". */
-export class SlackFileError extends Error {
+/** Why a file could not be fetched; the core shows `userReason` after "I could not use X: …". */
+export class SlackFileError extends AttachmentError {
   override name = 'SlackFileError';
   readonly kind: 'missing-scope' | 'foreign-host' | 'too-large' | 'unreachable';
-  readonly userReason: string;
   constructor(kind: SlackFileError['kind'], userReason: string, opts: { cause?: unknown } = {}) {
-    super(`slack file ${kind}: ${userReason}`, { cause: opts.cause });
+    super(`slack file ${kind}: ${userReason}`, userReason, opts);
     this.kind = kind;
-    this.userReason = userReason;
   }
 }
 

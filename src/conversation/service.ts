@@ -3,25 +3,25 @@
  * streaming the upstream answer through the live-message renderer into the
  * adapter's Surface, and keeps history truthful about what the user saw.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { checkAttachment } from '../attachments/policy.ts';
 import type { ReasoningDisplay } from '../config.ts';
 import type { ModelChoiceStore } from '../history/model-choice.ts';
-import type { AnswerStatus, StoredMessage } from '../history/record.ts';
+import type { StoredMessage } from '../history/record.ts';
 import type { HistoryStore } from '../history/store.ts';
 import { LiveMessage } from '../render/live-message.ts';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
-import { UpstreamError } from '../upstream/errors.ts';
 import type { Usage } from '../upstream/events.ts';
-import { upstreamErrorText, userText } from '../user-text.ts';
-import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits, type ResolvedUserMessage } from './context.ts';
+import { userText } from '../user-text.ts';
+import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits } from './context.ts';
 import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
+import { storeExchange } from './store-exchange.ts';
+import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
 import type { TurnGate } from './turn-gate.ts';
+import { resolveEarlierMedia, resolveNewMedia } from './turn-media.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
-import type { AttachmentRef, TurnOutcome, TurnRequest } from './types.ts';
+import type { TurnOutcome, TurnRequest } from './types.ts';
 
 export interface ConversationServiceOptions {
   readonly upstream: UpstreamClient;
@@ -53,18 +53,6 @@ export interface TurnFacts {
   readonly usage: Usage | undefined;
   readonly firstTokenMs: number | undefined;
 }
-
-/** Retries of a finished exchange's append while the store is unavailable (0.5 s doubling: 15.5 s in all). */
-const STORE_RETRIES = 5;
-const STORE_RETRY_BASE_MS = 500;
-
-/** The reason a turn's controller was aborted by `stop()`. */
-class StoppedByUser extends Error {
-  override name = 'StoppedByUser';
-}
-
-/** What a stopped turn says: stopped by its user, or interrupted by a shutdown. */
-const stopNote = (signal: AbortSignal) => (signal.reason instanceof StoppedByUser ? userText.stopped : userText.interruptedByShutdown);
 
 export class ConversationService implements ConversationCore {
   readonly models: readonly string[];
@@ -191,13 +179,15 @@ export class ConversationService implements ConversationCore {
       return this.#failBeforeStart(request, error, live, log);
     }
 
-    const current = await this.#resolveCurrent(request, io, live, signal, log);
+    const media = { resolver: io.attachments, signal, log };
+    const current = {
+      text: request.text,
+      media: await resolveNewMedia(request.attachments, { ...media, maxBytes: this.#o.attachmentMaxBytes, notice: (n) => live.addNotice(n) }),
+    };
     const selected = selectHistory(history, this.#o.limits);
     const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);
     const resolvedHistory = await Promise.all(
-      selected.map(async (m) =>
-        m.role === 'user' && withMedia.has(m) ? { ...m, resolved: await this.#resolveEarlier(m.text, m.attachments, io, signal, log) } : m,
-      ),
+      selected.map(async (m) => (m.role === 'user' && withMedia.has(m) ? { ...m, resolved: await resolveEarlierMedia(m.text, m.attachments, media) } : m)),
     );
     const messages = buildMessages(this.#o.systemPrompt, resolvedHistory, current);
 
@@ -207,10 +197,7 @@ export class ConversationService implements ConversationCore {
     let usage: Usage | undefined;
     let firstTokenMs: number | undefined;
     let wroteText = false;
-    let errorCode: string | undefined;
-    let note: string | undefined;
-    let status: AnswerStatus = 'complete';
-    let outcome: TurnOutcome;
+    let end: TurnEnd;
     try {
       for await (const event of this.#o.upstream.stream({ model, messages }, signal)) {
         firstTokenMs ??= this.#now() - startedAt;
@@ -219,121 +206,28 @@ export class ConversationService implements ConversationCore {
         if (event.type === 'text' && event.text.trim() !== '') wroteText = true;
         live.push(event);
       }
-      finishReason ??= 'stop';
-      if (finishReason === 'length') {
-        note = userText.cutAtLength;
-        status = 'cut';
-      } else if (finishReason !== 'stop') {
-        note = userText.finishedEarly(finishReason);
-        status = 'cut';
-      } else if (!wroteText) {
-        note = userText.emptyAnswer;
-      }
-      outcome = { type: 'answered', finishReason };
+      end = answeredEnd(finishReason ?? 'stop', wroteText);
     } catch (error) {
-      if (signal.aborted) {
-        note = stopNote(signal);
-        status = signal.reason instanceof StoppedByUser ? 'stopped' : 'interrupted';
-        outcome = { type: 'stopped' };
-      } else if (error instanceof UpstreamError) {
-        log.warn({ err: error, kind: error.kind, status: error.status, code: error.code, traceId: error.traceId, model }, 'upstream failed');
-        note = upstreamErrorText(error.kind, { model, traceId: error.traceId, detail: error.detail });
-        errorCode = error.code;
-        status = 'failed';
-        outcome = { type: 'failed', kind: error.kind };
-      } else {
-        log.error({ err: error }, 'turn failed');
-        note = userText.internalError;
-        status = 'failed';
-        outcome = { type: 'failed', kind: 'internal' };
-      }
+      end = failedEnd(error, signal, model, log);
     }
 
     const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
-    const shown = await live.finish({ note, footer });
+    const shown = await live.finish({ note: end.note, footer });
     const at = this.#now();
-    await this.#store(
-      request.conversationId,
-      [
-        {
-          role: 'user',
-          turnId: request.turnId,
-          authorId: request.author.id,
-          authorName: request.author.name,
-          text: request.text,
-          attachments: current.media.map((m) => m.attachment),
-          at,
-        },
-        { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status, at },
-      ],
-      log,
-    );
-    return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode });
-  }
-
-  /**
-   * Appends a finished exchange. The user has already seen the answer, so a store
-   * that is briefly down (a Redis restart) is waited out, still holding the turn,
-   * rather than losing the exchange from history: retried after 0.5, 1, 2, 4 and
-   * 8 s, then given up with an error log. Other failures are not retried.
-   */
-  async #store(conversationId: string, exchange: StoredMessage[], log: Logger): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // A write whose reply timed out may have landed: never store the exchange twice.
-        const turnId = exchange[0]?.turnId;
-        if (attempt > 0 && (await this.#o.history.load(conversationId)).messages.some((m) => m.role === 'assistant' && m.turnId === turnId)) return;
-        await this.#o.history.append(conversationId, ...exchange);
-        if (attempt > 0) log.info({ attempts: attempt + 1 }, 'stored the turn once the store was back');
-        return;
-      } catch (error) {
-        if (!(error instanceof StoreError && error.kind === 'unavailable') || attempt >= STORE_RETRIES) {
-          log.error({ err: error }, 'could not store the turn');
-          return;
-        }
-        log.warn({ err: error, attempt: attempt + 1 }, 'store unavailable, retrying to store the turn');
-        await delay(STORE_RETRY_BASE_MS * 2 ** attempt);
-      }
-    }
-  }
-
-  /** The new message's attachments: checked, then resolved; what fails becomes a notice, the text still goes. */
-  async #resolveCurrent(request: TurnRequest, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<ResolvedUserMessage> {
-    const media: { attachment: AttachmentRef; url: string }[] = [];
-    for (const attachment of request.attachments) {
-      const verdict = checkAttachment(attachment, this.#o.attachmentMaxBytes);
-      if (!verdict.ok) {
-        live.addNotice(userText.attachmentSkipped(attachment.name, verdict.reason));
-        continue;
-      }
-      try {
-        media.push({ attachment, url: await io.attachments.resolve(attachment, signal) });
-      } catch (error) {
-        log.warn({ err: error, attachment: attachment.name }, 'attachment could not be resolved');
-        const reason = error instanceof Error && 'userReason' in error ? String(error.userReason) : userText.attachmentUnreachable;
-        live.addNotice(userText.attachmentSkipped(attachment.name, reason));
-      }
-    }
-    return { text: request.text, media };
-  }
-
-  /** An earlier message's media, fetched again; what no longer resolves is named in text instead. */
-  async #resolveEarlier(
-    text: string,
-    attachments: readonly AttachmentRef[],
-    io: TurnIo,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<ResolvedUserMessage> {
-    const media: { attachment: AttachmentRef; url: string }[] = [];
-    for (const attachment of attachments) {
-      try {
-        media.push({ attachment, url: await io.attachments.resolve(attachment, signal) });
-      } catch (error) {
-        log.debug({ err: error, attachment: attachment.name }, 'earlier attachment no longer resolves');
-      }
-    }
-    return { text, media };
+    const exchange: StoredMessage[] = [
+      {
+        role: 'user',
+        turnId: request.turnId,
+        authorId: request.author.id,
+        authorName: request.author.name,
+        text: request.text,
+        attachments: current.media.map((m) => m.attachment),
+        at,
+      },
+      { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status: end.status, at },
+    ];
+    await storeExchange(this.#o.history, request.conversationId, exchange, log);
+    return this.#ended(request, end.outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
   }
 
   async #failBeforeStart(request: TurnRequest, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {

@@ -1,0 +1,53 @@
+/**
+ * How a turn ended, as the user is told and history records it: the note shown
+ * after the answer, the stored status and the outcome adapters and metrics see.
+ */
+import type { Logger } from 'pino';
+import type { AnswerStatus } from '../history/record.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import { upstreamErrorText, userText } from '../user-text.ts';
+import type { TurnOutcome } from './types.ts';
+
+/** The reason a turn's controller is aborted by a user's Stop (any other abort is a shutdown). */
+export class StoppedByUser extends Error {
+  override name = 'StoppedByUser';
+}
+
+export interface TurnEnd {
+  readonly note: string | undefined;
+  readonly status: AnswerStatus;
+  readonly outcome: TurnOutcome;
+  /** The provider's error code, when the upstream failed. */
+  readonly errorCode?: string | undefined;
+}
+
+/** What a stopped turn says: stopped by its user, or interrupted by a shutdown. */
+export const stopNote = (signal: AbortSignal): string =>
+  signal.reason instanceof StoppedByUser ? userText.stopped : userText.interruptedByShutdown;
+
+/** The stream ended normally: with `stop`, cut at the length limit, or stopped early for another reason. */
+export function answeredEnd(finishReason: string, wroteText: boolean): TurnEnd {
+  const outcome: TurnOutcome = { type: 'answered', finishReason };
+  if (finishReason === 'length') return { note: userText.cutAtLength, status: 'cut', outcome };
+  if (finishReason !== 'stop') return { note: userText.finishedEarly(finishReason), status: 'cut', outcome };
+  return { note: wroteText ? undefined : userText.emptyAnswer, status: 'complete', outcome };
+}
+
+/** The stream threw: a Stop or a shutdown, an upstream failure, or a bug (logged here, once). */
+export function failedEnd(error: unknown, signal: AbortSignal, model: string, log: Logger): TurnEnd {
+  if (signal.aborted) {
+    const status = signal.reason instanceof StoppedByUser ? 'stopped' : 'interrupted';
+    return { note: stopNote(signal), status, outcome: { type: 'stopped' } };
+  }
+  if (error instanceof UpstreamError) {
+    log.warn({ err: error, kind: error.kind, status: error.status, code: error.code, traceId: error.traceId, model }, 'upstream failed');
+    return {
+      note: upstreamErrorText(error.kind, { model, traceId: error.traceId, detail: error.detail }),
+      status: 'failed',
+      outcome: { type: 'failed', kind: error.kind },
+      errorCode: error.code,
+    };
+  }
+  log.error({ err: error }, 'turn failed');
+  return { note: userText.internalError, status: 'failed', outcome: { type: 'failed', kind: 'internal' } };
+}
