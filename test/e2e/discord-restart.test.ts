@@ -2,19 +2,18 @@
  * A crash mid-answer (SIGKILL, no graceful shutdown) must not leave a message
  * growing for ever: the next start marks it as interrupted.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { pino } from 'pino';
-import { expect, test, vi } from 'vitest';
+import { expect, test } from 'vitest';
 import { startBot } from '../../src/main.ts';
 import { userText } from '../../src/user-text.ts';
 import { startFakeDiscord } from '../fakes/discord/index.ts';
 import { botMessages } from '../fakes/discord/read.ts';
 import { startFakeUpstream } from '../fakes/upstream.ts';
+import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
 
 test('an answer cut by a crash is marked as interrupted when the bot starts again', async () => {
   const discord = await startFakeDiscord();
@@ -30,20 +29,13 @@ test('an answer cut by a crash is marked as interrupted when the bot starts agai
     LOG_LEVEL: 'silent',
   };
   upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the answer"}}]}\n\n'] });
-  const crashing = spawn(process.execPath, ['src/main.ts'], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: 'ignore',
-  });
+  const crashing = spawnBot(env);
   try {
     await discord.waitForReady();
     const question = discord.sendMessage({ content: `<@${discord.world.bot.id}> tell me everything` });
     const thread = await discord.waitUntil(() => discord.threads().find((t) => t.id === question.id));
     await discord.waitUntil(() => botMessages(discord, thread.id).find((m) => m.content.includes('Half of the answer')));
-    // The record of the answer in progress lands in the store right after the post.
-    const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
-    db.close();
+    await answerInProgressRecorded(storeFile, 'restart-test');
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
     expect(botMessages(discord, thread.id)[0]?.components).not.toEqual([]);

@@ -2,10 +2,10 @@
  * What an operator sees: /healthz and /metrics of a running bot (HEALTH_PORT),
  * started as in production against the fake Discord and upstream.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import { finalAnswer } from '../fakes/discord/read.ts';
+import { freePort } from '../support/free-port.ts';
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {
@@ -13,13 +13,6 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('/healthz says ready with each dependency, and /metrics counts answered turns and tokens', async () => {
   const port = await freePort();

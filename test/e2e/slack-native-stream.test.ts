@@ -3,14 +3,12 @@
  * fake Slack's chat.startStream / appendStream / stopStream, reading what a user
  * sees in each streamed message (its Markdown, joined in order).
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { pino } from 'pino';
 import { afterEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
@@ -20,14 +18,9 @@ import { blockAction, CHANNEL, finalAnswer, isFinal, isLive, mentionEvent, SIGNI
 import { slackSender } from '../fakes/slack/sender.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackMessage, type SlackCall } from '../fakes/slack/server.ts';
 import { fixtureAnswer, startFakeUpstream } from '../fakes/upstream.ts';
+import { freePort } from '../support/free-port.ts';
+import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
 const streamCalls = (slack: FakeSlack) => slack.calls.filter((c) => STREAM_METHODS.has(c.method));
@@ -232,7 +225,7 @@ test('an answer whose stream a crash left open is stopped and marked as interrup
     LOG_LEVEL: 'silent',
   };
   upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the **answer**"}}]}\n\n'] });
-  const crashing = spawn(process.execPath, ['src/main.ts'], { cwd: new URL('../..', import.meta.url).pathname, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+  const crashing = spawnBot(env);
   // Only this test's own servers: the shared afterEach has no bot to close.
   t = { close: async () => undefined } as unknown as SlackBotUnderTest;
   try {
@@ -241,9 +234,7 @@ test('an answer whose stream a crash left open is stopped and marked as interrup
     const event = mentionEvent('tell me everything');
     await vi.waitFor(() => sender.event(event, { eventId: 'EvNATIVERESTART1' }), { timeout: 10_000, interval: 50 });
     await slack.waitForCall((c) => c.method === 'chat.startStream');
-    const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-native-restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
-    db.close();
+    await answerInProgressRecorded(storeFile, 'slack-native-restart-test');
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
     expect(streamed(slack, event.ts)[0]?.streaming).toBe(true);

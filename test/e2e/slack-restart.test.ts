@@ -2,14 +2,10 @@
  * A crash mid-answer (SIGKILL, no graceful shutdown) must not leave a Slack
  * message showing Stop for ever: the next start marks it as interrupted.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { pino } from 'pino';
 import { expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
@@ -19,14 +15,9 @@ import { CHANNEL, isLive, mentionEvent, SIGNING_SECRET } from '../fakes/slack/ha
 import { slackSender } from '../fakes/slack/sender.ts';
 import { startFakeSlack } from '../fakes/slack/server.ts';
 import { startFakeUpstream } from '../fakes/upstream.ts';
+import { freePort } from '../support/free-port.ts';
+import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('an answer cut by a crash is marked as interrupted, without controls, when the bot starts again', async () => {
   const slack = await startFakeSlack();
@@ -46,11 +37,7 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     LOG_LEVEL: 'silent',
   };
   upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the answer"}}]}\n\n'] });
-  const crashing = spawn(process.execPath, ['src/main.ts'], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: 'ignore',
-  });
+  const crashing = spawnBot(env);
   try {
     await slack.waitForCall((c) => c.method === 'auth.test');
     const sender = slackSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
@@ -58,9 +45,7 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     // The HTTP listener opens a moment after auth.test: retry the first delivery as Slack would.
     await vi.waitFor(() => sender.event(event, { eventId: 'EvRESTART1' }), { timeout: 10_000, interval: 50 });
     await slack.waitForCall(() => slack.thread(CHANNEL, event.ts).some((m) => isLive(m) && m.text.includes('Half of the answer')));
-    const db = new DatabaseSync(storeFile, { readOnly: true });
-    await vi.waitFor(() => expect(db.prepare("SELECT count(*) AS n FROM keyv WHERE key LIKE '%unfinished:slack-restart-test%'").get()).toEqual({ n: 1 }), { timeout: 20_000 });
-    db.close();
+    await answerInProgressRecorded(storeFile, 'slack-restart-test');
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
 

@@ -4,7 +4,6 @@
  * messages of one thread may land on different instances at once. Exactly one
  * answer per message, and a thread's turns one after the other.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../../src/main.ts';
@@ -16,14 +15,8 @@ import { startFakeUpstream, type FakeUpstream } from '../../fakes/upstream.ts';
 import { describeRedis, startRedisServer, type RedisServer } from '../../support/redis-server.ts';
 import { startUpstreamProxy, type UpstreamProxy } from '../../support/upstream-proxy.ts';
 import { textOf } from '../../fakes/discord/read.ts';
+import { freePort } from '../../support/free-port.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A logger whose lines a test can wait for (by their fixed message). */
 function recordingLogger(): { logger: Logger; logged(msg: string): Promise<void> } {

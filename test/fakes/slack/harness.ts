@@ -2,13 +2,12 @@
  * The whole bot (startBot, real Bolt) wired to a fake Slack and a fake upstream,
  * plus helpers to read what a Slack user would see.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { startBot, type RunningBot } from '../../../src/main.ts';
 import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
 import { slackSender, type SlackSender } from './sender.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackMessage } from './server.ts';
+import { freePort } from '../../support/free-port.ts';
 
 export const SIGNING_SECRET = 'fake-signing-secret';
 export const CHANNEL = 'C0GENERAL';
@@ -26,13 +25,6 @@ export interface SlackBotUnderTest {
 }
 
 /** Slack needs a port before the bot starts (PORT must be positive): take a free one from the OS. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export async function startSlackBot(env: Record<string, string> = {}): Promise<SlackBotUnderTest> {
   const slack = await startFakeSlack();
