@@ -64,6 +64,7 @@ export function buildCore(
     usageFooter: config.usageFooter,
     onTurnEnd: hooks.onTurnEnd,
     unfinished,
+    stopBus: store.stopBus,
   });
   return { service, scheduler, history, unfinished };
 }

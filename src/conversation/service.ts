@@ -10,6 +10,7 @@ import type { StoredMessage } from '../history/record.ts';
 import type { HistoryStore } from '../history/store.ts';
 import { LiveMessage } from '../render/live-message.ts';
 import type { WriteScheduler } from '../render/scheduler.ts';
+import type { StopBus } from '../store/stop-bus.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { Usage } from '../upstream/events.ts';
@@ -41,6 +42,8 @@ export interface ConversationServiceOptions {
   readonly onTurnEnd?: (facts: TurnFacts) => void;
   /** Remembers answers in progress so a restart can mark those a crash cut off. */
   readonly unfinished?: UnfinishedTurns;
+  /** Passes Stop presses to the instance streaming the answer (several instances on Redis). */
+  readonly stopBus?: StopBus | undefined;
 }
 
 export interface TurnFacts {
@@ -66,9 +69,21 @@ export class ConversationService implements ConversationCore {
     this.#o = options;
     this.models = options.models;
     this.#now = options.now ?? Date.now;
+    options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
+  /**
+   * Stops `turnId` if this instance is streaming it (true). Otherwise the press is
+   * passed to the other instances (several on one Redis), and false is returned.
+   */
   stop(turnId: string): boolean {
+    if (this.stopHere(turnId)) return true;
+    this.#o.stopBus?.publish(turnId).catch((error: unknown) => this.#o.logger.warn({ err: error, turn: turnId }, 'could not pass a stop on'));
+    return false;
+  }
+
+  /** Stops `turnId` if it streams on this instance; for stops passed on by other instances. */
+  stopHere(turnId: string): boolean {
     const controller = this.#active.get(turnId);
     if (!controller) return false;
     controller.abort(new StoppedByUser('stopped by the user'));

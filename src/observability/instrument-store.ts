@@ -41,6 +41,7 @@ export function instrumentStore(store: Store, metrics: BotMetrics, now: () => nu
     dedupe: store.dedupe,
     locks,
     budgets: store.budgets,
+    stopBus: store.stopBus,
     keyv(namespace) {
       let keyv = keyvs.get(namespace);
       if (keyv === undefined) {

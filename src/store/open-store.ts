@@ -16,6 +16,7 @@ import { createRedisClient, type RedisClient } from './redis-client.ts';
 import { RedisLockManager } from './redis-lock.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { RedisStopBus, type StopBus } from './stop-bus.ts';
 import { StoreError, toStoreError } from './store-error.ts';
 import { withStoreErrors } from './with-store-errors.ts';
 
@@ -25,6 +26,8 @@ export interface Store {
   keyv(namespace: string): Keyv;
   readonly dedupe: EventDeduper;
   readonly locks: LockManager;
+  /** Stop presses for answers streaming on another instance (Redis); undefined for one process. */
+  readonly stopBus: StopBus | undefined;
   /**
    * Platform write budgets shared by every instance on this store, for
    * `new WriteScheduler({ ledger })`. `undefined` for SQLite: one process, whose
@@ -93,6 +96,7 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
     dedupe: new SqliteDeduper(db),
     locks: new InProcessLockManager(),
     budgets: undefined,
+    stopBus: undefined,
     async ping(signal) {
       signal?.throwIfAborted();
       guard.assertOpen();
@@ -123,6 +127,14 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
   const guard = closedGuard();
   const keyvs = new Map<string, Keyv>();
   const locks = new RedisLockManager(client, { onError, commandTimeoutMs });
+  const stopBus = new RedisStopBus(client, { onError });
+  try {
+    await withDeadline(stopBus.start(), opts.connectTimeoutMs ?? 5000, 'stop-bus');
+  } catch (err) {
+    stopBus.close();
+    client.destroy();
+    throw toStoreError(err, 'connect');
+  }
   return {
     kind: 'redis',
     keyv(namespace) {
@@ -138,6 +150,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     dedupe: new RedisDeduper(client, { timeoutMs: commandTimeoutMs }),
     locks,
     budgets: new RedisBudgetLedger(client, { commandTimeoutMs, onError }),
+    stopBus,
     async ping(signal) {
       signal?.throwIfAborted();
       guard.assertOpen();
@@ -151,6 +164,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     async close() {
       if (!guard.markClosed()) return;
       await locks.close();
+      stopBus.close();
       // close() waits for replies to commands in flight: bounded, as a hung Redis never sends them.
       if (!client.isReady) client.destroy();
       else await withDeadline(client.close(), commandTimeoutMs, 'close').catch(() => client.destroy());

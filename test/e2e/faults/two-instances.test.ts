@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import { startBot, type RunningBot } from '../../../src/main.ts';
 import { createRedisClient } from '../../../src/store/redis-client.ts';
-import { answerMessages, CHANNEL, finalAnswer, mentionEvent, messageEvent, SIGNING_SECRET } from '../../fakes/slack/harness.ts';
+import { answerMessages, blockAction, CHANNEL, finalAnswer, isLive, mentionEvent, messageEvent, SIGNING_SECRET } from '../../fakes/slack/harness.ts';
 import { slackSender, type SlackSender } from '../../fakes/slack/sender.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.ts';
 import { startFakeUpstream, type FakeUpstream } from '../../fakes/upstream.ts';
@@ -144,5 +144,24 @@ describeRedis('two instances on one Redis', () => {
       { role: 'assistant', text: 'Answer one, which takes a while.' },
       { role: 'user', text: 'question two' },
     ]);
+  });
+
+  test('Stop pressed on the instance that is not streaming the answer still stops it', async () => {
+    const [one, two] = await startInstances();
+    upstream.script({ type: 'answer', text: 'Counting: one, two, three, four, five, six.', chunkSize: 8 });
+    proxy.holdNext();
+    const event = mentionEvent('count for me');
+    await one.sender.event(event, { eventId: 'EvCOUNT' });
+    await slack.waitForCall(() => slack.thread(CHANNEL, event.ts).some((m) => isLive(m) && m.text.includes('Counting')));
+    const live = slack.thread(CHANNEL, event.ts).find(isLive);
+    if (!live) throw new Error('no live answer');
+    const elements = (live.blocks ?? []).flatMap((b) => (b as { elements?: { action_id: string; value?: string }[] }).elements ?? []);
+    const turnId = elements.find((e) => e.action_id === 'stop')?.value ?? '';
+
+    await two.sender.interaction(blockAction(slack, live, { type: 'button', action_id: 'stop', block_id: 'answer_live', value: turnId }));
+    const text = await finalAnswer(slack, event.ts);
+    expect(text).toContain('Counting');
+    expect(text).toContain('Stopped');
+    proxy.release();
   });
 });
