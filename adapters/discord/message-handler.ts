@@ -95,7 +95,24 @@ export class MessageHandler {
       replyTo: route.reply ? message.id : undefined,
     });
     const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
-    if (outcome.type === 'failed') await this.#markFailed(message, log);
+    if (outcome.type === 'failed' && outcome.kind === 'platform-forbidden') {
+      await this.#sayMissingPermission(message, channel.isThread() ? 'Send Messages in Threads' : 'Send Messages', log);
+    } else if (outcome.type === 'failed') {
+      await this.#markFailed(message, log);
+    }
+  }
+
+  /**
+   * Discord refused the answer (50013/50001): one clear log line naming the permission, and
+   * a reply where the question was asked, if the bot may write there (a thread's parent channel).
+   */
+  async #sayMissingPermission(message: Message, permission: string, log: Logger): Promise<void> {
+    log.error({ channel: message.channelId, permission }, `cannot answer: missing ${permission} permission`);
+    try {
+      await message.reply({ content: userText.missingPermission(permission), allowedMentions: { parse: [], repliedUser: false } });
+    } catch {
+      await this.#markFailed(message, log);
+    }
   }
 
   async #route(message: Message): Promise<Route | undefined> {

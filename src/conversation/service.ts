@@ -242,7 +242,9 @@ export class ConversationService implements ConversationCore {
       { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status: end.status, at },
     ];
     await storeExchange(this.#o.history, request.conversationId, exchange, log);
-    return this.#ended(request, end.outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
+    // The platform would not show the answer (a missing permission, a deleted thread): the adapter may say so elsewhere.
+    const outcome: TurnOutcome = shown.undelivered ? { type: 'failed', kind: `platform-${shown.undelivered}` } : end.outcome;
+    return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
   }
 
   async #failBeforeStart(request: TurnRequest, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {

@@ -5,7 +5,7 @@
  * edit, and the platform's budget for the channel or workspace is never exceeded.
  */
 import type { ReasoningDisplay } from '../config.ts';
-import { PlatformError } from '../errors/platform-error.ts';
+import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
 import type { MessageRef, MessageState, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
 import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
@@ -30,6 +30,8 @@ export interface FinishedMessage {
   readonly shownText: string;
   /** How many messages the answer occupies on the platform. */
   readonly messages: number;
+  /** Why the platform stopped taking this answer's writes, if it did (a missing permission, a deleted message). */
+  readonly undelivered: PlatformErrorKind | undefined;
 }
 
 interface Slot {
@@ -72,6 +74,8 @@ export class LiveMessage {
   #failures = 0;
   /** Set when the platform said the message or channel is gone or forbidden: nothing more is written. */
   #stopped = false;
+  /** The platform's reason for `#stopped`, when it was the platform's doing. */
+  #undelivered: PlatformErrorKind | undefined;
   #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
   /** Whether the surface was told the answer is over (`Surface.finished`). */
   #toldFinished = false;
@@ -256,6 +260,7 @@ export class LiveMessage {
     const kind = err instanceof PlatformError ? err.kind : 'unavailable';
     if (kind === 'forbidden' || kind === 'gone') {
       this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
+      this.#undelivered = kind;
       return this.#stop();
     }
     if (kind === 'invalid') {
@@ -267,6 +272,7 @@ export class LiveMessage {
     this.#failures += 1;
     if (this.#failures > unavailableRetries) {
       this.#log('error', fields, 'platform unavailable, giving up on the message');
+      this.#undelivered = 'unavailable';
       return this.#stop();
     }
     this.#log(err instanceof PlatformError ? 'warn' : 'error', fields, 'platform write failed, retrying');
@@ -312,6 +318,7 @@ export class LiveMessage {
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
       messages: this.#slots.filter((slot) => slot.ref).length,
+      undelivered: this.#undelivered,
     });
   }
 }

@@ -109,3 +109,21 @@ test('without Create Public Threads the bot says which permission is missing', a
   expect(reply?.message_reference?.message_id).toBe(message.id);
   expect(h.upstream.requests).toHaveLength(0);
 });
+
+test('without Send Messages in Threads the bot says so where the question was asked', async () => {
+  const h = await start();
+  const message = h.discord.sendMessage({ content: `<@${h.discord.world.bot.id}> hello?` });
+  // The thread (its id is the message's) is created; every post in it is refused.
+  h.discord.failNext(
+    { method: 'POST', path: new RegExp(`^/channels/${message.id}/messages$`) },
+    { type: 'status', status: 403, body: { message: 'Missing Permissions', code: 50013 } },
+    10,
+  );
+  const [reply] = await h.discord.waitUntil(() => {
+    const mine = botMessages(h.discord, h.discord.world.channelId);
+    return mine.length > 0 ? mine : undefined;
+  });
+  expect(reply?.content).toBe(userText.missingPermission('Send Messages in Threads'));
+  expect(reply?.message_reference?.message_id).toBe(message.id);
+  expect(botMessages(h.discord, message.id)).toEqual([]);
+});
