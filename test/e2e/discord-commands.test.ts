@@ -1,12 +1,13 @@
 /**
  * Slash commands and the Stop button, end to end through the real discord.js:
- * /model (autocomplete, per thread, per channel), /reset, /ask, Stop.
+ * /model (autocomplete, per thread, per channel), /reset, /ask (with an image,
+ * and the reply chain it starts), who may run commands, Stop.
  */
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
-import type { FakeDiscord } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer, textOf } from '../fakes/discord/read.ts';
+import type { FakeDiscord, FakeMessage, World } from '../fakes/discord/index.ts';
+import { botMessages, finalAnswer, imageUrlsOf, textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
 import { userText } from '../../src/user-text.ts';
@@ -19,8 +20,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function start(env: Record<string, string> = {}): Promise<DiscordBotHarness> {
-  harness = await startDiscordBot({ env: { LLM_MODELS: MODELS, ...env } });
+async function start(env: Record<string, string> | ((world: World) => Record<string, string>) = {}): Promise<DiscordBotHarness> {
+  harness = await startDiscordBot({ env: (world) => ({ LLM_MODELS: MODELS, ...(typeof env === 'function' ? env(world) : env) }) });
   return harness;
 }
 
@@ -32,6 +33,15 @@ function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ 
       return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
     }
     return undefined;
+  });
+}
+
+/** The deferred reply of an interaction once its answer is final: it has text and no Stop button. */
+function finalOriginal(discord: FakeDiscord, interaction: FakeInteraction): Promise<FakeMessage> {
+  return discord.waitUntil(() => {
+    const id = interaction.originalMessageId;
+    const message = id ? discord.world.messages.get(id) : undefined;
+    return message && message.content !== '' && message.components.length === 0 ? message : undefined;
   });
 }
 
@@ -127,17 +137,66 @@ test('/ask answers in its deferred reply with the model asked for', async () => 
       { name: 'model', type: 3, value: 'gemini-3.0-pro' },
     ],
   });
-  const original = await discord.waitUntil(() => {
-    const id = command.originalMessageId;
-    const message = id ? discord.world.messages.get(id) : undefined;
-    return message && message.content !== '' && message.components.length === 0 ? message : undefined;
-  });
+  const original = await finalOriginal(discord, command);
   expect(command.callbacks[0]?.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
   expect(original.content).toBe(fixtureAnswer());
   expect(upstream.requests[0]?.body.model).toBe('gemini-3.0-pro');
   expect(textOf(upstream.requests[0]?.body.messages.at(-1)?.content)).toBe('what is a monad?');
   const edits = discord.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/messages/@original'));
   for (const edit of edits) expect(edit.body.allowed_mentions).toEqual({ parse: [], replied_user: false });
+});
+
+test('/ask with an image sends the image to the model and answers in the deferred reply', async () => {
+  const { discord, upstream } = await start();
+  const { world } = discord;
+  const command = discord.runCommand({
+    name: 'ask',
+    options: [{ name: 'prompt', type: 3, value: 'what is in this picture?' }],
+    attachments: { image: { filename: 'cat.png', contentType: 'image/png', size: 50_000 } },
+  });
+  const original = await finalOriginal(discord, command);
+  expect(command.callbacks[0]?.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+  expect(original.content).toBe(fixtureAnswer());
+
+  const asked = upstream.requests[0]?.body.messages.at(-1)?.content;
+  expect(textOf(asked)).toBe('what is in this picture?');
+  const urls = imageUrlsOf(asked);
+  expect(urls).toHaveLength(1);
+  expect(urls[0]).toMatch(new RegExp(`^https://cdn\\.discordapp\\.com/attachments/${world.channelId}/\\d+/cat\\.png\\?ex=`));
+});
+
+test('replying to an /ask answer continues that conversation', async () => {
+  const { discord, upstream } = await start();
+  const { world } = discord;
+  upstream.script({ type: 'answer', text: 'A monad is a monoid in the category of endofunctors.' });
+  const command = discord.runCommand({ name: 'ask', options: [{ name: 'prompt', type: 3, value: 'what is a monad?' }] });
+  const original = await finalOriginal(discord, command);
+
+  upstream.script({ type: 'answer', text: 'Think of Maybe.' });
+  const followUp = discord.sendMessage({ content: 'an example, please?', replyTo: original.id });
+  const answers = await finalAnswer(discord, world.channelId, 2);
+  expect(answers[1]?.content).toBe('Think of Maybe.');
+  expect(answers[1]?.message_reference?.message_id).toBe(followUp.id);
+  const sent = upstream.requests[1]?.body.messages.filter((m) => m.role !== 'system') ?? [];
+  expect(sent.map((m) => [m.role, textOf(m.content)])).toEqual([
+    ['user', 'what is a monad?'],
+    ['assistant', 'A monad is a monoid in the category of endofunctors.'],
+    ['user', 'an example, please?'],
+  ]);
+});
+
+test('someone not on DISCORD_ALLOWED_USERS running /ask is told privately it is not enabled, and nothing is asked', async () => {
+  const { discord, upstream } = await start((world) => ({ DISCORD_ALLOWED_USERS: world.mod.id }));
+  const { world } = discord;
+  const refused = discord.runCommand({ name: 'ask', options: [{ name: 'prompt', type: 3, value: 'may I?' }] });
+  const callback = await discord.waitUntil(() => refused.callbacks[0]);
+  expect(callback.type).toBe(InteractionResponseType.ChannelMessageWithSource);
+  expect(await replyOf(discord, refused)).toEqual({ content: userText.notAllowed, ephemeral: true });
+
+  // Someone allowed is answered afterwards, so the refused command was handled and passed over.
+  const allowed = discord.runCommand({ name: 'ask', options: [{ name: 'prompt', type: 3, value: 'and me?' }], user: world.mod });
+  await finalOriginal(discord, allowed);
+  expect(upstream.requests.map((r) => textOf(r.body.messages.at(-1)?.content))).toEqual(['and me?']);
 });
 
 test('the Stop button stops a streaming answer; the message keeps its text, says so and loses the button', async () => {
