@@ -68,6 +68,9 @@ const envSchema = z.object({
   PORT: optional(positiveInt),
 });
 
+/** Every environment variable the bot reads (`.env.example` documents each). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export type ReasoningDisplay = 'off' | 'status' | 'full';
 
 export interface LlmConfig {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { readFileSync } from 'node:fs';
+import { loadConfig, SETTING_NAMES } from '../src/config.ts';
 
 describe('configuration', () => {
   test('an empty environment gives the documented defaults', () => {
@@ -47,5 +48,15 @@ describe('configuration', () => {
     if (!result.ok) return;
     expect(result.config.discord?.replyMode).toBe('reply');
     expect(result.config.slack?.port).toBe(4000);
+  });
+
+  test('.env.example lists every setting the bot reads, each with a comment above it', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n');
+    const listed = example.flatMap((line, i) => {
+      const name = /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1];
+      return name ? [{ name, commented: example.slice(0, i).reverse().find((l) => !/^[A-Z]/.test(l))?.startsWith('#') ?? false }] : [];
+    });
+    expect(listed.map((l) => l.name).sort()).toEqual([...SETTING_NAMES].sort());
+    expect(listed.filter((l) => !l.commented)).toEqual([]);
   });
 });
