@@ -10,7 +10,7 @@ import { buildCore } from './build-core.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { ConversationService } from './conversation/service.ts';
 import { createLogger } from './logger.ts';
-import { startHealthServer, type Readiness } from './observability/health-server.ts';
+import { startHealthServer, type HealthServer, type Readiness } from './observability/health-server.ts';
 import { instrumentStore } from './observability/instrument-store.ts';
 import { BotMetrics } from './observability/metrics.ts';
 import { openStore, type Store } from './store/open-store.ts';
@@ -102,6 +102,7 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
   };
 
   const adapters: RunningAdapter[] = [];
+  let health: HealthServer | undefined;
   try {
     if (config.discord) {
       const { startDiscordAdapter } = await import('../adapters/discord/index.ts');
@@ -111,21 +112,14 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
       const { startSlackAdapter } = await import('../adapters/slack/index.ts');
       adapters.push(await startSlackAdapter({ ...deps, logger: logger.child({ platform: 'slack' }), config: config.slack }));
     }
+    if (config.healthPort !== undefined) {
+      health = await startHealthServer({ port: config.healthPort, metrics, readiness: () => readiness(store, adapters) });
+    }
   } catch (error) {
     await Promise.allSettled(adapters.map((a) => a.stop()));
     await store.close();
     throw error;
   }
-  const health =
-    config.healthPort === undefined
-      ? undefined
-      : await startHealthServer({ port: config.healthPort, metrics, readiness: () => readiness(store, adapters) }).catch(
-          async (error: unknown) => {
-            await Promise.allSettled(adapters.map((a) => a.stop()));
-            await store.close();
-            throw error;
-          },
-        );
   logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind, health: health?.url }, 'bot started');
   const reopen = (address: string) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address);
   unfinished

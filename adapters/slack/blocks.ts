@@ -6,6 +6,7 @@
  * its own messages.
  */
 import type { types } from '@slack/bolt';
+import type { Logger } from 'pino';
 import { userText } from '../../src/user-text.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -25,6 +26,25 @@ export type AnswerControls =
   | { readonly type: 'none' }
   | { readonly type: 'stop'; readonly turnId: string }
   | { readonly type: 'final'; readonly conversationId: string; readonly models: readonly string[]; readonly current: string };
+
+/**
+ * The finished answer's controls: the model picker with the conversation's current
+ * model, and New conversation. None when the model cannot be read: the answer
+ * matters more than its picker.
+ */
+export async function finalControls(
+  conversationId: string,
+  models: () => Promise<{ models: readonly string[]; current: string }>,
+  logger: Logger,
+): Promise<AnswerControls> {
+  try {
+    const { models: offered, current } = await models();
+    return { type: 'final', conversationId, models: offered, current };
+  } catch (err) {
+    logger.warn({ err }, 'could not read the model for the picker');
+    return { type: 'none' };
+  }
+}
 
 /** Splits mrkdwn into section-sized pieces, at a line break where there is one. */
 export function sectionTexts(mrkdwn: string): string[] {

@@ -17,7 +17,7 @@ import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
 import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
-import { answerBlocks, type AnswerControls } from './blocks.ts';
+import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { markdownPieces, settledLength, toMarkdownText } from './markdown-text.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
@@ -307,13 +307,7 @@ export class SlackStreamSurface implements Surface {
 
   async #controls(written: Extract<Written, { type: 'stream' }>): Promise<AnswerControls> {
     if (written !== this.#latest) return { type: 'none' };
-    try {
-      const { models, current } = await this.#opts.models();
-      return { type: 'final', conversationId: this.#opts.thread.conversationId, models, current };
-    } catch (err) {
-      this.#opts.logger.warn({ err }, 'could not read the model for the picker');
-      return { type: 'none' };
-    }
+    return finalControls(this.#opts.thread.conversationId, this.#opts.models, this.#opts.logger);
   }
 
   async #dropStopControl(signal: AbortSignal): Promise<void> {

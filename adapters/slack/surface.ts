@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
 import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
-import { answerBlocks, type AnswerControls } from './blocks.ts';
+import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
 
@@ -126,14 +126,7 @@ export class SlackSurface implements Surface {
   async #controls(state: MessageState, latest: boolean): Promise<AnswerControls> {
     if (!latest) return { type: 'none' };
     if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId };
-    try {
-      const { models, current } = await this.#opts.models();
-      return { type: 'final', conversationId: this.#opts.thread.conversationId, models, current };
-    } catch (err) {
-      // The answer matters more than its picker.
-      this.#opts.logger.warn({ err }, 'could not read the model for the picker');
-      return { type: 'none' };
-    }
+    return finalControls(this.#opts.thread.conversationId, this.#opts.models, this.#opts.logger);
   }
 
   #failed(err: unknown, method: string) {
