@@ -36,14 +36,21 @@ function localizations(value: unknown): Fields | null {
   return entries.length > 0 ? Object.fromEntries(entries) : null;
 }
 
+/** What commands and options share: how they are named and described, in every language. */
+function canonicalWords(f: Fields): Fields {
+  return {
+    name: f.name,
+    description: f.description ?? '',
+    name_localizations: localizations(f.name_localizations),
+    description_localizations: localizations(f.description_localizations),
+  };
+}
+
 function canonicalOption(value: unknown): Fields {
   const o = asFields(value);
   return {
     type: o.type,
-    name: o.name,
-    description: o.description ?? '',
-    name_localizations: localizations(o.name_localizations),
-    description_localizations: localizations(o.description_localizations),
+    ...canonicalWords(o),
     required: o.required ?? false,
     autocomplete: o.autocomplete ?? false,
     choices: asList(o.choices).map((c) => {
@@ -63,10 +70,7 @@ function canonicalCommand(value: unknown): Fields {
   const c = asFields(value);
   return {
     type: c.type ?? 1,
-    name: c.name,
-    description: c.description ?? '',
-    name_localizations: localizations(c.name_localizations),
-    description_localizations: localizations(c.description_localizations),
+    ...canonicalWords(c),
     default_member_permissions: c.default_member_permissions ?? null,
     nsfw: c.nsfw ?? false,
     contexts: c.contexts == null ? null : sorted(c.contexts),

@@ -104,7 +104,7 @@ export const doctorText = {
     commandsStaleFix: (global: boolean) =>
       `run npm run register-commands${global ? ' (global commands can take up to an hour to appear; set DISCORD_GUILD_ID to register them to one server at once)' : ''}.`,
     commandsUnreadableFix:
-      'check DISCORD_GUILD_ID, and that the bot was added with the applications.commands scope (the invite URL below has it).',
+      'check DISCORD_APP_ID (if set) and DISCORD_GUILD_ID, and that the bot was added with the applications.commands scope (the invite URL below has it).',
     whereGlobal: 'globally',
     whereGuild: (guildId: string) => `in server ${guildId}`,
     permissionsWhat: 'permissions',
