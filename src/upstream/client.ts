@@ -121,7 +121,12 @@ export class UpstreamClient {
           'content-type': 'application/json',
           accept: stream ? 'text/event-stream' : 'application/json',
         },
-        body: JSON.stringify({ model: request.model, messages: request.messages, stream }),
+        body: JSON.stringify({
+          model: request.model,
+          messages: request.messages,
+          stream,
+          ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+        }),
         signal,
       });
     } catch (cause) {

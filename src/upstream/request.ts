@@ -11,4 +11,6 @@ export interface ChatMessage {
 export interface ChatRequest {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
+  /** `max_tokens`: a cap on the answer's length; unset leaves it to the provider. */
+  readonly maxTokens?: number;
 }

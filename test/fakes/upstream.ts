@@ -50,6 +50,7 @@ export interface ReceivedRequest {
   readonly body: {
     model: string;
     stream?: boolean;
+    max_tokens?: number;
     messages: { role: string; content: string | { type: string; text?: string; image_url?: { url: string } }[] }[];
   };
 }
@@ -103,7 +104,20 @@ export function answerTranscript(r: Extract<FakeResponse, { type: 'answer' }>): 
   return pieces;
 }
 
-export async function startFakeUpstream(): Promise<FakeUpstream> {
+export interface FakeUpstreamOptions {
+  /** Accept only `Authorization: Bearer <apiKey>`; any other key gets 401 `invalid_token`. Unset: any key. */
+  readonly apiKey?: string;
+  /** The models the provider offers; any other gets 400 `api_not_implemented`. Unset: any model. */
+  readonly models?: readonly string[];
+}
+
+/** An error answer in the provider's shape (fixtures/error.json), with the status and code the seed-api README lists. */
+function providerError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ success: false, error: { code, message }, trace_id: `fake-trace-${code}` }));
+}
+
+export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   fixture('stream-reasoning-zh.sse'); // fail here, clearly, rather than as a hung request
   const requests: ReceivedRequest[] = [];
   const queue: FakeResponse[] = [];
@@ -175,6 +189,15 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       for (const w of waiters.filter((w) => requests.length >= w.n)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(requests.slice());
+      }
+      // The key is checked before anything else, as a gateway in front of the models does.
+      if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+        providerError(res, 401, 'invalid_token', 'invalid token');
+        return;
+      }
+      if (opts.models !== undefined && !opts.models.includes(body.model)) {
+        providerError(res, 400, 'api_not_implemented', `model ${body.model} is not supported`);
+        return;
       }
       const stream = body.stream === true;
       const response: FakeResponse =

@@ -119,7 +119,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     ready: (identity) => ({
       user: { ...world.bot, verified: true, mfa_enabled: false, flags: 0 },
       guilds: ownedGuilds(world, identity.shard).map((id) => ({ id, unavailable: true as const })),
-      application: { id: world.applicationId, flags: 0 },
+      application: { id: world.applicationId, flags: world.applicationFlags },
     }),
     guildCreates: (identity) => (ownedGuilds(world, identity.shard).length > 0 ? [guildCreatePayload(world)] : []),
   });

@@ -4,6 +4,7 @@
  * empty messages, 100-character thread names). Each handler returns a status and
  * a JSON body; rate limits and forced failures are applied before it runs.
  */
+import { applicationRoutes } from './application-routes.ts';
 import type { FakeDiscordState } from './state.ts';
 import { cdnUrl, type FakeMessage } from './world.ts';
 
@@ -20,9 +21,9 @@ export interface RestResponse {
   readonly body?: unknown;
 }
 
-type Handler = (state: FakeDiscordState, params: string[], request: RestRequest) => RestResponse;
+export type Handler = (state: FakeDiscordState, params: string[], request: RestRequest) => RestResponse;
 
-interface Route {
+export interface Route {
   readonly method: string;
   readonly pattern: RegExp;
   readonly handler: Handler;
@@ -81,7 +82,7 @@ const routes: Route[] = [
     method: 'GET',
     pattern: /^\/applications\/@me$/,
     auth: true,
-    handler: (state) => ({ status: 200, body: { id: state.world.applicationId, name: 'Gemini', flags: 0, bot: state.world.bot } }),
+    handler: (state) => ({ status: 200, body: { id: state.world.applicationId, name: 'Gemini', flags: state.world.applicationFlags, bot: state.world.bot } }),
   },
   {
     method: 'GET',
@@ -245,7 +246,7 @@ const routes: Route[] = [
 
 /** Finds the route for a request: the handler and its path parameters, or why there is none. */
 export function matchRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
-  for (const route of routes) {
+  for (const route of [...routes, ...applicationRoutes]) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
     if (match) return { route, params: match.slice(1) };

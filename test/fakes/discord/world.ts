@@ -3,7 +3,7 @@
  * DM channels, threads and every message, in the API's own JSON shapes
  * (discord-api-types v10), so discord.js parses them as it would real ones.
  */
-import { PermissionFlagsBits } from 'discord-api-types/v10';
+import { ApplicationFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -116,6 +116,12 @@ export interface World {
   /** Role ids of each guild member. */
   readonly memberRoles: Map<string, string[]>;
   everyonePermissions: bigint;
+  /**
+   * The application's flags (`GET /applications/@me`, READY's `application`). By default the
+   * Message Content intent is on as the portal's toggle sets it for a bot in under 100 servers
+   * (GATEWAY_MESSAGE_CONTENT_LIMITED, 1 << 19); 0 is a bot whose owner never turned it on.
+   */
+  applicationFlags: number;
 }
 
 export function createWorld(ids: SnowflakeSource): World {
@@ -158,6 +164,7 @@ export function createWorld(ids: SnowflakeSource): World {
     messages: new Map(),
     memberRoles,
     everyonePermissions: DEFAULT_EVERYONE_PERMISSIONS,
+    applicationFlags: ApplicationFlags.GatewayMessageContentLimited,
   };
 }
 

@@ -101,6 +101,18 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
+/** The bot scopes of an app installed from manifest.yaml (oauth_config.scopes.bot), as Slack grants them. */
+export const MANIFEST_SCOPES: readonly string[] = [
+  'app_mentions:read',
+  'chat:write',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'mpim:history',
+  'files:read',
+  'commands',
+];
+
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
@@ -129,9 +141,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export async function startFakeSlack(
-  opts: { teamId?: string; botUserId?: string; botId?: string; botToken?: string } = {},
+  opts: {
+    teamId?: string;
+    botUserId?: string;
+    botId?: string;
+    botToken?: string;
+    /** The scopes the bot token holds, sent in `x-oauth-scopes`; defaults to the manifest's. */
+    scopes?: readonly string[];
+    /** The only app-level token apps.connections.open accepts; unset: any `xapp-` token. */
+    appToken?: string;
+  } = {},
 ): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-test';
+  const scopes = opts.scopes ?? MANIFEST_SCOPES;
   const teamId = opts.teamId ?? 'T0001';
   const botUserId = opts.botUserId ?? 'UBOT';
   const botId = opts.botId ?? 'BBOT';
@@ -164,7 +186,7 @@ export async function startFakeSlack(
   });
 
   /** Runs one Web API method; returns the status, headers and JSON body to send. */
-  const runMethod = (method: string, args: Record<string, unknown>): { status: number; headers?: Record<string, string>; body: Record<string, unknown> } => {
+  const runMethod = (method: string, args: Record<string, unknown>, token: string | undefined): { status: number; headers?: Record<string, string>; body: Record<string, unknown> } => {
     const scripted = failures.get(method);
     const failure = scripted?.shift();
     if (failure) {
@@ -184,7 +206,14 @@ export async function startFakeSlack(
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     switch (method) {
       case 'auth.test':
-        return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false } };
+        // The token's identity, and its scopes in the x-oauth-scopes header (comma-separated, as @slack/web-api splits it).
+        if (token === undefined) return { status: 200, body: { ok: false, error: 'not_authed' } };
+        if (token !== botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+        return {
+          status: 200,
+          headers: { 'x-oauth-scopes': scopes.join(',') },
+          body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false },
+        };
       case 'chat.postMessage': {
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
         const text = typeof args.text === 'string' ? args.text : '';
@@ -262,6 +291,10 @@ export async function startFakeSlack(
         return { status: 200, body: { ok: true, file: fileObject(file) } };
       }
       case 'apps.connections.open':
+        // Only an app-level token, and only in the Authorization header (docs.slack.dev apps.connections.open).
+        if (token === undefined) return { status: 200, body: { ok: false, error: typeof args.token === 'string' ? 'invalid_auth' : 'not_authed' } };
+        if (!token.startsWith('xapp-')) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
+        if (opts.appToken !== undefined && token !== opts.appToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.info':
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
@@ -295,7 +328,10 @@ export async function startFakeSlack(
         if (path.startsWith('/api/')) {
           const method = path.slice('/api/'.length);
           const args = parseBody(raw, req.headers['content-type']);
-          const result = runMethod(method, args);
+          const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+          // apps.connections.open takes its token from the header only; other methods also from a `token` argument.
+          const token = bearer ?? (method === 'apps.connections.open' || typeof args.token !== 'string' ? undefined : args.token);
+          const result = runMethod(method, args, token);
           const call: SlackCall = {
             method,
             args,
