@@ -47,6 +47,8 @@ export function buildCore(
     },
   });
   const unfinished = new UnfinishedTurns(store.keyv('turns'), config.instanceId, {
+    records: store.records('turns'),
+    ttlMs: config.history.ttlMs,
     onError: (error) => logger.warn({ err: error }, 'could not save an answer in progress'),
   });
   const service = new ConversationService({
