@@ -1,10 +1,12 @@
 import Keyv from 'keyv';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { type RecoveryOptions, UnfinishedTurns } from '../../src/conversation/unfinished-turns.ts';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
 import { KeyvRecords } from '../../src/store/atomic-records.ts';
+import { openStore, type Store } from '../../src/store/open-store.ts';
 import type { MessageRef, MessageState } from '../../src/surface.ts';
+import { describeRedis, type RedisServer, startRedisServer } from '../support/redis-server.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
 
 /** A platform channel that outlives the bot process: the same messages before and after a restart. */
@@ -218,5 +220,40 @@ describe('what tracking costs the store', () => {
     const many = await storeWorkFor(200);
     expect(many.writes / 200).toBe(few.writes / 10);
     expect(many.bytes / 200).toBe(few.bytes / 10);
+  });
+});
+
+describeRedis('on Redis, shared by instances', () => {
+  let redis: RedisServer;
+  const opened: Store[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  async function onRedis(id: string): Promise<{ turns: UnfinishedTurns; store: Store }> {
+    const store = await openStore(redis.url);
+    opened.push(store);
+    const turns = new UnfinishedTurns(store.keyv('turns'), id, { records: store.records('turns'), ttlMs: 3_600_000 });
+    stores.push(turns);
+    return { turns, store };
+  }
+
+  test('a dead instance’s answers are found by their keys and marked once, though two instances start at once', async () => {
+    const channel = new AddressedSurface();
+    const { turns: dead, store } = await onRedis('replica-old-hostname');
+    await cutAnswer(dead, 'turn-1', channel, 'cut by a crash');
+    await cutAnswer(dead, 'turn-2', channel, 'cut as well');
+    const [a, b] = await Promise.all([onRedis('replica-a'), onRedis('replica-b')]);
+    const reports = await Promise.all([a.turns.start(recovering(channel)), b.turns.start(recovering(channel))]);
+    expect(reports[0]!.marked + reports[1]!.marked).toBe(2);
+    expect(channel.messages.map((m) => m.text)).toEqual([`cut by a crash\n\n${marker}`, `cut as well\n\n${marker}`]);
+    const left: string[] = [];
+    for await (const key of store.records('turns').keys('unfinished:')) left.push(key);
+    expect(left).toEqual([]);
   });
 });
