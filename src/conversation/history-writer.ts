@@ -85,12 +85,10 @@ export class HistoryWriter {
     for (const entry of this.#pending.filter((p) => p.conversationId === conversationId)) await this.#flushOne(entry);
   }
 
-  /** One last try to store what waits (at shutdown); what still cannot be stored is logged as lost. */
-  async close(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+  /** Tries to store everything that waits, now (at shutdown); resolves with how many still wait. */
+  async flushAll(): Promise<number> {
     await this.#flushAll();
-    if (this.#pending.length > 0) this.#log.error({ exchanges: this.#pending.length }, 'store unavailable at shutdown: kept turns are lost');
+    return this.#pending.length;
   }
 
   #queue(entry: Pending): void {

@@ -109,7 +109,8 @@ export class ConversationService implements ConversationCore {
     clearTimeout(timer);
     for (const controller of this.#active.values()) controller.abort(new Error('shutting down'));
     await all();
-    await this.#writer.close();
+    const lost = await this.#writer.flushAll();
+    if (lost > 0) this.#o.logger.error({ exchanges: lost }, 'store unavailable at shutdown: kept turns are lost');
   }
 
   /** Exchanges kept in memory until the store answers again. */
