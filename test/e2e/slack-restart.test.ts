@@ -13,15 +13,13 @@ import { startBot } from '../../src/main.ts';
 import { userText } from '../../src/user-text.ts';
 import { CHANNEL, isLive, mentionEvent, SIGNING_SECRET } from '../fakes/slack/harness.ts';
 import { slackSender } from '../fakes/slack/sender.ts';
-import { startFakeSlack } from '../fakes/slack/server.ts';
-import { startFakeUpstream } from '../fakes/upstream.ts';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack/server.ts';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
 import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
 
-
-test('an answer cut by a crash is marked as interrupted, without controls, when the bot starts again', async () => {
-  const slack = await startFakeSlack();
-  const upstream = await startFakeUpstream();
+/** The settings of a bot that will be killed and started again: a SQLite file, HTTP events on a free port. */
+async function crashableBot(slack: FakeSlack, upstream: FakeUpstream, instanceId: string) {
   const storeFile = join(mkdtempSync(join(tmpdir(), 'bot-restart-')), 'bot.sqlite');
   const port = await freePort();
   const env = {
@@ -33,9 +31,16 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     SLACK_STREAMING: 'update',
     PORT: String(port),
     STORE_URL: `sqlite://${storeFile}`,
-    INSTANCE_ID: 'slack-restart-test',
+    INSTANCE_ID: instanceId,
     LOG_LEVEL: 'silent',
   };
+  return { env, storeFile, port };
+}
+
+test('an answer cut by a crash is marked as interrupted, without controls, when the bot starts again', async () => {
+  const slack = await startFakeSlack();
+  const upstream = await startFakeUpstream();
+  const { env, storeFile, port } = await crashableBot(slack, upstream, 'slack-restart-test');
   upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the answer"}}]}\n\n'] });
   const crashing = spawnBot(env);
   try {
@@ -70,20 +75,7 @@ test('thirty answers cut by a crash in one workspace are all marked at the next 
   // Slack's Tier 3 for chat.update: 50 per minute per workspace (docs.slack.dev "Rate limits").
   slack.budget('chat.update', { limit: 50, windowMs: 60_000 });
   const upstream = await startFakeUpstream();
-  const storeFile = join(mkdtempSync(join(tmpdir(), 'bot-restart-')), 'bot.sqlite');
-  const port = await freePort();
-  const env = {
-    LLM_API_BASE: upstream.url,
-    LLM_API_KEY: 'test-key',
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_STREAMING: 'update',
-    PORT: String(port),
-    STORE_URL: `sqlite://${storeFile}`,
-    INSTANCE_ID: 'slack-restart-30',
-    LOG_LEVEL: 'silent',
-  };
+  const { env, storeFile, port } = await crashableBot(slack, upstream, 'slack-restart-30');
   upstream.script(...Array.from({ length: ANSWERS }, (_, i) => ({ type: 'hang' as const, pieces: [`data: {"choices":[{"delta":{"content":"Half of answer ${i}"}}]}\n\n`] })));
   const crashing = spawnBot(env);
   const channels = Array.from({ length: ANSWERS }, (_, i) => `C${String(i).padStart(7, '0')}`);
