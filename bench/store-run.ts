@@ -29,7 +29,7 @@ export interface StoreSummary {
 export type StoreResult = StoreSummary | { readonly backend: 'redis'; readonly skipped: string };
 
 async function measure(store: Store, backend: 'sqlite' | 'redis'): Promise<StoreSummary> {
-  const history = new HistoryStore(store.keyv('history'));
+  const history = new HistoryStore(store.keyv('history'), { records: store.records('history') });
   const appends: number[] = [];
   const loads: number[] = [];
   const answer = answerFor('store', 2000);

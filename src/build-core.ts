@@ -35,7 +35,7 @@ export function buildCore(
       hooks.onUpstreamRetry?.(error.kind, error.code);
     },
   });
-  const history = new HistoryStore(store.keyv('history'));
+  const history = new HistoryStore(store.keyv('history'), { records: store.records('history'), ttlMs: config.history.ttlMs });
   const modelChoice = new ModelChoiceStore(store.keyv('settings'), config.llm.models, config.llm.defaultModel);
   const scheduler = new WriteScheduler({
     // Redis stores share each scope's budget across instances; SQLite (one process) keeps it in memory.
@@ -47,6 +47,8 @@ export function buildCore(
     },
   });
   const unfinished = new UnfinishedTurns(store.keyv('turns'), config.instanceId, {
+    records: store.records('turns'),
+    ttlMs: config.history.ttlMs,
     onError: (error) => logger.warn({ err: error }, 'could not save an answer in progress'),
   });
   const service = new ConversationService({

@@ -33,6 +33,7 @@ const envSchema = z.object({
   SYSTEM_PROMPT: optional(z.string()),
   HISTORY_MAX_MESSAGES: optional(positiveInt),
   HISTORY_MAX_CHARS: optional(positiveInt),
+  HISTORY_TTL_DAYS: optional(z.coerce.number({ error: 'must be a number' }).positive('must be positive')),
   ATTACHMENT_MAX_MB: optional(z.coerce.number().positive('must be positive')),
   TURN_QUEUE_MAX: optional(z.coerce.number().int().min(0)),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
@@ -119,7 +120,8 @@ export interface SlackConfig {
 export interface Config {
   readonly llm: LlmConfig;
   readonly systemPrompt: string;
-  readonly history: { readonly maxMessages: number; readonly maxChars: number };
+  /** `ttlMs`: how long a conversation (and a record of an answer in progress) is kept after its last use. */
+  readonly history: { readonly maxMessages: number; readonly maxChars: number; readonly ttlMs: number };
   readonly attachmentMaxBytes: number;
   readonly turnQueueMax: number;
   readonly reasoningDisplay: ReasoningDisplay;
@@ -220,7 +222,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         maxRetries: e.LLM_MAX_RETRIES ?? 3,
       },
       systemPrompt: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
-      history: { maxMessages: e.HISTORY_MAX_MESSAGES ?? 50, maxChars: e.HISTORY_MAX_CHARS ?? 200_000 },
+      history: {
+        maxMessages: e.HISTORY_MAX_MESSAGES ?? 50,
+        maxChars: e.HISTORY_MAX_CHARS ?? 200_000,
+        ttlMs: Math.round((e.HISTORY_TTL_DAYS ?? 90) * 24 * 3600_000),
+      },
       attachmentMaxBytes: Math.round((e.ATTACHMENT_MAX_MB ?? 20) * 1024 * 1024),
       turnQueueMax: e.TURN_QUEUE_MAX ?? 3,
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',

@@ -87,7 +87,7 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = new BotMetrics();
   const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
-  const { service, unfinished } = buildCore(config, store, logger, {
+  const { service, unfinished, scheduler } = buildCore(config, store, logger, {
     onTurnEnd: (facts) => metrics.turnEnded(facts),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
@@ -122,16 +122,22 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
   }
   logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind, health: health?.url }, 'bot started');
   const reopen = (address: string) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address);
+  // Marks wait their turn in the platforms' budgets, behind live answers; a shutdown stops them.
+  const recovery = new AbortController();
   unfinished
-    .recover(reopen, userText.interrupted, AbortSignal.timeout(60_000))
-    .then((marked) => marked > 0 && logger.info({ marked }, 'marked answers a previous run left unfinished'))
+    .start({ reopen, marker: userText.interrupted, scheduler, signal: recovery.signal })
+    .then((report) => {
+      if (report.marked + report.gone + report.failed > 0) logger.info({ ...report }, 'marked answers a crashed run left unfinished');
+    })
     .catch((error: unknown) => logger.warn({ err: error }, 'could not mark unfinished answers'));
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 10_000) =>
     (stopping ??= (async () => {
       await Promise.allSettled(adapters.map((a) => a.stop()));
+      recovery.abort();
       await service.drain(graceMs);
+      await unfinished.stop().catch((error: unknown) => logger.warn({ err: error }, 'could not remove the instance heartbeat'));
       await health?.close();
       await store.close();
       logger.info('bot stopped');

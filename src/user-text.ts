@@ -36,9 +36,13 @@ export const userText = {
   cutAtLength: '✂️ *The answer reached the length limit and was cut here.*',
   /** Appended when the upstream stream failed after text was already shown. */
   failedMidway: (text: string) => `⚠️ ${text}`,
-  busy: 'I am still answering earlier messages in this conversation. Send this again once I am done.',
+  /** A question turned away because too many wait in its conversation; it is kept in history as not answered. */
+  busy: 'I am still answering earlier messages in this conversation, so I did not answer this one. I kept it in the conversation: ask again once I am done.',
   interrupted: '⚠️ *Interrupted: the bot restarted before this answer finished. Ask again to retry.*',
-  storeUnavailable: 'My memory store is unavailable right now, so I cannot answer. Try again in a minute.',
+  /** The store is down; the question is kept in memory and stored as not answered once the store is back. */
+  storeUnavailable: 'My memory store is unavailable right now, so I cannot answer. I kept your message and will add it to the conversation once the store is back: ask again in a minute.',
+  /** The turn's lock expired (the store stopped answering) mid-answer: another instance may answer the conversation now. */
+  interruptedLockLost: '⚠️ *Interrupted: I lost contact with my memory store while writing this. Ask again to retry.*',
   unknownModel: (model: string, models: readonly string[]) =>
     `There is no model called \`${model}\`. On offer: ${models.map((m) => `\`${m}\``).join(', ')}.`,
   modelSetForConversation: (model: string) => `This conversation now uses \`${model}\`.`,

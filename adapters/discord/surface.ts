@@ -125,11 +125,15 @@ export class InteractionSurface extends DiscordSurface {
   readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
   readonly #applicationId: string;
   readonly #token: string;
+  readonly #channelId: string;
+  /** The deferred reply's message id, which the first post learns; written to as `@original`. */
+  #originalId: string | undefined;
 
   constructor(opts: { rest: REST; applicationId: string; token: string; channelId: string; turnId: string }) {
     super(opts.rest, opts.turnId);
     this.#applicationId = opts.applicationId;
     this.#token = opts.token;
+    this.#channelId = opts.channelId;
     // Interaction webhook writes are outside the channel's message bucket; they get their own budget.
     this.scopes = {
       post: { key: `discord:post:interaction:${opts.turnId}`, limit: 5, windowMs: 5000 },
@@ -137,17 +141,27 @@ export class InteractionSurface extends DiscordSurface {
     };
   }
 
+  /**
+   * A restart finds the answer by its channel and message ids, not by the interaction:
+   * its token has expired by then, but the bot may still edit its own message
+   * (`reopenChannelSurface`). So message refs carry real ids, the original's too.
+   */
+  get address(): string {
+    return `${CHANNEL_ADDRESS}${this.#channelId}`;
+  }
+
   async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
     signal.throwIfAborted();
     try {
       if (this.posts === 0) {
-        await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, ORIGINAL), {
+        const original = (await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, ORIGINAL), {
           body: this.body(text, state),
           auth: false,
           signal,
-        });
+        })) as APIMessage;
         this.posts += 1;
-        return { id: ORIGINAL };
+        this.#originalId = original.id;
+        return { id: original.id };
       }
       // Like ChannelSurface.post: a follow-up, once sent, is not aborted.
       const message = (await this.rest.post(Routes.webhook(this.#applicationId, this.#token), {
@@ -164,7 +178,8 @@ export class InteractionSurface extends DiscordSurface {
 
   async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
     try {
-      await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, message.id), {
+      const id = message.id === this.#originalId ? ORIGINAL : message.id;
+      await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, id), {
         body: this.body(text, state),
         auth: false,
         signal,

@@ -36,14 +36,17 @@ function exchanges(history: readonly StoredMessage[]): StoredMessage[][] {
 
 const sizeOf = (group: readonly StoredMessage[]) => group.reduce((n, m) => n + m.text.length, 0);
 
-/** The newest exchanges that fit the limits; an answer that showed nothing is left out with its question. */
+/**
+ * The newest exchanges that fit the limits; an answer that showed nothing is left out with
+ * its question, except a question kept as not answered (busy, store down), which goes alone.
+ */
 export function selectHistory(history: readonly StoredMessage[], limits: ContextLimits): StoredMessage[] {
   const kept: StoredMessage[][] = [];
   let count = 0;
   let chars = 0;
   for (const group of exchanges(history).reverse()) {
-    const answered = group.some((m) => m.role === 'assistant' && m.text.trim() !== '');
-    if (!answered || group[0]?.role !== 'user') continue;
+    const carried = group.some((m) => m.role === 'assistant' && (m.text.trim() !== '' || m.status === 'not-answered'));
+    if (!carried || group[0]?.role !== 'user') continue;
     const visible = group.filter((m) => m.role === 'user' || m.text.trim() !== '');
     if (count + visible.length > limits.maxMessages || chars + sizeOf(visible) > limits.maxChars) break;
     kept.push(visible);

@@ -3,7 +3,7 @@
  * (src/conversation/service.ts) implements it; adapters receive it from src/main.ts.
  */
 import type { Surface } from '../surface.ts';
-import type { AttachmentResolver, TurnOutcome, TurnRequest } from './types.ts';
+import type { AttachmentResolver, TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
 
 /** Where a turn's answer goes and how its attachments are fetched. Built per turn by the adapter. */
 export interface TurnIo {
@@ -24,6 +24,14 @@ export interface ConversationCore {
    * conversation's trouble: failures are shown to the user and returned as an outcome.
    */
   answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome>;
+  /**
+   * Keeps a question the bot did not answer in its conversation's history, marked not
+   * answered, so the next question carries it and the model sees it in order. While the
+   * store is down it waits in memory and is stored once the store answers again. Never
+   * throws. `answer` does this itself for a busy conversation or a store outage; adapters
+   * call it for questions turned away before reaching the core.
+   */
+  storeUnanswered(request: TurnRequest, reason: UnansweredReason): Promise<void>;
   /** Stops the turn started by `turnId` if it is streaming; true if there was one. */
   stop(turnId: string): boolean;
   /** Whether the conversation has any history: the bot has taken part in it (e.g. before a restart). */

@@ -17,12 +17,13 @@ import type { Usage } from '../upstream/events.ts';
 import { userText } from '../user-text.ts';
 import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits } from './context.ts';
 import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
-import { storeExchange } from './store-exchange.ts';
+import { answeredExchange, unansweredExchange } from './exchange.ts';
+import { HistoryWriter, type HistoryWriterOptions } from './history-writer.ts';
 import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
 import type { TurnGate } from './turn-gate.ts';
 import { resolveEarlierMedia, resolveNewMedia } from './turn-media.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
-import type { TurnOutcome, TurnRequest } from './types.ts';
+import type { TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
 
 export interface ConversationServiceOptions {
   readonly upstream: UpstreamClient;
@@ -44,6 +45,8 @@ export interface ConversationServiceOptions {
   readonly unfinished?: UnfinishedTurns;
   /** Passes Stop presses to the instance streaming the answer (several instances on Redis). */
   readonly stopBus?: StopBus | undefined;
+  /** How exchanges wait out a store outage (retry pauses, the in-memory queue). */
+  readonly historyWriter?: HistoryWriterOptions;
 }
 
 export interface TurnFacts {
@@ -61,6 +64,7 @@ export class ConversationService implements ConversationCore {
   readonly models: readonly string[];
   readonly #o: ConversationServiceOptions;
   readonly #now: () => number;
+  readonly #writer: HistoryWriter;
   readonly #active = new Map<string, AbortController>();
   /** Every answer in progress, waiting or streaming, for a graceful shutdown. */
   readonly #running = new Set<Promise<TurnOutcome>>();
@@ -69,6 +73,7 @@ export class ConversationService implements ConversationCore {
     this.#o = options;
     this.models = options.models;
     this.#now = options.now ?? Date.now;
+    this.#writer = new HistoryWriter(options.history, options.logger, options.historyWriter);
     options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
@@ -104,6 +109,17 @@ export class ConversationService implements ConversationCore {
     clearTimeout(timer);
     for (const controller of this.#active.values()) controller.abort(new Error('shutting down'));
     await all();
+    const lost = await this.#writer.flushAll();
+    if (lost > 0) this.#o.logger.error({ exchanges: lost }, 'store unavailable at shutdown: kept turns are lost');
+  }
+
+  /** Exchanges kept in memory until the store answers again. */
+  get pendingExchanges(): number {
+    return this.#writer.pending;
+  }
+
+  async storeUnanswered(request: TurnRequest, reason: UnansweredReason): Promise<void> {
+    await this.#keepUnanswered(request, reason, this.#now());
   }
 
   get activeTurns(): number {
@@ -139,6 +155,8 @@ export class ConversationService implements ConversationCore {
 
   async #answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
     const log = this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
+    // When the question was asked: history orders exchanges by it, whenever they are stored.
+    const askedAt = this.#now();
     const controller = new AbortController();
     const turnSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     const tracked = this.#o.unfinished?.track(request.turnId, io.surface);
@@ -164,16 +182,24 @@ export class ConversationService implements ConversationCore {
           await live.finish({ note: stopNote(turnSignal) });
           return this.#ended(request, { type: 'stopped' });
         }
-        return await this.#failBeforeStart(request, error, live, log);
+        return await this.#failBeforeStart(request, askedAt, error, live, log);
       }
       if (lock === 'busy') {
         await live.finish({ note: userText.busy });
+        await this.#keepUnanswered(request, 'busy', askedAt, log);
         return this.#ended(request, { type: 'busy' });
       }
+      // A lock lost mid-turn (its renewals failed past its ttl) stops the turn like a Stop:
+      // another instance may be answering in this conversation by now.
+      const held = lock;
+      const onLost = () => controller.abort(held.signal.reason);
+      held.signal.addEventListener('abort', onLost, { once: true });
+      if (held.signal.aborted) onLost();
       try {
-        return await this.#run(request, io, live, turnSignal, log);
+        return await this.#run(request, askedAt, io, live, turnSignal, log);
       } finally {
-        await lock.release().catch((error: unknown) => log.warn({ err: error }, 'turn lock release failed'));
+        held.signal.removeEventListener('abort', onLost);
+        await held.release().catch((error: unknown) => log.warn({ err: error }, 'turn lock release failed'));
       }
     } finally {
       this.#active.delete(request.turnId);
@@ -181,17 +207,19 @@ export class ConversationService implements ConversationCore {
     }
   }
 
-  async #run(request: TurnRequest, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
+  async #run(request: TurnRequest, askedAt: number, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
     const startedAt = this.#now();
     let model = request.model ?? '';
     let history: StoredMessage[];
     try {
       model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
+      // Questions kept while the store was down go in first, so this turn reads them.
+      await this.#writer.flush(request.conversationId);
       const loaded = await this.#o.history.load(request.conversationId);
       if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
       history = loaded.messages;
     } catch (error) {
-      return this.#failBeforeStart(request, error, live, log);
+      return this.#failBeforeStart(request, askedAt, error, live, log);
     }
 
     const media = { resolver: io.attachments, signal, log };
@@ -228,34 +256,35 @@ export class ConversationService implements ConversationCore {
 
     const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
     const shown = await live.finish({ note: end.note, footer });
-    const at = this.#now();
-    const exchange: StoredMessage[] = [
-      {
-        role: 'user',
-        turnId: request.turnId,
-        authorId: request.author.id,
-        authorName: request.author.name,
-        text: request.text,
-        attachments: current.media.map((m) => m.attachment),
-        at,
-      },
-      { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status: end.status, at },
-    ];
-    await storeExchange(this.#o.history, request.conversationId, exchange, log);
+    const exchange = answeredExchange(request, askedAt, current.media.map((m) => m.attachment), {
+      model,
+      text: shown.shownText,
+      status: end.status,
+      at: this.#now(),
+    });
+    // The turn still holds its conversation while this retries, so the next turn reads the exchange.
+    await this.#writer.store(request.conversationId, exchange, log, { retry: true });
     // The platform would not show the answer (a missing permission, a deleted thread): the adapter may say so elsewhere.
     const outcome: TurnOutcome = shown.undelivered ? { type: 'failed', kind: `platform-${shown.undelivered}` } : end.outcome;
     return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
   }
 
-  async #failBeforeStart(request: TurnRequest, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
+  async #failBeforeStart(request: TurnRequest, askedAt: number, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
     if (error instanceof StoreError) {
       log.error({ err: error, operation: error.operation }, 'store unavailable');
       await live.finish({ note: userText.storeUnavailable });
+      await this.#keepUnanswered(request, 'store-unavailable', askedAt, log);
       return this.#ended(request, { type: 'failed', kind: 'store' });
     }
     log.error({ err: error }, 'turn could not start');
     await live.finish({ note: userText.internalError });
     return this.#ended(request, { type: 'failed', kind: 'internal' });
+  }
+
+  /** The question, marked not answered, into history; into the in-memory queue while the store is down. */
+  async #keepUnanswered(request: TurnRequest, reason: UnansweredReason, askedAt: number, log?: Logger): Promise<void> {
+    const turnLog = log ?? this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
+    await this.#writer.store(request.conversationId, unansweredExchange(request, reason, askedAt), turnLog, { retry: false });
   }
 
   #ended(request: TurnRequest, outcome: TurnOutcome, facts: Partial<Omit<TurnFacts, 'outcome' | 'platform'>> = {}): TurnOutcome {
@@ -269,5 +298,4 @@ export class ConversationService implements ConversationCore {
     });
     return outcome;
   }
-
 }

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { AnswerStatus } from '../history/record.ts';
+import { LockLostError } from '../store/lock.ts';
 import { UpstreamError } from '../upstream/errors.ts';
 import { upstreamErrorText, userText } from '../user-text.ts';
 import type { TurnOutcome } from './types.ts';
@@ -21,9 +22,11 @@ export interface TurnEnd {
   readonly errorCode?: string | undefined;
 }
 
-/** What a stopped turn says: stopped by its user, or interrupted by a shutdown. */
-export const stopNote = (signal: AbortSignal): string =>
-  signal.reason instanceof StoppedByUser ? userText.stopped : userText.interruptedByShutdown;
+/** What a stopped turn says: stopped by its user, interrupted by a shutdown, or by losing its conversation's lock. */
+export function stopNote(signal: AbortSignal): string {
+  if (signal.reason instanceof StoppedByUser) return userText.stopped;
+  return signal.reason instanceof LockLostError ? userText.interruptedLockLost : userText.interruptedByShutdown;
+}
 
 /** The stream ended normally: with `stop`, cut at the length limit, or stopped early for another reason. */
 export function answeredEnd(finishReason: string, wroteText: boolean): TurnEnd {
@@ -36,6 +39,11 @@ export function answeredEnd(finishReason: string, wroteText: boolean): TurnEnd {
 /** The stream threw: a Stop or a shutdown, an upstream failure, or a bug (logged here, once). */
 export function failedEnd(error: unknown, signal: AbortSignal, model: string, log: Logger): TurnEnd {
   if (signal.aborted) {
+    if (signal.reason instanceof LockLostError) {
+      // Another instance may be answering in this conversation now: this answer stops where it is.
+      log.warn({ err: signal.reason }, 'turn lock lost, answer interrupted');
+      return { note: stopNote(signal), status: 'interrupted', outcome: { type: 'failed', kind: 'lock-lost' } };
+    }
     const status = signal.reason instanceof StoppedByUser ? 'stopped' : 'interrupted';
     return { note: stopNote(signal), status, outcome: { type: 'stopped' } };
   }

@@ -45,6 +45,12 @@ export interface TurnRequest {
   readonly model?: string | undefined;
 }
 
+/**
+ * Why a question was kept in history without an answer (`ConversationCore.storeUnanswered`):
+ * its conversation was busy (too many waiting), or the store was down when it came.
+ */
+export type UnansweredReason = 'busy' | 'store-unavailable';
+
 /** How a turn ended, for adapters that react to it (a reaction on error, metrics). */
 export type TurnOutcome =
   | { readonly type: 'answered'; readonly finishReason: string }

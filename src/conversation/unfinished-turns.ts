@@ -1,24 +1,65 @@
 /**
- * Answers in progress, remembered in the store so that after a crash or a kill
- * the next start can find the messages left growing ("Thinking…" forever) and
- * mark them as interrupted. Each instance keeps its own index (`INSTANCE_ID`),
- * written by one process only, so its read-modify-write needs no lock.
+ * Answers in progress, remembered in the store so that after a crash or a kill a
+ * start can find the messages left growing ("Thinking…" forever) and mark them as
+ * interrupted.
+ *
+ * One record per answer (`unfinished:<instance>:<turn>`), holding only that answer's
+ * newest message and its text, with a ttl: a write costs the same whether 1 or 500
+ * answers stream, where one index per instance rewritten with every answer's text
+ * made 200 streams cost 200 times as much per write.
+ *
+ * Whose records are whose: each carries its instance (`INSTANCE_ID`, stable across
+ * restarts) and its life (random per process start). Each instance keeps a heartbeat
+ * key with a short ttl. At start-up an instance marks the records its previous lives
+ * left, and those of instances whose heartbeat expired (a replica that came back under
+ * another host name, one that never came back); records of live instances are theirs.
  */
+import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
+import type { WriteScheduler } from '../render/scheduler.ts';
+import { type AtomicRecords, KeyvRecords } from '../store/atomic-records.ts';
 import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import { type MarkOptions, markInterrupted } from './mark-interrupted.ts';
 
-const unfinishedSchema = z.object({
+const recordSchema = z.object({
+  version: z.literal(1),
+  owner: z.string(),
+  life: z.string(),
   address: z.string(),
-  /** The last text written to each message, as the platform shows it. */
-  messages: z.array(z.object({ id: z.string(), text: z.string() })),
+  /** The answer's newest message and the text last written to it, as the platform shows it. */
+  message: z.object({ id: z.string(), text: z.string() }),
+  /** An instance marking this record, until when: others leave it alone meanwhile. */
+  claim: z.object({ by: z.string(), until: z.number() }).optional(),
 });
-const indexSchema = z.record(z.string(), unfinishedSchema);
+type UnfinishedRecord = z.infer<typeof recordSchema>;
 
-type Unfinished = z.infer<typeof unfinishedSchema>;
+const heartbeatSchema = z.object({ life: z.string() });
+
+const RECORDS = 'unfinished:';
+const recordKey = (owner: string, turnId: string) => `${RECORDS}${owner}:${turnId}`;
+const heartbeatKey = (owner: string) => `instance:${owner}`;
 
 /** How often a growing message's text is saved: a crash loses at most this much of what was shown. */
 const SAVE_EVERY_MS = 5_000;
+/** How long a claim keeps other instances off a record while one marks it. */
+const CLAIM_MS = 10 * 60_000;
+
+export interface UnfinishedTurnsOptions {
+  /** Where keys are listed and claims are made; default: this Keyv, within this process. */
+  readonly records?: AtomicRecords | undefined;
+  /** A record's expiry, restarted by each save (HISTORY_TTL_DAYS): one nobody could mark is not kept for ever. */
+  readonly ttlMs?: number | undefined;
+  /** How long an instance's heartbeat outlives it: others mark its answers after that (default 60 s). */
+  readonly heartbeatTtlMs?: number;
+  /** This process's life; default random. */
+  readonly life?: string;
+  readonly now?: () => number;
+  /** Store failures while tracking: never a platform write's failure, only a log line. */
+  readonly onError?: (error: unknown) => void;
+  /** Retries of a mark that met a 5xx. */
+  readonly mark?: MarkOptions;
+}
 
 export interface TrackedTurn {
   /** The surface to write through: it records what was shown. */
@@ -27,38 +68,68 @@ export interface TrackedTurn {
   done(): Promise<void>;
 }
 
+export interface RecoveryOptions {
+  /** The adapter's surface for an address; undefined when no running adapter made it (another platform). */
+  readonly reopen: (address: string) => Surface | undefined;
+  /** The text appended to a cut answer (`userText.interrupted`). */
+  readonly marker: string;
+  /** The scheduler live answers write through: marks spend the same budgets. */
+  readonly scheduler: WriteScheduler;
+  readonly signal: AbortSignal;
+}
+
+export interface RecoveryReport {
+  /** Messages that now say they were interrupted. */
+  readonly marked: number;
+  /** Records whose message was gone: dropped. */
+  readonly gone: number;
+  /** Records whose message could not be marked now (kept for the next start). */
+  readonly failed: number;
+  /** Instances whose heartbeat was alive: their records are theirs. */
+  readonly liveOwners: readonly string[];
+}
+
 export class UnfinishedTurns {
   readonly #keyv: Keyv;
-  readonly #key: string;
+  readonly #records: AtomicRecords;
+  readonly #owner: string;
+  readonly #life: string;
+  readonly #o: UnfinishedTurnsOptions;
   readonly #now: () => number;
-  readonly #onError: (error: unknown) => void;
-  /** Serialises this instance's index writes. */
-  #chain: Promise<unknown> = Promise.resolve();
-  readonly #turns = new Map<string, Unfinished>();
+  readonly #heartbeatTtlMs: number;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #resweep: NodeJS.Timeout | undefined;
 
-  constructor(keyv: Keyv, instanceId: string, opts: { now?: () => number; onError?: (error: unknown) => void } = {}) {
+  constructor(keyv: Keyv, instanceId: string, opts: UnfinishedTurnsOptions = {}) {
     this.#keyv = keyv;
-    this.#key = `unfinished:${instanceId}`;
+    this.#records = opts.records ?? new KeyvRecords(keyv);
+    this.#owner = instanceId;
+    this.#life = opts.life ?? randomUUID();
+    this.#o = opts;
     this.#now = opts.now ?? Date.now;
-    this.#onError = opts.onError ?? (() => undefined);
+    this.#heartbeatTtlMs = opts.heartbeatTtlMs ?? 60_000;
   }
 
   /** Wraps a turn's surface; surfaces without an address are not tracked. */
   track(turnId: string, surface: Surface): TrackedTurn {
     const address = surface.address;
     if (address === undefined) return { surface, done: async () => undefined };
-    const record: Unfinished = { address, messages: [] };
+    const key = recordKey(this.#owner, turnId);
+    let record: UnfinishedRecord | undefined;
     let savedAt = 0;
-    // A store failure must never fail a platform write: the record is only a safety net.
-    const save = () => {
-      savedAt = this.#now();
-      this.#turns.set(turnId, record);
-      return this.#persist().catch((error: unknown) => this.#onError(error));
+    let finished = false;
+    // One write at a time per answer, in order: a late save must not bring back a deleted record.
+    let chain: Promise<unknown> = Promise.resolve();
+    const enqueue = (work: () => Promise<unknown>) => {
+      const next = chain.then(work);
+      chain = next.catch((error: unknown) => this.#o.onError?.(error));
+      return chain;
     };
-    const shown = (id: string, text: string) => {
-      const message = record.messages.find((m) => m.id === id);
-      if (message) message.text = text;
-      else record.messages.push({ id, text });
+    const save = (id: string, text: string) => {
+      savedAt = this.#now();
+      const saved: UnfinishedRecord = { version: 1, owner: this.#owner, life: this.#life, address, message: { id, text } };
+      record = saved;
+      return enqueue(() => (finished ? Promise.resolve() : this.#keyv.set(key, saved, this.#o.ttlMs)));
     };
     const tracked: Surface = {
       // Read through: a surface may change these mid-turn (Slack falling back from native streaming).
@@ -75,14 +146,15 @@ export class UnfinishedTurns {
       format: (markdown) => surface.format(markdown),
       post: async (text: string, state: MessageState, signal: AbortSignal) => {
         const ref = await surface.post(text, state, signal);
-        shown(ref.id, text);
-        await save();
+        await save(ref.id, text);
         return ref;
       },
       edit: async (message: MessageRef, text: string, state: MessageState, signal: AbortSignal) => {
         await surface.edit(message, text, state, signal);
-        shown(message.id, text);
-        if (this.#now() - savedAt >= SAVE_EVERY_MS) await save();
+        // Only the newest message matters: the ones before it were sealed in their final state.
+        if (record?.message.id !== message.id) return;
+        if (this.#now() - savedAt >= SAVE_EVERY_MS) await save(message.id, text);
+        else record = { ...record, message: { id: message.id, text } };
       },
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
       ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
@@ -90,48 +162,97 @@ export class UnfinishedTurns {
     return {
       surface: tracked,
       done: async () => {
-        if (!this.#turns.delete(turnId)) return;
-        await this.#persist().catch((error: unknown) => this.#onError(error));
+        if (finished) return;
+        finished = true;
+        if (record) await enqueue(() => this.#keyv.delete(key));
       },
     };
   }
 
   /**
-   * Marks every answer a previous run of this instance left unfinished:
-   * its last message gets `marker` appended (or a new message when it would not
-   * fit). Returns how many were marked.
+   * Starts this instance's heartbeat and marks what crashed runs left (see the file's
+   * comment). Records of instances still alive are looked at once more when their
+   * heartbeat would have expired, in case they were dying as this one started.
    */
-  async recover(reopen: (address: string) => Surface | undefined, marker: string, signal: AbortSignal): Promise<number> {
-    const parsed = indexSchema.safeParse(await this.#keyv.get(this.#key));
-    if (!parsed.success) return 0;
-    let marked = 0;
-    for (const turn of Object.values(parsed.data)) {
-      const surface = reopen(turn.address);
-      const last = turn.messages.at(-1);
-      if (!surface || !last) continue;
-      const note = surface.format(marker);
-      try {
-        if (last.text.length + note.length + 2 <= surface.maxMessageLength) {
-          await surface.edit({ id: last.id }, `${last.text}\n\n${note}`, 'final', signal);
-        } else {
-          await surface.edit({ id: last.id }, last.text, 'final', signal);
-          await surface.post(note, 'final', signal);
-        }
-        marked++;
-      } catch {
-        // The message may be gone or the channel closed to the bot: nothing more to mark there.
-      }
+  async start(recovery: RecoveryOptions): Promise<RecoveryReport> {
+    // Beating from the first moment, even if the store is down now: others must never take this life for dead.
+    const beat = () => this.#beat().catch((error: unknown) => this.#o.onError?.(error));
+    this.#heartbeat = setInterval(() => void beat(), this.#heartbeatTtlMs / 3);
+    this.#heartbeat.unref();
+    await beat();
+    const report = await this.recover(recovery);
+    if (report.liveOwners.some((owner) => owner !== this.#owner)) {
+      this.#resweep = setTimeout(() => void this.recover(recovery).catch((error: unknown) => this.#o.onError?.(error)), this.#heartbeatTtlMs + 1000);
+      this.#resweep.unref();
     }
-    await this.#persist();
-    return marked;
+    return report;
   }
 
-  /** Writes this instance's index as the in-memory map has it. */
-  #persist(): Promise<void> {
-    const write = this.#chain.then(() =>
-      this.#turns.size === 0 ? this.#keyv.delete(this.#key) : this.#keyv.set(this.#key, Object.fromEntries(this.#turns)),
-    );
-    this.#chain = write.catch(() => undefined);
-    return write.then(() => undefined);
+  /** A clean shutdown: no heartbeat any more, so nobody waits for this life's records (it leaves none). */
+  async stop(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#resweep);
+    await this.#keyv.delete(heartbeatKey(this.#owner));
+  }
+
+  /** One sweep: marks every record left by a dead run that an adapter here can reach. */
+  async recover(recovery: RecoveryOptions): Promise<RecoveryReport> {
+    const alive = new Map<string, boolean>();
+    const work: Promise<'marked' | 'gone' | 'failed' | 'skipped'>[] = [];
+    for await (const key of this.#records.keys(RECORDS)) {
+      const parsed = recordSchema.safeParse(await this.#keyv.get(key));
+      if (!parsed.success) continue;
+      const record = parsed.data;
+      if (record.owner === this.#owner ? record.life === this.#life : await this.#isAlive(record.owner, alive)) continue;
+      const surface = recovery.reopen(record.address);
+      if (!surface) continue;
+      work.push(this.#claim(key).then((mine) => (mine ? this.#mark(key, record, surface, recovery) : 'skipped')));
+    }
+    const results = await Promise.all(work);
+    const count = (result: string) => results.filter((r) => r === result).length;
+    return {
+      marked: count('marked'),
+      gone: count('gone'),
+      failed: count('failed'),
+      liveOwners: [...alive].filter(([, live]) => live).map(([owner]) => owner),
+    };
+  }
+
+  async #mark(key: string, record: UnfinishedRecord, surface: Surface, recovery: RecoveryOptions): Promise<'marked' | 'gone' | 'failed'> {
+    const result = await markInterrupted(recovery.scheduler, surface, record.message, recovery.marker, recovery.signal, this.#o.mark);
+    if (result !== 'failed') await this.#keyv.delete(key);
+    // Kept when it could not be marked, unclaimed: the next start tries again.
+    else await this.#records.update(key, (current) => {
+      const parsed = recordSchema.safeParse(current);
+      if (!parsed.success || parsed.data.claim?.by !== this.#life) return { type: 'keep' };
+      return { type: 'write', value: { ...parsed.data, claim: undefined }, ttlMs: this.#o.ttlMs };
+    });
+    return result;
+  }
+
+  /** Takes the record for this life unless another instance is marking it: atomic, so two starting instances never mark one answer twice. */
+  async #claim(key: string): Promise<boolean> {
+    const now = this.#now();
+    let mine = false;
+    await this.#records.update(key, (current) => {
+      const parsed = recordSchema.safeParse(current);
+      mine = parsed.success && (parsed.data.claim === undefined || parsed.data.claim.until <= now || parsed.data.claim.by === this.#life);
+      if (!mine || !parsed.success) return { type: 'keep' };
+      return { type: 'write', value: { ...parsed.data, claim: { by: this.#life, until: now + CLAIM_MS } }, ttlMs: this.#o.ttlMs };
+    });
+    return mine;
+  }
+
+  async #isAlive(owner: string, seen: Map<string, boolean>): Promise<boolean> {
+    let alive = seen.get(owner);
+    if (alive === undefined) {
+      alive = heartbeatSchema.safeParse(await this.#keyv.get(heartbeatKey(owner))).success;
+      seen.set(owner, alive);
+    }
+    return alive;
+  }
+
+  async #beat(): Promise<void> {
+    await this.#keyv.set(heartbeatKey(this.#owner), { life: this.#life }, this.#heartbeatTtlMs);
   }
 }

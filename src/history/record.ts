@@ -12,8 +12,12 @@ const attachmentSchema = z.object({
   url: z.string().optional(),
 });
 
-/** How an answer ended, so history stays truthful about what the user saw. */
-export const answerStatuses = ['complete', 'cut', 'stopped', 'failed', 'interrupted'] as const;
+/**
+ * How an answer ended, so history stays truthful about what the user saw.
+ * `not-answered`: the question was kept without an answer (the conversation was busy,
+ * the store was down); its text is empty and the next question carries the question.
+ */
+export const answerStatuses = ['complete', 'cut', 'stopped', 'failed', 'interrupted', 'not-answered'] as const;
 export type AnswerStatus = (typeof answerStatuses)[number];
 
 export const storedMessageSchema = z.discriminatedUnion('role', [
@@ -32,6 +36,8 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     model: z.string(),
     text: z.string(),
     status: z.enum(answerStatuses),
+    /** Why a `not-answered` question got no answer (`busy`, `store-unavailable`, …), for logs and later turns. */
+    reason: z.string().optional(),
     at: z.number(),
   }),
 ]);

@@ -1,9 +1,13 @@
 /**
  * Each conversation's messages, in Keyv under `conversation:<id>`, oldest first.
- * One turn at a time per conversation (the turn lock) makes the
- * read-modify-write of `append` safe.
+ * `append` is an atomic read-modify-write (`AtomicRecords`), so it is safe without
+ * the turn lock: a turn whose lock expired and the turn that took over both keep
+ * their exchange, and so does a question kept while another is being answered.
+ * Every append refreshes the record's ttl, so a conversation in use never expires.
  */
 import type Keyv from 'keyv';
+import { type AtomicRecords, KeyvRecords, type RecordChange } from '../store/atomic-records.ts';
+import { StoreError } from '../store/store-error.ts';
 import { conversationRecordSchema, storedMessageSchema, type StoredMessage } from './record.ts';
 
 /** Far more than any request sends: history beyond this is dropped from storage too. */
@@ -15,15 +19,36 @@ export interface HistoryLoad {
   readonly unreadable: number;
 }
 
+export interface HistoryStoreOptions {
+  /** Atomic updates of the Keyv's namespace (`Store.records('history')`); default: updates serialised within this HistoryStore, right for an in-memory Keyv with one writer only. */
+  readonly records?: AtomicRecords | undefined;
+  /** How long a conversation is kept after its last exchange (`HISTORY_TTL_DAYS`); undefined keeps it for ever. */
+  readonly ttlMs?: number | undefined;
+  readonly now?: () => number;
+}
+
 export class HistoryStore {
   readonly #keyv: Keyv;
+  readonly #records: AtomicRecords;
+  readonly #ttlMs: number | undefined;
+  readonly #now: () => number;
 
-  constructor(keyv: Keyv) {
+  constructor(keyv: Keyv, opts: HistoryStoreOptions = {}) {
     this.#keyv = keyv;
+    this.#records = opts.records ?? new KeyvRecords(keyv);
+    this.#ttlMs = opts.ttlMs;
+    this.#now = opts.now ?? (() => Date.now());
   }
 
   async load(conversationId: string): Promise<HistoryLoad> {
-    const raw: unknown = await this.#keyv.get(key(conversationId));
+    let raw: unknown;
+    try {
+      raw = await this.#keyv.get(key(conversationId));
+    } catch (error) {
+      // Keyv could not even deserialize it: a damaged record, not a store failure.
+      if (error instanceof StoreError) throw error;
+      return { messages: [], unreadable: 1 };
+    }
     if (raw === undefined) return { messages: [], unreadable: 0 };
     const record = conversationRecordSchema.safeParse(raw);
     if (!record.success) return { messages: [], unreadable: 1 };
@@ -37,12 +62,28 @@ export class HistoryStore {
     return { messages, unreadable };
   }
 
+  /**
+   * Adds messages (an exchange: the question, then what answered it). The exchange goes
+   * where its question's time puts it, so one stored late (a turn whose lock was lost, a
+   * question kept during an outage) still reads in the order it was asked. Idempotent:
+   * messages already stored (same role, turn and time) are not stored twice, so a write
+   * retried after a timeout that had in fact landed changes nothing. A record that no
+   * longer parses is kept aside under `conversation:<id>:unreadable:<ms>`, never overwritten.
+   */
   async append(conversationId: string, ...added: StoredMessage[]): Promise<void> {
-    const raw: unknown = await this.#keyv.get(key(conversationId));
-    const record = conversationRecordSchema.safeParse(raw);
-    const existing = record.success ? record.data.messages : [];
-    const messages = [...existing, ...added].slice(-MAX_STORED_MESSAGES);
-    await this.#keyv.set(key(conversationId), { version: 1, messages });
+    const recordKey = key(conversationId);
+    const now = this.#now();
+    await this.#records.update(recordKey, (current): RecordChange => {
+      if (current === undefined) return this.#write(added);
+      const record = conversationRecordSchema.safeParse(current);
+      if (!record.success) return { ...this.#write(added), keepOldAt: `${recordKey}:unreadable:${now}` };
+      const existing = record.data.messages;
+      const fresh = added.filter((m) => !existing.some((e) => sameMessage(e, m)));
+      if (fresh.length === 0) return { type: 'keep' };
+      const first = fresh[0];
+      const at = first?.role === 'user' ? insertionPoint(existing, first.at) : existing.length;
+      return this.#write([...existing.slice(0, at), ...fresh, ...existing.slice(at)]);
+    });
   }
 
   async has(conversationId: string): Promise<boolean> {
@@ -52,6 +93,32 @@ export class HistoryStore {
   async clear(conversationId: string): Promise<void> {
     await this.#keyv.delete(key(conversationId));
   }
+
+  #write(messages: readonly unknown[]): Extract<RecordChange, { type: 'write' }> {
+    return { type: 'write', value: { version: 1, messages: messages.slice(-MAX_STORED_MESSAGES) }, ttlMs: this.#ttlMs };
+  }
 }
 
 const key = (conversationId: string) => `conversation:${conversationId}`;
+
+function sameMessage(stored: unknown, message: StoredMessage): boolean {
+  if (typeof stored !== 'object' || stored === null) return false;
+  const s = stored as Partial<Record<'role' | 'turnId' | 'at', unknown>>;
+  return s.role === message.role && s.turnId === message.turnId && s.at === message.at;
+}
+
+/**
+ * Where an exchange asked at `askedAt` goes: before every later-asked exchange at the
+ * end of the record. Usually the end itself; an entry that is not a message stops the search.
+ */
+function insertionPoint(existing: readonly unknown[], askedAt: number): number {
+  let at = existing.length;
+  for (let i = existing.length - 1; i >= 0; i--) {
+    const entry = existing[i] as Partial<Record<'role' | 'at', unknown>> | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry.at !== 'number') break;
+    if (entry.role !== 'user') continue;
+    if (entry.at <= askedAt) break;
+    at = i;
+  }
+  return at;
+}

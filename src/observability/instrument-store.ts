@@ -6,6 +6,7 @@
  * wiring it needs.
  */
 import type Keyv from 'keyv';
+import type { AtomicRecords } from '../store/atomic-records.ts';
 import type { Lock, LockAcquireOptions, LockManager } from '../store/lock.ts';
 import type { Store } from '../store/open-store.ts';
 import type { BotMetrics } from './metrics.ts';
@@ -17,6 +18,7 @@ const TURN_LOCK_PREFIX = 'turn:';
 
 export function instrumentStore(store: Store, metrics: BotMetrics, now: () => number = performance.now.bind(performance)): Store {
   const keyvs = new Map<string, Keyv>();
+  const records = new Map<string, AtomicRecords>();
   const timed = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     const started = now();
     try {
@@ -49,6 +51,15 @@ export function instrumentStore(store: Store, metrics: BotMetrics, now: () => nu
         keyvs.set(namespace, keyv);
       }
       return keyv;
+    },
+    records(namespace) {
+      let found = records.get(namespace);
+      if (found === undefined) {
+        const inner = store.records(namespace);
+        found = { update: (key, change) => timed(`${namespace}.update`, () => inner.update(key, change)), keys: (prefix) => inner.keys(prefix) };
+        records.set(namespace, found);
+      }
+      return found;
     },
     ping: (signal) => timed('ping', () => store.ping(signal)),
     close: () => store.close(),

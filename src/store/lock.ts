@@ -8,6 +8,22 @@ export interface Lock {
   release(): Promise<void>;
   /** True once the lock can no longer be trusted to be ours (it expired, or the backend gave it to someone else). */
   readonly lost: boolean;
+  /**
+   * Aborts, with a `LockLostError`, the moment the lock is lost: whatever it protects
+   * must stop, because someone else may hold it now. Never aborts for a lock that
+   * cannot be lost (one process) nor after `release`.
+   */
+  readonly signal: AbortSignal;
+}
+
+/** The reason a lock's `signal` aborts: the lock expired or went to someone else while held. */
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super(message);
+    this.key = key;
+  }
 }
 
 export interface LockAcquireOptions {
@@ -84,6 +100,8 @@ export class InProcessLockManager implements LockManager {
     let released = false;
     return {
       lost: false,
+      // A process's own lock ends only with the process: it is never lost.
+      signal: new AbortController().signal,
       release: async () => {
         if (released) return;
         released = true;

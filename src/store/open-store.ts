@@ -8,13 +8,16 @@ import { resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { BudgetLedger } from '../render/budget-ledger.ts';
+import { type AtomicRecords, keyvCodec } from './atomic-records.ts';
 import { type EventDeduper, RedisDeduper, SqliteDeduper } from './dedupe.ts';
 import { InProcessLockManager, type LockManager } from './lock.ts';
 import { withDeadline } from './deadline.ts';
 import { RedisBudgetLedger } from './redis-budget-ledger.ts';
 import { createRedisClient, type RedisClient } from './redis-client.ts';
 import { RedisLockManager } from './redis-lock.ts';
+import { RedisRecords } from './redis-records.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
+import { SqliteRecords } from './sqlite-records.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { RedisStopBus, type StopBus } from './stop-bus.ts';
 import { StoreError, toStoreError } from './store-error.ts';
@@ -24,6 +27,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'redis';
   /** A Keyv for `namespace` (the same instance on every call). Values are JSON; failures reject with StoreError. */
   keyv(namespace: string): Keyv;
+  /** What Keyv cannot do on `namespace`: atomic updates and listing keys (the same instance on every call). */
+  records(namespace: string): AtomicRecords;
   readonly dedupe: EventDeduper;
   readonly locks: LockManager;
   /** Stop presses for answers streaming on another instance (Redis); undefined for one process. */
@@ -83,15 +88,25 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
   const db = new SqliteDatabase(path, { busyTimeoutMs: opts.busyTimeoutMs, sweepIntervalMs: opts.sweepIntervalMs });
   const guard = closedGuard();
   const keyvs = new Map<string, Keyv>();
+  const records = new Map<string, AtomicRecords>();
+  const keyvFor = (namespace: string) => {
+    let keyv = keyvs.get(namespace);
+    if (keyv === undefined) {
+      keyv = new Keyv({ store: withStoreErrors(new SqliteStore(db), { assertOpen: guard.assertOpen }), namespace, throwOnErrors: true });
+      keyvs.set(namespace, keyv);
+    }
+    return keyv;
+  };
   return {
     kind: 'sqlite',
-    keyv(namespace) {
-      let keyv = keyvs.get(namespace);
-      if (keyv === undefined) {
-        keyv = new Keyv({ store: withStoreErrors(new SqliteStore(db), { assertOpen: guard.assertOpen }), namespace, throwOnErrors: true });
-        keyvs.set(namespace, keyv);
+    keyv: keyvFor,
+    records(namespace) {
+      let found = records.get(namespace);
+      if (found === undefined) {
+        found = new SqliteRecords(db, namespace, keyvCodec(keyvFor(namespace)), guard.assertOpen);
+        records.set(namespace, found);
       }
-      return keyv;
+      return found;
     },
     dedupe: new SqliteDeduper(db),
     locks: new InProcessLockManager(),
@@ -126,6 +141,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
 
   const guard = closedGuard();
   const keyvs = new Map<string, Keyv>();
+  const records = new Map<string, AtomicRecords>();
   const locks = new RedisLockManager(client, { onError, commandTimeoutMs });
   const stopBus = new RedisStopBus(client, { onError });
   try {
@@ -135,17 +151,26 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     client.destroy();
     throw toStoreError(err, 'connect');
   }
+  const keyvFor = (namespace: string) => {
+    let keyv = keyvs.get(namespace);
+    if (keyv === undefined) {
+      const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
+      // As @keyv/redis's createKeyv: the adapter prefixes `namespace::`, so Keyv must not add its own.
+      keyv = new Keyv({ store: withStoreErrors(adapter, { assertOpen: guard.assertOpen, timeoutMs: commandTimeoutMs }), namespace, useKeyPrefix: false, throwOnErrors: true });
+      keyvs.set(namespace, keyv);
+    }
+    return keyv;
+  };
   return {
     kind: 'redis',
-    keyv(namespace) {
-      let keyv = keyvs.get(namespace);
-      if (keyv === undefined) {
-        const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
-        // As @keyv/redis's createKeyv: the adapter prefixes `namespace::`, so Keyv must not add its own.
-        keyv = new Keyv({ store: withStoreErrors(adapter, { assertOpen: guard.assertOpen, timeoutMs: commandTimeoutMs }), namespace, useKeyPrefix: false, throwOnErrors: true });
-        keyvs.set(namespace, keyv);
+    keyv: keyvFor,
+    records(namespace) {
+      let found = records.get(namespace);
+      if (found === undefined) {
+        found = new RedisRecords(client, namespace, keyvCodec(keyvFor(namespace)), { commandTimeoutMs, assertOpen: guard.assertOpen });
+        records.set(namespace, found);
       }
-      return keyv;
+      return found;
     },
     dedupe: new RedisDeduper(client, { timeoutMs: commandTimeoutMs }),
     locks,

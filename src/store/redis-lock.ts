@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client.ts';
-import type { Lock, LockAcquireOptions, LockManager } from './lock.ts';
+import { type Lock, type LockAcquireOptions, LockLostError, type LockManager } from './lock.ts';
 import { withDeadline } from './deadline.ts';
 import { type StoreError, toStoreError } from './store-error.ts';
 
@@ -108,10 +108,12 @@ export class RedisLockManager implements LockManager {
     try {
       for (;;) {
         const joinQueue = opts.waitMs !== 0;
+        // Before the request: the key's ttl runs from some moment after this, never before.
+        const sentAt = performance.now();
         const won = await this.#eval(ACQUIRE, [lockKey, ...queueKeys], [token, String(ttlMs), String(waiterTtlMs), joinQueue ? '1' : '0'], 'lock.acquire');
         if (won === 1) {
           queued = false;
-          const lock = new RedisLock(this, lockKey, token, ttlMs);
+          const lock = new RedisLock(this, lockKey, token, ttlMs, sentAt);
           this.#held.add(lock);
           return lock;
         }
@@ -168,11 +170,12 @@ class RedisLock implements Lock {
   readonly ttlMs: number;
   readonly #manager: RedisLockManager;
   readonly #timer: NodeJS.Timeout;
-  #lost = false;
+  readonly #lost = new AbortController();
+  /** Fires when the key may have expired: `ttlMs` after the last renewal known to have landed was sent. */
+  #expiry: NodeJS.Timeout;
   #released = false;
-  #lastRenewed = performance.now();
 
-  constructor(manager: RedisLockManager, lockKey: string, token: string, ttlMs: number) {
+  constructor(manager: RedisLockManager, lockKey: string, token: string, ttlMs: number, acquiredAt: number) {
     this.#manager = manager;
     this.lockKey = lockKey;
     this.token = token;
@@ -180,16 +183,21 @@ class RedisLock implements Lock {
     this.#timer = setInterval(() => this.#renew(), Math.max(1, Math.floor(ttlMs / 3)));
     // A lock must not keep a process alive that has nothing else to do.
     this.#timer.unref();
+    this.#expiry = this.#expireAt(acquiredAt);
   }
 
   get lost(): boolean {
-    return this.#lost;
+    return this.#lost.signal.aborted;
+  }
+
+  get signal(): AbortSignal {
+    return this.#lost.signal;
   }
 
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    clearInterval(this.#timer);
+    this.#stopTimers();
     await this.#manager.drop(this);
   }
 
@@ -197,22 +205,40 @@ class RedisLock implements Lock {
     const startedAt = performance.now();
     this.#manager.renew(this).then(
       (stillOurs) => {
-        if (this.#released) return;
-        if (stillOurs) this.#lastRenewed = startedAt;
-        else this.#markLost();
+        if (this.#released || this.lost) return;
+        if (!stillOurs) return this.#markLost('the lock is held by someone else');
+        clearTimeout(this.#expiry);
+        this.#expiry = this.#expireAt(startedAt);
       },
       (err: unknown) => {
         if (this.#released) return;
+        // Unreachable Redis: the expiry timer says when the key may be gone.
         this.#manager.reportError(toStoreError(err, 'lock.renew'));
-        // Unreachable Redis: the key expires ttl after the last renewal we know of.
-        if (performance.now() - this.#lastRenewed >= this.ttlMs) this.#markLost();
       },
     );
   }
 
-  #markLost(): void {
-    this.#lost = true;
+  /**
+   * The key expires `ttlMs` after Redis ran the last renewal, which was after `renewedAt`:
+   * from then on another instance may hold it. Renewals that keep failing (Redis down or
+   * paused) do not move this, so the holder learns it lost the lock no later than the
+   * moment someone else could take it.
+   */
+  #expireAt(renewedAt: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.#markLost('the lock expired: renewals failed for longer than its ttl'), Math.max(0, renewedAt + this.ttlMs - performance.now()));
+    timer.unref();
+    return timer;
+  }
+
+  #markLost(why: string): void {
+    if (this.lost) return;
+    this.#stopTimers();
+    this.#lost.abort(new LockLostError(this.lockKey, why));
+  }
+
+  #stopTimers(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#expiry);
   }
 }
 

@@ -12,7 +12,7 @@ const user = (text: string, attachments: StoredUserMessage['attachments'] = []):
   attachments,
   at,
 });
-const assistant = (text: string, status: 'complete' | 'failed' | 'stopped' = 'complete'): StoredMessage => ({
+const assistant = (text: string, status: 'complete' | 'failed' | 'stopped' | 'not-answered' = 'complete'): StoredMessage => ({
   role: 'assistant',
   turnId: `t${at}`,
   model: 'm',
@@ -36,6 +36,15 @@ describe('which history is sent', () => {
   test('an exchange whose answer showed nothing is left out; a stopped partial answer stays', () => {
     const history = [user('broken'), assistant('', 'failed'), user('stopped early'), assistant('half', 'stopped'), user('q'), assistant('a')];
     expect(selectHistory(history, limits).map((m) => m.text)).toEqual(['stopped early', 'half', 'q', 'a']);
+  });
+
+  test('a question kept as not answered (busy, store down) is carried alone, in its place', () => {
+    const history = [user('q1'), assistant('a1'), user('asked while busy'), assistant('', 'not-answered'), user('broken'), assistant('', 'failed')];
+    expect(selectHistory(history, limits).map((m) => [m.role, m.text])).toEqual([
+      ['user', 'q1'],
+      ['assistant', 'a1'],
+      ['user', 'asked while busy'],
+    ]);
   });
 
   test('an exchange larger than the whole budget ends the history there, even if older ones would fit', () => {

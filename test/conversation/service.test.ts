@@ -1,17 +1,19 @@
 import Keyv from 'keyv';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { AttachmentResolver, TurnRequest } from '../../src/conversation/types.ts';
 import { ConversationService } from '../../src/conversation/service.ts';
 import { TurnGate } from '../../src/conversation/turn-gate.ts';
 import { ModelChoiceStore } from '../../src/history/model-choice.ts';
 import { HistoryStore } from '../../src/history/store.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
-import { InProcessLockManager } from '../../src/store/lock.ts';
+import type { HistoryWriterOptions } from '../../src/conversation/history-writer.ts';
+import { InProcessLockManager, type Lock, type LockManager, LockLostError } from '../../src/store/lock.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
 import { userText } from '../../src/user-text.ts';
 import { fixtureAnswer, startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
+import { flakyKeyv } from '../support/flaky-keyv.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
 
 const MODELS = ['gemini-2.5-pro', 'gemini-3.1-pro'];
@@ -25,14 +27,15 @@ afterEach(async () => {
   await upstream.close();
 });
 
-function service(opts: { keyv?: Keyv; turnQueueMax?: number } = {}) {
+function service(opts: { keyv?: Keyv; turnQueueMax?: number; locks?: LockManager; historyWriter?: HistoryWriterOptions } = {}) {
   const keyv = opts.keyv ?? new Keyv();
   const history = new HistoryStore(keyv);
   const core = new ConversationService({
     upstream: new UpstreamClient({ apiBase: upstream.url, apiKey: 'k', timeoutMs: 30_000, idleTimeoutMs: 30_000, maxRetries: 0 }),
     history,
     modelChoice: new ModelChoiceStore(keyv, MODELS, MODELS[0] ?? ''),
-    gate: new TurnGate(new InProcessLockManager(), opts.turnQueueMax ?? 3),
+    gate: new TurnGate(opts.locks ?? new InProcessLockManager(), opts.turnQueueMax ?? 3),
+    historyWriter: opts.historyWriter,
     scheduler: new WriteScheduler(),
     logger: pino({ level: 'silent' }),
     models: MODELS,
@@ -256,5 +259,121 @@ describe('one turn at a time', () => {
     expect(second.text()).toBe(userText.busy);
     core.stop(first.turnId);
     await answeringFirst;
+  });
+});
+
+/** Locks a test can take away from their holder, as an expired Redis lock is. */
+class LosableLocks implements LockManager {
+  readonly held: AbortController[] = [];
+  async acquire(): Promise<Lock> {
+    const lost = new AbortController();
+    this.held.push(lost);
+    return { lost: false, signal: lost.signal, release: async () => undefined };
+  }
+}
+
+const roles = (messages: { role: string; content: unknown }[] | undefined) => messages?.slice(1).map((m) => [m.role, m.content]);
+
+describe('nothing lost', () => {
+  test('a message turned away as busy is kept as not answered, and the next question carries it in order', async () => {
+    const { core, history } = service({ turnQueueMax: 0 });
+    upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"one"}}]}\n\n'] });
+    const first = ask('first');
+    const firstSurface = new RecordingSurface();
+    const answeringFirst = core.answer(first, { surface: firstSurface, attachments: urls });
+    await firstSurface.firstWrite();
+    const busy = new RecordingSurface();
+    expect(await core.answer(ask('second'), { surface: busy, attachments: urls })).toEqual({ type: 'busy' });
+    expect(busy.text()).toBe(userText.busy);
+    core.stop(first.turnId);
+    await answeringFirst;
+
+    await core.answer(ask('third'), { surface: new RecordingSurface(), attachments: urls });
+    expect(roles(upstream.requests[1]?.body.messages)).toEqual([
+      ['user', 'first'],
+      ['assistant', 'one'],
+      ['user', 'second'],
+      ['user', 'third'],
+    ]);
+    expect((await history.load('conv-1')).messages.slice(2, 4)).toMatchObject([
+      { role: 'user', text: 'second' },
+      { role: 'assistant', text: '', status: 'not-answered', reason: 'busy' },
+    ]);
+  });
+
+  test('a message that comes while the store is down is kept, and once the store is back the next question carries it', async () => {
+    const store = flakyKeyv();
+    const { core, history } = service({ keyv: store.keyv });
+    store.down = true;
+    const refused = new RecordingSurface();
+    expect(await core.answer(ask('asked during the outage'), { surface: refused, attachments: urls })).toEqual({ type: 'failed', kind: 'store' });
+    expect(refused.text()).toBe(userText.storeUnavailable);
+    expect(upstream.requests).toHaveLength(0);
+
+    store.down = false;
+    await core.answer(ask('asked once it was back'), { surface: new RecordingSurface(), attachments: urls });
+    expect(roles(upstream.requests[0]?.body.messages)).toEqual([
+      ['user', 'asked during the outage'],
+      ['user', 'asked once it was back'],
+    ]);
+    expect((await history.load('conv-1')).messages.map((m) => (m.role === 'assistant' ? m.status : m.text))).toEqual([
+      'asked during the outage',
+      'not-answered',
+      'asked once it was back',
+      'complete',
+    ]);
+  });
+
+  test('a question kept during an outage is stored by itself once the store answers again', async () => {
+    const store = flakyKeyv();
+    const { core, history } = service({ keyv: store.keyv, historyWriter: { flushEveryMs: 10 } });
+    store.down = true;
+    await core.answer(ask('asked during the outage'), { surface: new RecordingSurface(), attachments: urls });
+    expect(core.pendingExchanges).toBe(1);
+    store.down = false;
+    await vi.waitFor(async () => expect((await history.load('conv-1')).messages.map((m) => m.text)).toEqual(['asked during the outage', '']));
+    expect(core.pendingExchanges).toBe(0);
+  });
+
+  test('an answer the store could not take for longer than the retries is stored once the store is back', async () => {
+    const store = flakyKeyv();
+    const { core, history } = service({ keyv: store.keyv, historyWriter: { retryBaseMs: 1 } });
+    const surface = new RecordingSurface();
+    void surface.firstWrite().then(() => (store.down = true));
+    expect(await core.answer(ask('first'), { surface, attachments: urls })).toEqual({ type: 'answered', finishReason: 'stop' });
+    expect(core.pendingExchanges).toBe(1);
+
+    store.down = false;
+    await core.answer(ask('second'), { surface: new RecordingSurface(), attachments: urls });
+    expect(roles(upstream.requests[1]?.body.messages)).toEqual([
+      ['user', 'first'],
+      ['assistant', fixtureAnswer()],
+      ['user', 'second'],
+    ]);
+    expect((await history.load('conv-1')).messages).toHaveLength(4);
+  });
+
+  test('storeUnanswered keeps a question an adapter turned away, for the next question to carry', async () => {
+    const { core } = service();
+    await core.storeUnanswered(ask('a follow-up while the store was down'), 'store-unavailable');
+    await core.answer(ask('and now?'), { surface: new RecordingSurface(), attachments: urls });
+    expect(roles(upstream.requests[0]?.body.messages)).toEqual([
+      ['user', 'a follow-up while the store was down'],
+      ['user', 'and now?'],
+    ]);
+  });
+
+  test('a turn that loses its conversation lock stops at once, says so, and is stored as interrupted', async () => {
+    const locks = new LosableLocks();
+    const { core, history } = service({ locks });
+    upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half an answer"}}]}\n\n'] });
+    const surface = new RecordingSurface();
+    const answering = core.answer(ask('q'), { surface, attachments: urls });
+    await surface.firstWrite();
+    locks.held[0]?.abort(new LockLostError('turn:conv-1', 'the lock expired'));
+    expect(await answering).toEqual({ type: 'failed', kind: 'lock-lost' });
+    expect(surface.text()).toBe(`Half an answer\n\n${userText.interruptedLockLost}`);
+    expect(surface.messages.every((m) => m.state === 'final')).toBe(true);
+    expect((await history.load('conv-1')).messages.at(-1)).toMatchObject({ role: 'assistant', text: 'Half an answer', status: 'interrupted' });
   });
 });

@@ -13,15 +13,13 @@ import { startBot } from '../../src/main.ts';
 import { userText } from '../../src/user-text.ts';
 import { CHANNEL, isLive, mentionEvent, SIGNING_SECRET } from '../fakes/slack/harness.ts';
 import { slackSender } from '../fakes/slack/sender.ts';
-import { startFakeSlack } from '../fakes/slack/server.ts';
-import { startFakeUpstream } from '../fakes/upstream.ts';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack/server.ts';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
 import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
 
-
-test('an answer cut by a crash is marked as interrupted, without controls, when the bot starts again', async () => {
-  const slack = await startFakeSlack();
-  const upstream = await startFakeUpstream();
+/** The settings of a bot that will be killed and started again: a SQLite file, HTTP events on a free port. */
+async function crashableBot(slack: FakeSlack, upstream: FakeUpstream, instanceId: string) {
   const storeFile = join(mkdtempSync(join(tmpdir(), 'bot-restart-')), 'bot.sqlite');
   const port = await freePort();
   const env = {
@@ -33,9 +31,16 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     SLACK_STREAMING: 'update',
     PORT: String(port),
     STORE_URL: `sqlite://${storeFile}`,
-    INSTANCE_ID: 'slack-restart-test',
+    INSTANCE_ID: instanceId,
     LOG_LEVEL: 'silent',
   };
+  return { env, storeFile, port };
+}
+
+test('an answer cut by a crash is marked as interrupted, without controls, when the bot starts again', async () => {
+  const slack = await startFakeSlack();
+  const upstream = await startFakeUpstream();
+  const { env, storeFile, port } = await crashableBot(slack, upstream, 'slack-restart-test');
   upstream.script({ type: 'hang', pieces: ['data: {"choices":[{"delta":{"content":"Half of the answer"}}]}\n\n'] });
   const crashing = spawnBot(env);
   try {
@@ -63,6 +68,56 @@ test('an answer cut by a crash is marked as interrupted, without controls, when 
     await Promise.allSettled([slack.close(), upstream.close()]);
   }
 }, 30_000);
+
+test('thirty answers cut by a crash in one workspace are all marked at the next start, through the scheduler, with no 429', async () => {
+  const ANSWERS = 30;
+  const slack = await startFakeSlack();
+  // Slack's Tier 3 for chat.update: 50 per minute per workspace (docs.slack.dev "Rate limits").
+  slack.budget('chat.update', { limit: 50, windowMs: 60_000 });
+  const upstream = await startFakeUpstream();
+  const { env, storeFile, port } = await crashableBot(slack, upstream, 'slack-restart-30');
+  upstream.script(...Array.from({ length: ANSWERS }, (_, i) => ({ type: 'hang' as const, pieces: [`data: {"choices":[{"delta":{"content":"Half of answer ${i}"}}]}\n\n`] })));
+  const crashing = spawnBot(env);
+  const channels = Array.from({ length: ANSWERS }, (_, i) => `C${String(i).padStart(7, '0')}`);
+  try {
+    await slack.waitForCall((c) => c.method === 'auth.test');
+    const sender = slackSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
+    const events = channels.map((channel, i) => ({ channel, event: mentionEvent(`question ${i}`, { channel }) }));
+    // The HTTP listener opens a moment after auth.test: retry the first delivery as Slack would.
+    await vi.waitFor(() => sender.event(events[0]!.event, { eventId: 'EvCUT0' }), { timeout: 10_000, interval: 50 });
+    await Promise.all(events.slice(1).map(({ event }, i) => sender.event(event, { eventId: `EvCUT${i + 1}` })));
+    await answerInProgressRecorded(storeFile, 'slack-restart-30', ANSWERS);
+    crashing.kill('SIGKILL');
+    await once(crashing, 'exit');
+
+    // Slack has a bad moment as the bot comes back: two marks meet a 5xx and must be tried again.
+    slack.fail('chat.update', 1, { type: 'http', status: 503 });
+    slack.fail('chat.update', 1, { type: 'http', status: 500 });
+    const restarted = await startBot({ env, logger: pino({ level: 'silent' }) });
+    try {
+      const marked = (channel: string, ts: string) => slack.thread(channel, ts)[0]?.text.endsWith(toMrkdwn(userText.interrupted)) === true;
+      await slack.waitForCall(() => events.every(({ channel, event }) => marked(channel, event.ts)));
+      for (const [i, { channel, event }] of events.entries()) {
+        expect(slack.thread(channel, event.ts).map((m) => m.text)).toEqual([toMrkdwn(`Half of answer ${i}\n\n${userText.interrupted}`)]);
+      }
+      expect(slack.calls.filter((c) => c.status === 429)).toEqual([]);
+      // The marks were the restarted bot's scheduler's writes, in the workspace's chat.update budget.
+      const writes = await restarted.metrics.registry.getSingleMetric('bot_platform_writes_total')?.get();
+      expect(writes?.values.find((v) => v.labels.scope === 'slack:update')?.value).toBe(ANSWERS + 2);
+      // Every record was deleted once its message said it was interrupted.
+      await vi.waitFor(async () => {
+        const left: string[] = [];
+        for await (const key of restarted.store.records('turns').keys('unfinished:')) left.push(key);
+        expect(left).toEqual([]);
+      });
+    } finally {
+      await restarted.stop(0);
+    }
+  } finally {
+    crashing.kill('SIGKILL');
+    await Promise.allSettled([slack.close(), upstream.close()]);
+  }
+}, 120_000);
 
 test('after a restart, a follow-up in the bot’s thread still needs no mention', async () => {
   const { startSlackBot, finalAnswer, messageEvent } = await import('../fakes/slack/harness.ts');

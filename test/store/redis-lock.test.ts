@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { LockLostError } from '../../src/store/lock.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { createRedisClient, type RedisClient } from '../../src/store/redis-client.ts';
 import { describeRedis, type RedisServer, startRedisServer } from '../support/redis-server.ts';
@@ -17,8 +18,8 @@ describeRedis('Redis locks between bot instances', () => {
   /** A fresh key per test, so tests never see each other's queues. */
   let key = '';
 
-  async function open(): Promise<Store> {
-    const store = await openStore(redis.url);
+  async function open(opts: Parameters<typeof openStore>[1] = {}): Promise<Store> {
+    const store = await openStore(redis.url, opts);
     opened.push(store);
     return store;
   }
@@ -138,10 +139,37 @@ describeRedis('Redis locks between bot instances', () => {
     const a = await open();
     const lockA = (await a.locks.acquire(key, { ttlMs: 90, signal: live() }))!;
     await raw.set(`lock::${key}`, 'someone-else');
-    for (let tries = 0; tries < 400 && !lockA.lost; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => lockA.signal.addEventListener('abort', resolve, { once: true }));
     expect(lockA.lost).toBe(true);
     await lockA.release();
     expect(await raw.get(`lock::${key}`)).toBe('someone-else');
+  });
+
+  test('a holder whose renewals fail for longer than the ttl is told through its signal', async () => {
+    const a = await open({ commandTimeoutMs: 100 });
+    const lockA = (await a.locks.acquire(key, { ttlMs: 300, signal: live() }))!;
+    const lost = new Promise((resolve) => lockA.signal.addEventListener('abort', () => resolve(lockA.signal.reason), { once: true }));
+    // Paused, Redis cannot renew the key, yet its clock runs: the key expires while the holder is cut off.
+    redis.pause();
+    try {
+      expect(await lost).toBeInstanceOf(LockLostError);
+      expect(lockA.lost).toBe(true);
+    } finally {
+      redis.resume();
+    }
+    const b = await open();
+    expect(await b.locks.acquire(key, { ttlMs: 5000, signal: live(), waitMs: 5000 })).toBeDefined();
+  });
+
+  test('a released lock never reports itself lost', async () => {
+    const a = await open();
+    const lockA = (await a.locks.acquire(key, { ttlMs: 60, signal: live() }))!;
+    await lockA.release();
+    await raw.set(`lock::${key}`, 'someone-else');
+    const b = await open();
+    // Several of A's renewal periods pass while B waits in vain.
+    expect(await b.locks.acquire(key, { ttlMs: 60, signal: live(), waitMs: 300 })).toBeUndefined();
+    expect(lockA.signal.aborted).toBe(false);
   });
 
   test('a waiter that gives up leaves the queue, so it does not hold up the next one', async () => {

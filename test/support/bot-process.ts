@@ -14,14 +14,14 @@ export function spawnBot(env: Record<string, string>): ChildProcess {
 }
 
 /**
- * Resolves once the bot's SQLite store holds its record of the answer in progress
- * (written right after the answer's first post), so a kill after it is a crash mid-answer.
+ * Resolves once the bot's SQLite store holds its records of `answers` answers in progress
+ * (each written right after the answer's first post), so a kill after it is a crash mid-answer.
  */
-export async function answerInProgressRecorded(storeFile: string, instanceId: string): Promise<void> {
+export async function answerInProgressRecorded(storeFile: string, instanceId: string, answers = 1): Promise<void> {
   const db = new DatabaseSync(storeFile, { readOnly: true });
   try {
     const count = db.prepare('SELECT count(*) AS n FROM keyv WHERE key LIKE ?');
-    await vi.waitFor(() => expect(count.get(`%unfinished:${instanceId}%`)).toEqual({ n: 1 }), { timeout: 20_000 });
+    await vi.waitFor(() => expect(count.get(`%unfinished:${instanceId}:%`)).toEqual({ n: answers }), { timeout: 20_000 });
   } finally {
     db.close();
   }

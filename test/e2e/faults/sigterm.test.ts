@@ -76,8 +76,11 @@ test(`SIGTERM during ${TURNS} streaming answers ends each visibly as interrupted
           ['assistant', shown.get(id), 'interrupted'],
         ]);
       }
-      // Shut down cleanly: nothing is left for the next start to mark as cut by a crash.
-      expect(await store.keyv('turns').get('unfinished:sigterm-test')).toBeUndefined();
+      // Shut down cleanly: nothing is left for the next start to mark as cut by a crash, and no heartbeat to wait out.
+      const left: string[] = [];
+      for await (const key of store.records('turns').keys('unfinished:')) left.push(key);
+      expect(left).toEqual([]);
+      expect(await store.keyv('turns').get('instance:sigterm-test')).toBeUndefined();
     } finally {
       await store.close();
     }

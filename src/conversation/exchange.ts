@@ -1,0 +1,34 @@
+/** What history keeps of one turn: the question, then what answered it (or that nothing did). */
+import type { AnswerStatus, StoredMessage } from '../history/record.ts';
+import type { AttachmentRef, TurnRequest, UnansweredReason } from './types.ts';
+
+/** The question as history keeps it, at the time it was asked (history orders exchanges by it). */
+function question(request: TurnRequest, attachments: readonly AttachmentRef[], askedAt: number): StoredMessage {
+  return {
+    role: 'user',
+    turnId: request.turnId,
+    authorId: request.author.id,
+    authorName: request.author.name,
+    text: request.text,
+    attachments: [...attachments],
+    at: askedAt,
+  };
+}
+
+/** A turn that ran: `text` is the answer as the user saw it, `status` how it ended. */
+export function answeredExchange(
+  request: TurnRequest,
+  askedAt: number,
+  attachments: readonly AttachmentRef[],
+  answer: { model: string; text: string; status: AnswerStatus; at: number },
+): StoredMessage[] {
+  return [question(request, attachments, askedAt), { role: 'assistant', turnId: request.turnId, ...answer }];
+}
+
+/** A question kept without an answer: the next question carries it (see `selectHistory`). */
+export function unansweredExchange(request: TurnRequest, reason: UnansweredReason, askedAt: number): StoredMessage[] {
+  return [
+    question(request, request.attachments, askedAt),
+    { role: 'assistant', turnId: request.turnId, model: request.model ?? '', text: '', status: 'not-answered', reason, at: askedAt },
+  ];
+}
