@@ -15,6 +15,9 @@ export type ModelTarget = { readonly conversationId: string } | { readonly chann
 
 export type ModelChange = { readonly ok: true; readonly model: string } | { readonly ok: false; readonly userText: string };
 
+/** A persona taken (trimmed), or the user's text why not (empty, longer than 4,000 characters). */
+export type PersonaChange = { readonly ok: true; readonly persona: string } | { readonly ok: false; readonly userText: string };
+
 export interface ConversationCore {
   /** The models on offer, from configuration, in order. */
   readonly models: readonly string[];
@@ -34,4 +37,13 @@ export interface ConversationCore {
   modelFor(conversationId: string, channelId: string): Promise<string>;
   /** Sets a conversation's model, or a channel's default; an unknown model gives the user's text why. */
   setModel(target: ModelTarget, model: string): Promise<ModelChange>;
+  /**
+   * The persona a turn here would use instead of SYSTEM_PROMPT: the conversation's own,
+   * else its channel's; undefined for the default. (For a channel itself, pass its id twice.)
+   */
+  personaFor(conversationId: string, channelId: string): Promise<string | undefined>;
+  /** Sets a conversation's persona, or a channel's; placeholders such as `{date}` are filled per turn. */
+  setPersona(target: ModelTarget, text: string): Promise<PersonaChange>;
+  /** Removes a conversation's or channel's persona: back to the default system prompt. */
+  clearPersona(target: ModelTarget): Promise<void>;
 }

@@ -15,12 +15,15 @@ import { StoreError } from '../store/store-error.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { Usage } from '../upstream/events.ts';
 import { userText } from '../user-text.ts';
-import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits } from './context.ts';
-import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
+import { AttachmentReader } from '../attachments/attachment-reader.ts';
+import type { ContextHorizon } from '../history/context-horizon.ts';
+import { PERSONA_MAX_CHARS, type PersonaStore } from '../history/persona-store.ts';
+import { ContextBuilder, type TurnSettings } from './context-builder.ts';
+import type { ContextLimits } from './context.ts';
+import type { ConversationCore, ModelChange, ModelTarget, PersonaChange, TurnIo } from './core.ts';
 import { storeExchange } from './store-exchange.ts';
 import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
 import type { TurnGate } from './turn-gate.ts';
-import { resolveEarlierMedia, resolveNewMedia } from './turn-media.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
 import type { TurnOutcome, TurnRequest } from './types.ts';
 
@@ -35,6 +38,18 @@ export interface ConversationServiceOptions {
   readonly systemPrompt: string;
   readonly limits: ContextLimits;
   readonly attachmentMaxBytes: number;
+  /** All attachments of one turn together, in bytes (ATTACHMENT_TOTAL_MAX_MB; default 40 MB). */
+  readonly attachmentTotalMaxBytes?: number;
+  /** Characters of document text one turn sends (DOCUMENT_MAX_CHARS; default 100,000). */
+  readonly documentMaxChars?: number;
+  /** Most messages read in from the platform per turn (CONTEXT_MAX_MESSAGES; default 50). */
+  readonly contextMaxMessages?: number;
+  /** The zone of the system prompt's `{date}` and `{time}` (TZ; default the process's). */
+  readonly timeZone?: string;
+  /** Per-channel and per-thread personas (`/persona`); without it there are none. */
+  readonly personas?: PersonaStore;
+  /** Remembers resets, so messages read again from the platform stay forgotten. */
+  readonly horizons?: ContextHorizon;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
   readonly now?: () => number;
@@ -61,6 +76,7 @@ export class ConversationService implements ConversationCore {
   readonly models: readonly string[];
   readonly #o: ConversationServiceOptions;
   readonly #now: () => number;
+  readonly #context: ContextBuilder;
   readonly #active = new Map<string, AbortController>();
   /** Every answer in progress, waiting or streaming, for a graceful shutdown. */
   readonly #running = new Set<Promise<TurnOutcome>>();
@@ -69,6 +85,20 @@ export class ConversationService implements ConversationCore {
     this.#o = options;
     this.models = options.models;
     this.#now = options.now ?? Date.now;
+    this.#context = new ContextBuilder({
+      systemPrompt: options.systemPrompt,
+      timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      limits: options.limits,
+      contextMaxMessages: options.contextMaxMessages ?? 50,
+      attachments: new AttachmentReader({
+        maxBytes: options.attachmentMaxBytes,
+        totalMaxBytes: options.attachmentTotalMaxBytes ?? 40 * 1024 * 1024,
+        documentMaxChars: options.documentMaxChars ?? 100_000,
+      }),
+      personas: options.personas,
+      horizons: options.horizons,
+      now: this.#now,
+    });
     options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
@@ -116,6 +146,7 @@ export class ConversationService implements ConversationCore {
 
   async reset(conversationId: string): Promise<void> {
     await this.#o.history.clear(conversationId);
+    await this.#o.horizons?.set(conversationId, this.#now());
   }
 
   async modelFor(conversationId: string, channelId: string): Promise<string> {
@@ -128,6 +159,23 @@ export class ConversationService implements ConversationCore {
     if ('conversationId' in target) await this.#o.modelChoice.setForConversation(target.conversationId, name);
     else await this.#o.modelChoice.setForChannel(target.channelId, name);
     return { ok: true, model: name };
+  }
+
+  async personaFor(conversationId: string, channelId: string): Promise<string | undefined> {
+    return this.#o.personas?.resolve(conversationId, channelId);
+  }
+
+  async setPersona(target: ModelTarget, text: string): Promise<PersonaChange> {
+    const persona = text.trim();
+    if (!this.#o.personas) return { ok: false, userText: userText.internalError };
+    if (persona === '') return { ok: false, userText: userText.personaEmpty };
+    if (persona.length > PERSONA_MAX_CHARS) return { ok: false, userText: userText.personaTooLong(persona.length, PERSONA_MAX_CHARS) };
+    await this.#o.personas.set(target, persona);
+    return { ok: true, persona };
+  }
+
+  async clearPersona(target: ModelTarget): Promise<void> {
+    await this.#o.personas?.clear(target);
   }
 
   answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
@@ -185,26 +233,19 @@ export class ConversationService implements ConversationCore {
     const startedAt = this.#now();
     let model = request.model ?? '';
     let history: StoredMessage[];
+    let settings: TurnSettings;
     try {
       model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
       const loaded = await this.#o.history.load(request.conversationId);
       if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
       history = loaded.messages;
+      settings = await this.#context.settings(request);
     } catch (error) {
       return this.#failBeforeStart(request, error, live, log);
     }
 
-    const media = { resolver: io.attachments, signal, log };
-    const current = {
-      text: request.text,
-      media: await resolveNewMedia(request.attachments, { ...media, maxBytes: this.#o.attachmentMaxBytes, notice: (n) => live.addNotice(n) }),
-    };
-    const selected = selectHistory(history, this.#o.limits);
-    const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);
-    const resolvedHistory = await Promise.all(
-      selected.map(async (m) => (m.role === 'user' && withMedia.has(m) ? { ...m, resolved: await resolveEarlierMedia(m.text, m.attachments, media) } : m)),
-    );
-    const messages = buildMessages(this.#o.systemPrompt, resolvedHistory, current);
+    const prepared = await this.#context.prepare(request, history, settings, { resolver: io.attachments, signal, log, notice: (n) => live.addNotice(n) });
+    const { messages } = prepared;
 
     io.surface.showTyping?.(signal).catch((error: unknown) => log.debug({ err: error }, 'typing indicator failed'));
 
@@ -230,14 +271,16 @@ export class ConversationService implements ConversationCore {
     const shown = await live.finish({ note: end.note, footer });
     const at = this.#now();
     const exchange: StoredMessage[] = [
+      ...prepared.readIn,
       {
         role: 'user',
         turnId: request.turnId,
         authorId: request.author.id,
         authorName: request.author.name,
         text: request.text,
-        attachments: current.media.map((m) => m.attachment),
+        attachments: prepared.attachments,
         at,
+        platformMessageId: request.platformMessageId ?? request.turnId,
       },
       { role: 'assistant', turnId: request.turnId, model, text: shown.shownText, status: end.status, at },
     ];

@@ -16,6 +16,16 @@ const attachmentSchema = z.object({
 export const answerStatuses = ['complete', 'cut', 'stopped', 'failed', 'interrupted'] as const;
 export type AnswerStatus = (typeof answerStatuses)[number];
 
+/**
+ * Where a message came from, for messages the bot did not get as a turn: `readIn` marks one
+ * read from the platform as context (a thread, a reply chain), stored with the turn that read
+ * it; `platformMessageId` lets a later read of the platform know it is already here.
+ */
+const origin = {
+  platformMessageId: z.string().optional(),
+  readIn: z.literal(true).optional(),
+};
+
 export const storedMessageSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('user'),
@@ -25,6 +35,7 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     text: z.string(),
     attachments: z.array(attachmentSchema),
     at: z.number(),
+    ...origin,
   }),
   z.object({
     role: z.literal('assistant'),
@@ -33,6 +44,7 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     text: z.string(),
     status: z.enum(answerStatuses),
     at: z.number(),
+    ...origin,
   }),
 ]);
 
