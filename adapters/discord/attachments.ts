@@ -6,7 +6,7 @@
  * `POST /attachments/refresh-urls` signs them again (platform-limits.md §1e;
  * discord-api-docs reference.mdx "Signed Attachment CDN URLs").
  */
-import { Routes, type Attachment, type REST } from 'discord.js';
+import { Routes, type Attachment, type Message, type REST } from 'discord.js';
 import { readCapped } from '../../src/attachments/read-capped.ts';
 import type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../../src/conversation/types.ts';
 import { AttachmentError } from '../../src/errors/attachment-error.ts';
@@ -28,6 +28,17 @@ export function attachmentRef(channelId: string, messageId: string, attachment: 
     size: attachment.size,
     url: attachment.url,
   };
+}
+
+/** Every file a message shows: its own, and those of a message it forwards. */
+export function attachmentsOf(message: Message): AttachmentRef[] {
+  const own = [...message.attachments.values()].map((a) => attachmentRef(message.channelId, message.id, a));
+  // A snapshot has no id of its own: its files belong to the forwarded message the reference names.
+  const source = message.reference;
+  const forwarded = [...message.messageSnapshots.values()].flatMap((snapshot) =>
+    [...snapshot.attachments.values()].map((a) => attachmentRef(source?.channelId ?? message.channelId, source?.messageId ?? message.id, a)),
+  );
+  return [...own, ...forwarded];
 }
 
 /** When a signed CDN URL stops working (ms), or undefined for a URL without `ex`. */
