@@ -91,7 +91,8 @@ export const userText = {
   /** The persona (`/persona`) that replaces the system prompt where it was set. */
   personaSet: (where: 'channel' | 'thread' | 'conversation') => `Persona set for this ${where}. My next answers here follow it.`,
   personaCleared: (where: 'channel' | 'thread' | 'conversation') => `Persona cleared: this ${where} is back to the default system prompt.`,
-  personaShown: (persona: string) => `Persona here:\n>>> ${persona}`,
+  /** Cut to fit a Discord reply (2,000 characters) with room to spare. */
+  personaShown: (persona: string) => `Persona here:\n>>> ${persona.length > 1800 ? `${persona.slice(0, 1800)}…` : persona}`,
   personaNone: 'No persona is set here: I use the default system prompt. Set one with `/persona text:…`.',
   personaEmpty: 'A persona needs some text. To go back to the default, use `/persona clear:True` (or `text: clear`).',
   personaTooLong: (length: number, max: number) =>
