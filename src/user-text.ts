@@ -70,6 +70,7 @@ export const userText = {
       ? '⚠️ *I am not allowed to read the earlier messages here, so I answered from this message alone.*'
       : '⚠️ *I could not read the earlier messages here just now, so I answered from this message alone.*',
   attachmentUnreachable: 'it could not be downloaded',
+  attachmentUnreadable: 'something went wrong while I read it',
   /** Slack answers a file download without the files:read scope with its sign-in page, not an error. */
   attachmentMissingScope: (scope: string) => `the bot is missing the \`${scope}\` scope, so Slack would not hand the file over. Ask the operator to add it and reinstall the app`,
   attachmentForeignHost: 'it is not stored on Slack, so I did not download it',

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { EarlierContext, EarlierMessage } from '../../src/conversation/types.ts';
 import { attachmentsOf } from './attachments.ts';
 import { isReply, messageText } from './message-text.ts';
-import { isMissingPermission } from './platform-error.ts';
+import { toPlatformError } from './platform-error.ts';
 
 /** Discord's largest page of `GET /channels/{id}/messages` (limit 1–100; discord-api-spec list_messages). */
 const PAGE_LIMIT = 100;
@@ -39,8 +39,11 @@ export class DiscordContextReader {
       if (isReply(message)) return await this.#replyChain(message);
       return undefined;
     } catch (err) {
-      this.#log.warn({ err, channel: message.channelId }, 'could not read the earlier messages');
-      return { messages: [], truncated: false, failure: isMissingPermission(err) ? 'forbidden' : 'unavailable' };
+      const failure = toPlatformError(err);
+      // The message replied to was deleted: there is nothing to read, and nothing to apologise for.
+      if (failure.kind === 'gone') return undefined;
+      this.#log.warn({ err: failure, channel: message.channelId }, 'could not read the earlier messages');
+      return { messages: [], truncated: false, failure: failure.kind === 'forbidden' ? 'forbidden' : 'unavailable' };
     }
   }
 

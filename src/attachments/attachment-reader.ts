@@ -55,44 +55,61 @@ export class AttachmentReader {
     return new TurnAllowance(this.limits);
   }
 
-  /** Reads `attachments` in order, spending from `allowance`. Throws only if `signal` aborts. */
+  /**
+   * Reads `attachments` in order, spending from `allowance`. Never throws: a file that fails
+   * is a problem, and once `signal` aborts (Stop) the rest are not read.
+   */
   async read(
     attachments: readonly AttachmentRef[],
     opts: { readonly resolver: AttachmentResolver; readonly allowance: TurnAllowance; readonly signal: AbortSignal },
   ): Promise<AttachmentsRead> {
-    const contents: AttachmentContent[] = [];
-    const problems: AttachmentProblem[] = [];
+    const read: AttachmentsRead = { contents: [], problems: [] };
     for (const attachment of attachments) {
-      const verdict = checkAttachment(attachment, this.limits.maxBytes);
-      if (!verdict.ok) {
-        problems.push({ type: 'skipped', attachment, reason: verdict.reason });
-        continue;
-      }
-      if (verdict.kind !== 'media') {
-        const doc = await this.#documents.read(attachment, verdict.kind, opts);
-        if (doc.ok) {
-          contents.push({ type: 'document', attachment, text: doc.text });
-          if (doc.cut) problems.push({ type: 'cut', attachment });
-        } else {
-          problems.push(doc.overTotal ? { type: 'over-total', attachment } : { type: 'skipped', attachment, reason: doc.reason, cause: doc.cause });
-        }
-        continue;
-      }
-      // The provider downloads media itself: the platform's size is what the request will weigh.
-      const bytes = attachment.size ?? 0;
-      if (bytes > opts.allowance.bytesLeft) {
-        problems.push({ type: 'over-total', attachment });
-        continue;
-      }
+      if (opts.signal.aborted) break;
       try {
-        contents.push({ type: 'media', attachment, url: await opts.resolver.resolve(attachment, opts.signal) });
-        opts.allowance.spend({ bytes });
+        await this.#readOne(attachment, opts, read);
       } catch (error) {
-        if (opts.signal.aborted) throw error;
-        const reason = error instanceof AttachmentError ? error.userReason : userText.attachmentUnreachable;
-        problems.push({ type: 'skipped', attachment, reason, cause: error });
+        if (opts.signal.aborted) break;
+        // A resolver's download failure says why; anything else (a PDF that breaks the parser) is the bot's.
+        const reason = error instanceof AttachmentError ? error.userReason : userText.attachmentUnreadable;
+        read.problems.push({ type: 'skipped', attachment, reason, cause: error });
       }
     }
-    return { contents, problems };
+    return read;
+  }
+
+  async #readOne(
+    attachment: AttachmentRef,
+    opts: { readonly resolver: AttachmentResolver; readonly allowance: TurnAllowance; readonly signal: AbortSignal },
+    read: AttachmentsRead,
+  ): Promise<void> {
+    const verdict = checkAttachment(attachment, this.limits.maxBytes);
+    if (!verdict.ok) {
+      read.problems.push({ type: 'skipped', attachment, reason: verdict.reason });
+      return;
+    }
+    if (verdict.kind !== 'media') {
+      const doc = await this.#documents.read(attachment, verdict.kind, opts);
+      if (doc.ok) {
+        read.contents.push({ type: 'document', attachment, text: doc.text });
+        if (doc.cut) read.problems.push({ type: 'cut', attachment });
+      } else {
+        read.problems.push(doc.overTotal ? { type: 'over-total', attachment } : { type: 'skipped', attachment, reason: doc.reason, cause: doc.cause });
+      }
+      return;
+    }
+    // The provider downloads media itself: the platform's size is what the request will weigh.
+    const bytes = attachment.size ?? 0;
+    if (bytes > opts.allowance.bytesLeft) {
+      read.problems.push({ type: 'over-total', attachment });
+      return;
+    }
+    try {
+      read.contents.push({ type: 'media', attachment, url: await opts.resolver.resolve(attachment, opts.signal) });
+    } catch (error) {
+      if (error instanceof AttachmentError || opts.signal.aborted) throw error;
+      throw new AttachmentError('attachment could not be resolved', userText.attachmentUnreachable, { cause: error });
+    }
+    opts.allowance.spend({ bytes });
   }
 }

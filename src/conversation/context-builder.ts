@@ -6,7 +6,7 @@
  * message named by its author once several people speak, and the attachments.
  */
 import type { Logger } from 'pino';
-import type { AttachmentReader } from '../attachments/attachment-reader.ts';
+import { AttachmentReader } from '../attachments/attachment-reader.ts';
 import type { ContextHorizon } from '../history/context-horizon.ts';
 import type { PersonaStore } from '../history/persona-store.ts';
 import type { StoredMessage, StoredUserMessage } from '../history/record.ts';
@@ -21,13 +21,20 @@ import type { AttachmentRef, AttachmentResolver, TurnRequest } from './types.ts'
 export interface ContextBuilderOptions {
   /** SYSTEM_PROMPT, placeholders unfilled. */
   readonly systemPrompt: string;
-  /** TZ: the zone `{date}` and `{time}` are told in. */
-  readonly timeZone: string;
+  /** TZ: the zone `{date}` and `{time}` are told in (default: the process's). */
+  readonly timeZone?: string | undefined;
   readonly limits: ContextLimits;
-  /** CONTEXT_MAX_MESSAGES: most messages read in from the platform per turn. */
-  readonly contextMaxMessages: number;
-  readonly attachments: AttachmentReader;
+  /** CONTEXT_MAX_MESSAGES: most messages read in from the platform per turn (default 50). */
+  readonly contextMaxMessages?: number | undefined;
+  /** ATTACHMENT_MAX_MB: the largest image, video or PDF, in bytes. */
+  readonly attachmentMaxBytes: number;
+  /** ATTACHMENT_TOTAL_MAX_MB: all files of one turn together, in bytes (default 40 MB). */
+  readonly attachmentTotalMaxBytes?: number | undefined;
+  /** DOCUMENT_MAX_CHARS: characters of document text one turn sends (default 100,000). */
+  readonly documentMaxChars?: number | undefined;
+  /** Per-channel and per-thread personas (`/persona`); without it there are none. */
   readonly personas?: PersonaStore | undefined;
+  /** Remembers resets, so messages read again from the platform stay forgotten. */
   readonly horizons?: ContextHorizon | undefined;
   readonly now: () => number;
 }
@@ -49,9 +56,19 @@ export interface PreparedTurn {
 
 export class ContextBuilder {
   readonly #o: ContextBuilderOptions;
+  readonly #attachments: AttachmentReader;
+  readonly #timeZone: string;
+  readonly #contextMaxMessages: number;
 
   constructor(options: ContextBuilderOptions) {
     this.#o = options;
+    this.#timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.#contextMaxMessages = options.contextMaxMessages ?? 50;
+    this.#attachments = new AttachmentReader({
+      maxBytes: options.attachmentMaxBytes,
+      totalMaxBytes: options.attachmentTotalMaxBytes ?? 40 * 1024 * 1024,
+      documentMaxChars: options.documentMaxChars ?? 100_000,
+    });
   }
 
   async settings(request: TurnRequest): Promise<TurnSettings> {
@@ -60,7 +77,7 @@ export class ContextBuilder {
       this.#o.horizons?.get(request.conversationId),
     ]);
     const template = persona ?? this.#o.systemPrompt;
-    return { systemPrompt: renderSystemPrompt(template, { now: this.#o.now(), timeZone: this.#o.timeZone, place: request.place }), horizon };
+    return { systemPrompt: renderSystemPrompt(template, { now: this.#o.now(), timeZone: this.#timeZone, place: request.place }), horizon };
   }
 
   async prepare(
@@ -73,14 +90,14 @@ export class ContextBuilder {
     const earlier = newEarlierMessages(request.earlier, history, {
       currentMessageId: request.platformMessageId ?? request.turnId,
       horizon: settings.horizon,
-      max: this.#o.contextMaxMessages,
+      max: this.#contextMaxMessages,
     });
-    const readIn = storedFromEarlier(earlier.messages, request.turnId, this.#o.attachments.limits.maxBytes);
+    const readIn = storedFromEarlier(earlier.messages, request.turnId, this.#o.attachmentMaxBytes);
     const selected = selectHistory([...history, ...readIn], this.#o.limits);
     const kept = new Set(selected);
     if (earlier.leftOut || readIn.some((m) => !kept.has(m))) io.notice(userText.earlierLeftOut);
 
-    const media = new TurnMedia(this.#o.attachments, io);
+    const media = new TurnMedia(this.#attachments, io);
     const current: ResolvedUserMessage = { text: request.text, contents: await media.read(request.attachments, true) };
     const fresh = new Set<StoredMessage>(readIn);
     const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);

@@ -3,6 +3,7 @@
  * (src/conversation/service.ts) implements it; adapters receive it from src/main.ts.
  */
 import type { Surface } from '../surface.ts';
+import type { PersonaChange } from '../history/persona-store.ts';
 import type { AttachmentResolver, TurnOutcome, TurnRequest } from './types.ts';
 
 /** Where a turn's answer goes and how its attachments are fetched. Built per turn by the adapter. */
@@ -15,8 +16,7 @@ export type ModelTarget = { readonly conversationId: string } | { readonly chann
 
 export type ModelChange = { readonly ok: true; readonly model: string } | { readonly ok: false; readonly userText: string };
 
-/** A persona taken (trimmed), or the user's text why not (empty, longer than 4,000 characters). */
-export type PersonaChange = { readonly ok: true; readonly persona: string } | { readonly ok: false; readonly userText: string };
+export type { PersonaChange } from '../history/persona-store.ts';
 
 export interface ConversationCore {
   /** The models on offer, from configuration, in order. */

@@ -15,11 +15,7 @@ import { StoreError } from '../store/store-error.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { Usage } from '../upstream/events.ts';
 import { userText } from '../user-text.ts';
-import { AttachmentReader } from '../attachments/attachment-reader.ts';
-import type { ContextHorizon } from '../history/context-horizon.ts';
-import { PERSONA_MAX_CHARS, type PersonaStore } from '../history/persona-store.ts';
-import { ContextBuilder, type TurnSettings } from './context-builder.ts';
-import type { ContextLimits } from './context.ts';
+import { ContextBuilder, type ContextBuilderOptions, type TurnSettings } from './context-builder.ts';
 import type { ConversationCore, ModelChange, ModelTarget, PersonaChange, TurnIo } from './core.ts';
 import { storeExchange } from './store-exchange.ts';
 import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
@@ -27,7 +23,8 @@ import type { TurnGate } from './turn-gate.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
 import type { TurnOutcome, TurnRequest } from './types.ts';
 
-export interface ConversationServiceOptions {
+/** What goes upstream (system prompt, limits, attachments, personas) is the ContextBuilder's options. */
+export interface ConversationServiceOptions extends Omit<ContextBuilderOptions, 'now'> {
   readonly upstream: UpstreamClient;
   readonly history: HistoryStore;
   readonly modelChoice: ModelChoiceStore;
@@ -35,21 +32,6 @@ export interface ConversationServiceOptions {
   readonly scheduler: WriteScheduler;
   readonly logger: Logger;
   readonly models: readonly string[];
-  readonly systemPrompt: string;
-  readonly limits: ContextLimits;
-  readonly attachmentMaxBytes: number;
-  /** All attachments of one turn together, in bytes (ATTACHMENT_TOTAL_MAX_MB; default 40 MB). */
-  readonly attachmentTotalMaxBytes?: number;
-  /** Characters of document text one turn sends (DOCUMENT_MAX_CHARS; default 100,000). */
-  readonly documentMaxChars?: number;
-  /** Most messages read in from the platform per turn (CONTEXT_MAX_MESSAGES; default 50). */
-  readonly contextMaxMessages?: number;
-  /** The zone of the system prompt's `{date}` and `{time}` (TZ; default the process's). */
-  readonly timeZone?: string;
-  /** Per-channel and per-thread personas (`/persona`); without it there are none. */
-  readonly personas?: PersonaStore;
-  /** Remembers resets, so messages read again from the platform stay forgotten. */
-  readonly horizons?: ContextHorizon;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
   readonly now?: () => number;
@@ -85,20 +67,7 @@ export class ConversationService implements ConversationCore {
     this.#o = options;
     this.models = options.models;
     this.#now = options.now ?? Date.now;
-    this.#context = new ContextBuilder({
-      systemPrompt: options.systemPrompt,
-      timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-      limits: options.limits,
-      contextMaxMessages: options.contextMaxMessages ?? 50,
-      attachments: new AttachmentReader({
-        maxBytes: options.attachmentMaxBytes,
-        totalMaxBytes: options.attachmentTotalMaxBytes ?? 40 * 1024 * 1024,
-        documentMaxChars: options.documentMaxChars ?? 100_000,
-      }),
-      personas: options.personas,
-      horizons: options.horizons,
-      now: this.#now,
-    });
+    this.#context = new ContextBuilder({ ...options, now: this.#now });
     options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
@@ -166,12 +135,7 @@ export class ConversationService implements ConversationCore {
   }
 
   async setPersona(target: ModelTarget, text: string): Promise<PersonaChange> {
-    const persona = text.trim();
-    if (!this.#o.personas) return { ok: false, userText: userText.internalError };
-    if (persona === '') return { ok: false, userText: userText.personaEmpty };
-    if (persona.length > PERSONA_MAX_CHARS) return { ok: false, userText: userText.personaTooLong(persona.length, PERSONA_MAX_CHARS) };
-    await this.#o.personas.set(target, persona);
-    return { ok: true, persona };
+    return this.#o.personas ? this.#o.personas.set(target, text) : { ok: false, userText: userText.internalError };
   }
 
   async clearPersona(target: ModelTarget): Promise<void> {

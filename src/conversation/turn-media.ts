@@ -28,6 +28,8 @@ export class TurnMedia {
   async read(attachments: readonly AttachmentRef[], tell: boolean): Promise<AttachmentContent[]> {
     if (attachments.length === 0) return [];
     const { contents, problems } = await this.#reader.read(attachments, { resolver: this.#io.resolver, allowance: this.#allowance, signal: this.#io.signal });
+    // Stopped while reading: the answer says so; what was not read needs no notice.
+    if (this.#io.signal.aborted) return contents;
     for (const problem of problems) this.#report(problem, tell);
     return contents;
   }

@@ -98,3 +98,33 @@ test('a document sent again on a later turn is not downloaded again', async () =
   expect(again.contents).toHaveLength(1);
   expect(downloads).toHaveLength(1);
 });
+
+test('a Stop while files are read ends the reading without an error, and nothing after it is fetched', async () => {
+  const controller = new AbortController();
+  const downloads: string[] = [];
+  const resolver: AttachmentResolver = {
+    resolve: async (a) => `https://cdn.test/${a.ref}`,
+    download: async (a, { signal }) => {
+      downloads.push(a.ref);
+      controller.abort();
+      signal.throwIfAborted();
+      return { bytes: new Uint8Array(0), complete: true };
+    },
+  };
+  const r = reader();
+  const read = await r.read([ref('a.txt'), ref('b.txt')], { resolver, allowance: r.allowance(), signal: controller.signal });
+  expect(read).toEqual({ contents: [], problems: [] });
+  expect(downloads).toEqual(['a.txt']);
+});
+
+test('a platform failure resolving an image is a problem naming it, not an error', async () => {
+  const resolver: AttachmentResolver = {
+    resolve: async () => {
+      throw new Error('socket hang up');
+    },
+    download: async () => ({ bytes: new Uint8Array(0), complete: true }),
+  };
+  const r = reader();
+  const read = await r.read([ref('cat.png', 10, 'image/png')], { resolver, allowance: r.allowance(), signal });
+  expect(read.problems).toEqual([{ type: 'skipped', attachment: ref('cat.png', 10, 'image/png'), reason: userText.attachmentUnreachable, cause: expect.any(Error) }]);
+});

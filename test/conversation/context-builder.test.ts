@@ -1,6 +1,5 @@
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
-import { AttachmentReader } from '../../src/attachments/attachment-reader.ts';
 import { ContextBuilder } from '../../src/conversation/context-builder.ts';
 import type { AttachmentResolver, EarlierMessage, TurnRequest } from '../../src/conversation/types.ts';
 import type { StoredMessage } from '../../src/history/record.ts';
@@ -20,7 +19,7 @@ function builder(opts: { contextMaxMessages?: number; maxMessages?: number; syst
     timeZone: 'UTC',
     limits: { maxMessages: opts.maxMessages ?? 50, maxChars: 100_000, mediaTurns: 3 },
     contextMaxMessages: opts.contextMaxMessages ?? 50,
-    attachments: new AttachmentReader({ maxBytes: 20 * MB, totalMaxBytes: 40 * MB, documentMaxChars: 100_000 }),
+    attachmentMaxBytes: 20 * MB,
     now: () => now,
   });
 }

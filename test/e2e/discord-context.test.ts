@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { formatDate } from '../../src/conversation/system-prompt.ts';
+import { userText } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord } from '../fakes/discord/index.ts';
 import { finalAnswer, textOf } from '../fakes/discord/read.ts';
@@ -146,4 +147,29 @@ test('SYSTEM_PROMPT’s {date}, {platform}, {channel} and {bot_name} are filled 
   expect(prompt?.role).toBe('system');
   // The turn ran between the two readings of the clock: its date is one of them (they differ only across midnight).
   expect([before, after].map((date) => `Today is ${date}. You are Gemini on Discord in the thread “what day is it?” in #general.`)).toContain(prompt?.content);
+});
+
+test('without Read Message History the answer says it could not read the thread, and still answers the question', async () => {
+  const { discord, upstream } = await start();
+  const post = discord.userThread({ name: 'Secret', owner: discord.world.mod, forumPost: 'hidden history' });
+  discord.failNext({ method: 'GET', path: new RegExp(`^/channels/${post.id}/messages$`) }, { type: 'status', status: 403, body: { message: 'Missing Access', code: 50001 } });
+  discord.sendMessage({ content: `<@${discord.world.bot.id}> hello?`, channelId: post.id });
+  const [answer] = await finalAnswer(discord, post.id);
+  expect(answer?.content.startsWith(userText.earlierUnreadable('forbidden'))).toBe(true);
+  expect(sent(upstream, 0)).toEqual([['user', 'hello?']]);
+});
+
+test('past CONTEXT_MAX_MESSAGES the newest earlier messages are read, and the answer says older ones were left out', async () => {
+  const { discord, upstream } = await start({ CONTEXT_MAX_MESSAGES: '2' });
+  const post = discord.userThread({ name: 'Long talk', owner: discord.world.mod, forumPost: 'first' });
+  for (const content of ['second', 'third', 'fourth']) discord.sendMessage({ content, author: discord.world.mod, channelId: post.id });
+  discord.sendMessage({ content: `<@${discord.world.bot.id}> recap`, channelId: post.id });
+  const [answer] = await finalAnswer(discord, post.id);
+  expect(answer?.content.startsWith(userText.earlierLeftOut)).toBe(true);
+  expect(sent(upstream, 0)).toEqual([
+    ['user', '[mod]: third'],
+    ['user', '[mod]: fourth'],
+    ['user', '[alice]: recap'],
+  ]);
+  expect(discord.requests.find((r) => r.path === `/channels/${post.id}/messages`)?.query.get('limit')).toBe('3');
 });
