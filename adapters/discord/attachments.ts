@@ -76,7 +76,8 @@ export class DiscordAttachments implements AttachmentResolver {
     }
     let response: Response;
     try {
-      response = await this.#fetch(url, { signal: opts.signal, redirect: 'error' });
+      // No credentials go with a CDN download, so following a redirect cannot leak any.
+      response = await this.#fetch(url, { signal: opts.signal });
     } catch (err) {
       if (opts.signal.aborted) throw err;
       throw new AttachmentError('discord CDN unreachable', userText.attachmentUnreachable, { cause: err });

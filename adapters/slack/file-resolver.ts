@@ -83,8 +83,10 @@ export class SlackFileResolver implements AttachmentResolver {
 
   /** The file's first `maxBytes` bytes, from Slack's file host with the token, as `resolve` fetches them. */
   async download(attachment: AttachmentRef, opts: { maxBytes: number; signal: AbortSignal }): Promise<DownloadedFile> {
-    const { url } = await this.#locate(attachment, opts.signal);
-    return readCapped(await this.#open(url, opts.signal), opts.maxBytes);
+    const { url, mimetype } = await this.#locate(attachment, opts.signal);
+    // An HTML file people shared is served as HTML too: only then is HTML not the sign-in page.
+    const html = mimetype?.split(';')[0]?.trim().toLowerCase() === 'text/html';
+    return readCapped(await this.#open(url, opts.signal, html), opts.maxBytes);
   }
 
   /** The file's download URL: the one on the reference, else looked up again (files.info). */
@@ -102,7 +104,7 @@ export class SlackFileResolver implements AttachmentResolver {
   }
 
   /** The file's response, its body unread: redirects followed within Slack's hosts, the sign-in page refused. */
-  async #open(first: string, signal: AbortSignal): Promise<Response> {
+  async #open(first: string, signal: AbortSignal, htmlExpected = false): Promise<Response> {
     const fetchFn = this.#opts.fetch ?? fetch;
     let url = new URL(first);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
@@ -131,7 +133,7 @@ export class SlackFileResolver implements AttachmentResolver {
         throw new SlackFileError('unreachable', `${userText.attachmentUnreachable} (HTTP ${response.status})`);
       }
       const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      if (contentType === 'text/html') {
+      if (contentType === 'text/html' && !htmlExpected) {
         await response.body?.cancel();
         throw new SlackFileError('missing-scope', userText.attachmentMissingScope('files:read'));
       }
