@@ -1,10 +1,11 @@
 /**
  * Which of the messages an adapter read from the platform are new to the
- * conversation. A later turn reads the same thread again; what an earlier turn
- * stored (read-in messages and questions, by platform message id) is not sent
- * twice, nor anything older than it, nor what a reset forgot. Once the
- * conversation has history, the bot's own messages on the platform are its
- * answers, which history already holds as they were shown.
+ * conversation. A later turn reads the same thread again; what history holds
+ * (read-in messages and questions, by platform message id) is not sent twice,
+ * nor anything older than the newest message an earlier read stored (that read
+ * covered it), nor what a reset forgot. Once the conversation has history, the
+ * bot's own messages on the platform are its answers, which history already
+ * holds as they were shown.
  */
 import type { StoredMessage } from '../history/record.ts';
 import { checkAttachment } from '../attachments/policy.ts';
@@ -31,12 +32,17 @@ export function newEarlierMessages(
 ): NewEarlier {
   if (!context) return { messages: [], leftOut: false };
   const known = new Set<string>();
+  const readBefore = new Set<string>();
   for (const m of history) {
     known.add(m.turnId);
-    if (m.platformMessageId !== undefined) known.add(m.platformMessageId);
+    if (m.platformMessageId === undefined) continue;
+    known.add(m.platformMessageId);
+    if (m.readIn) readBefore.add(m.platformMessageId);
   }
   const read = context.messages.filter((m) => m.platformMessageId !== opts.currentMessageId);
-  const lastKnown = read.findLastIndex((m) => known.has(m.platformMessageId));
+  // Only a message an earlier read stored proves that read covered everything before it: a question
+  // kept unread (its read failed, or it never ran) does not.
+  const lastKnown = read.findLastIndex((m) => readBefore.has(m.platformMessageId));
   const forgotten = (m: EarlierMessage) => opts.horizon !== undefined && m.at <= opts.horizon;
   let messages = read
     .slice(lastKnown + 1)

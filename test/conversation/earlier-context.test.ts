@@ -54,11 +54,17 @@ describe('which messages read from the platform are new', () => {
     expect(result.leftOut).toBe(true);
   });
 
-  test('a read the platform cut is a gap only if history does not reach back to it', () => {
-    const read = { messages: [said('5', 'why?'), said('7', 'new')], truncated: true };
+  test('a read the platform cut is a gap only if an earlier read reaches back to it', () => {
+    const read = { messages: [said('5', 'deploy failed'), said('7', 'new')], truncated: true };
     expect(newEarlierMessages(read, [], opts).leftOut).toBe(true);
-    const history: StoredMessage[] = [{ role: 'user', turnId: 't', authorId: 'a', authorName: 'A', text: 'why?', attachments: [], at: 5, platformMessageId: '5' }];
-    expect(newEarlierMessages(read, history, opts).leftOut).toBe(false);
+    expect(newEarlierMessages(read, storedFromEarlier([said('5', 'deploy failed')], 't1', 1000), opts).leftOut).toBe(false);
+  });
+
+  test('a question whose turn read nothing is not sent twice, but the messages before it still are', () => {
+    // A question kept without its read (the read failed, or it was asked while the bot was busy).
+    const history: StoredMessage[] = [{ role: 'user', turnId: 't5', authorId: 'alice', authorName: 'Alice', text: 'why?', attachments: [], at: 5, platformMessageId: '5' }];
+    const read = { messages: [said('4', 'context'), said('5', 'why?'), said('6', 'more')], truncated: false };
+    expect(texts(newEarlierMessages(read, history, opts))).toEqual(['context', 'more']);
   });
 });
 
