@@ -37,7 +37,7 @@ export interface LoadSummary {
   readonly wallMs: number;
 }
 
-const attachments = { resolve: async () => 'data:,' };
+const attachments = { resolve: async () => 'data:,', download: async () => ({ bytes: new Uint8Array(0), complete: true }) };
 
 async function openCore(apiBase: string) {
   const loaded = loadConfig({ LLM_API_BASE: apiBase, LLM_API_KEY: 'bench', LLM_MAX_RETRIES: '0', STORE_URL: 'sqlite://:memory:' });

@@ -15,6 +15,8 @@ export interface AdapterDeps {
   readonly dedupe: EventDeduper;
   /** Largest attachment the bot downloads or forwards, in bytes (ATTACHMENT_MAX_MB). */
   readonly attachmentMaxBytes: number;
+  /** Most earlier messages an adapter reads from the platform for one turn (CONTEXT_MAX_MESSAGES). */
+  readonly contextMaxMessages: number;
   /** Injected for tests; defaults to global fetch. */
   readonly fetch?: typeof fetch;
 }

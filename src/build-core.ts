@@ -4,7 +4,9 @@ import type { Config } from './config.ts';
 import { ConversationService, type TurnFacts } from './conversation/service.ts';
 import { TurnGate } from './conversation/turn-gate.ts';
 import { UnfinishedTurns } from './conversation/unfinished-turns.ts';
+import { ContextHorizon } from './history/context-horizon.ts';
 import { ModelChoiceStore } from './history/model-choice.ts';
+import { PersonaStore } from './history/persona-store.ts';
 import { HistoryStore } from './history/store.ts';
 import { WriteScheduler } from './render/scheduler.ts';
 import type { Store } from './store/open-store.ts';
@@ -62,6 +64,12 @@ export function buildCore(
     systemPrompt: config.systemPrompt,
     limits: { maxMessages: config.history.maxMessages, maxChars: config.history.maxChars, mediaTurns: 3 },
     attachmentMaxBytes: config.attachmentMaxBytes,
+    attachmentTotalMaxBytes: config.attachmentTotalMaxBytes,
+    documentMaxChars: config.documentMaxChars,
+    contextMaxMessages: config.contextMaxMessages,
+    timeZone: config.timeZone,
+    personas: new PersonaStore(store.keyv('settings')),
+    horizons: new ContextHorizon(store.keyv('history')),
     reasoningDisplay: config.reasoningDisplay,
     usageFooter: config.usageFooter,
     onTurnEnd: hooks.onTurnEnd,

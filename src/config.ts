@@ -20,6 +20,16 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((s) => s
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((s) => s.replace(/\/+$/, ''));
 
+/** True for a zone `Intl` knows (IANA names like `Europe/Berlin`, and `UTC`). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
 
 const envSchema = z.object({
@@ -35,6 +45,10 @@ const envSchema = z.object({
   HISTORY_MAX_CHARS: optional(positiveInt),
   HISTORY_TTL_DAYS: optional(z.coerce.number({ error: 'must be a number' }).positive('must be positive')),
   ATTACHMENT_MAX_MB: optional(z.coerce.number().positive('must be positive')),
+  ATTACHMENT_TOTAL_MAX_MB: optional(z.coerce.number().positive('must be positive')),
+  DOCUMENT_MAX_CHARS: optional(positiveInt),
+  CONTEXT_MAX_MESSAGES: optional(positiveInt),
+  TZ: optional(z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')),
   TURN_QUEUE_MAX: optional(z.coerce.number().int().min(0)),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
   USAGE_FOOTER: optional(bool),
@@ -123,6 +137,14 @@ export interface Config {
   /** `ttlMs`: how long a conversation (and a record of an answer in progress) is kept after its last use. */
   readonly history: { readonly maxMessages: number; readonly maxChars: number; readonly ttlMs: number };
   readonly attachmentMaxBytes: number;
+  /** All attachments of one turn together (ATTACHMENT_TOTAL_MAX_MB). */
+  readonly attachmentTotalMaxBytes: number;
+  /** Characters of document text one turn sends (DOCUMENT_MAX_CHARS). */
+  readonly documentMaxChars: number;
+  /** Most earlier messages read from the platform per turn (CONTEXT_MAX_MESSAGES). */
+  readonly contextMaxMessages: number;
+  /** The time zone of the system prompt's `{date}` and `{time}` (TZ). */
+  readonly timeZone: string;
   readonly turnQueueMax: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
@@ -139,8 +161,12 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
+/** Placeholders (`{date}`, …) are filled per turn (src/conversation/system-prompt.ts). */
 export const DEFAULT_SYSTEM_PROMPT =
-  'You are a helpful assistant in a team chat. Answer concisely and use Markdown where it helps.';
+  'You are {bot_name}, a helpful assistant built on Google Gemini, talking with people on {platform} in {channel}. ' +
+  'Today is {date}; the time is {time}. When several people talk, each of their messages begins with the name of ' +
+  'who wrote it in brackets; do not begin your answers that way. Answer in the language of the question, ' +
+  'concisely, and use Markdown where it helps.';
 
 /** Validates the environment. Never throws for a bad value: returns the problems, one line each. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
@@ -228,6 +254,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         ttlMs: Math.round((e.HISTORY_TTL_DAYS ?? 90) * 24 * 3600_000),
       },
       attachmentMaxBytes: Math.round((e.ATTACHMENT_MAX_MB ?? 20) * 1024 * 1024),
+      attachmentTotalMaxBytes: Math.round((e.ATTACHMENT_TOTAL_MAX_MB ?? 40) * 1024 * 1024),
+      documentMaxChars: e.DOCUMENT_MAX_CHARS ?? 100_000,
+      contextMaxMessages: e.CONTEXT_MAX_MESSAGES ?? 50,
+      timeZone: e.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
       turnQueueMax: e.TURN_QUEUE_MAX ?? 3,
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
       usageFooter: e.USAGE_FOOTER ?? false,

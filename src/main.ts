@@ -82,7 +82,12 @@ export function configForServing(env: Record<string, string | undefined>): Confi
   return config;
 }
 
-export async function startBot(opts: { env: Record<string, string | undefined>; logger?: Logger }): Promise<RunningBot> {
+export async function startBot(opts: {
+  env: Record<string, string | undefined>;
+  logger?: Logger;
+  /** How adapters download files (Discord's CDN, Slack's file host); tests route it to their fakes. */
+  fetch?: typeof fetch;
+}): Promise<RunningBot> {
   const config = configForServing(opts.env);
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = new BotMetrics();
@@ -99,6 +104,8 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     logger,
     dedupe: store.dedupe,
     attachmentMaxBytes: config.attachmentMaxBytes,
+    contextMaxMessages: config.contextMaxMessages,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
 
   const adapters: RunningAdapter[] = [];

@@ -54,11 +54,31 @@ export const userText = {
   attachmentSkipped: (name: string, reason: string) => `⚠️ I could not use **${name}**: ${reason}. I answered the text without it.`,
   attachmentTooLarge: (limitMb: number) => `it is larger than the ${limitMb} MB limit`,
   attachmentUnsupported: (contentType: string | undefined) =>
-    `its type (${contentType ?? 'unknown'}) is not an image or video the model accepts`,
+    `its type (${contentType ?? 'unknown'}) is not one I can read (images, videos, PDFs and text files)`,
+  /** A file with a text-like name or type whose bytes are not text. */
+  documentNotText: 'it is not text I can read (it looks like a binary file)',
+  pdfNoText: 'it has no text layer (it looks like a scan), so there is no text I can read',
+  pdfEncrypted: 'it is password-protected',
+  pdfInvalid: 'it is not a PDF I can open',
+  documentBudgetSpent: (maxChars: number) =>
+    `the documents before it already fill the ${maxChars.toLocaleString('en-US')} characters of documents I read per message`,
+  /** A document read only in part (DOCUMENT_MAX_CHARS, or the file's own size). */
+  documentCut: (name: string) => `✂️ **${name}** is longer than I can read at once, so I read only its beginning.`,
+  /** Files left out because the message's files together passed ATTACHMENT_TOTAL_MAX_MB. */
+  attachmentsOverTotal: (names: readonly string[], limitMb: number) =>
+    `⚠️ I left out ${names.map((n) => `**${n}**`).join(', ')}: the files of one message may add up to ${limitMb} MB at most.`,
+  /** Older messages of the conversation read from the platform did not fit (CONTEXT_MAX_MESSAGES or the history budget). */
+  earlierLeftOut: 'ℹ️ *This conversation is long, so I read only its newest messages.*',
+  earlierUnreadable: (failure: 'forbidden' | 'unavailable') =>
+    failure === 'forbidden'
+      ? '⚠️ *I am not allowed to read the earlier messages here, so I answered from this message alone.*'
+      : '⚠️ *I could not read the earlier messages here just now, so I answered from this message alone.*',
   attachmentUnreachable: 'it could not be downloaded',
+  attachmentUnreadable: 'something went wrong while I read it',
   /** Slack answers a file download without the files:read scope with its sign-in page, not an error. */
   attachmentMissingScope: (scope: string) => `the bot is missing the \`${scope}\` scope, so Slack would not hand the file over. Ask the operator to add it and reinstall the app`,
   attachmentForeignHost: 'it is not stored on Slack, so I did not download it',
+  attachmentNotOnPlatform: (platform: string) => `it is not stored on ${platform}, so I did not download it`,
   usageFooter: (model: string, usage: { promptTokens: number; completionTokens: number; reasoningTokens: number }) =>
     `-# ${model} · ${usage.promptTokens} in · ${usage.completionTokens} out (${usage.reasoningTokens} reasoning)`,
   notAllowed: 'Sorry, I am not enabled here.',
@@ -73,6 +93,18 @@ export const userText = {
   modelPickerCurrent: (model: string) => `${model} (current)`,
   /** A thread's name when the question has no text (only attachments). */
   threadNameFallback: 'Question for Gemini',
+  /** The persona (`/persona`) that replaces the system prompt where it was set. */
+  personaSet: (where: 'channel' | 'thread' | 'conversation') => `Persona set for this ${where}. My next answers here follow it.`,
+  personaCleared: (where: 'channel' | 'thread' | 'conversation') => `Persona cleared: this ${where} is back to the default system prompt.`,
+  /** Cut to fit a Discord reply (2,000 characters) with room to spare. */
+  personaShown: (persona: string) => `Persona here:\n>>> ${persona.length > 1800 ? `${persona.slice(0, 1800)}…` : persona}`,
+  personaNone: 'No persona is set here: I use the default system prompt. Set one with `/persona text:…`.',
+  personaEmpty: 'A persona needs some text. To go back to the default, use `/persona clear:True` (or `text: clear`).',
+  personaTooLong: (length: number, max: number) =>
+    `That persona is ${length.toLocaleString('en-US')} characters long; the most is ${max.toLocaleString('en-US')}. Shorten it and try again.`,
+  /** Added under `/model`'s list when a persona applies. */
+  modelListPersona: (persona: string) => `Persona: ${persona.length > 200 ? `${persona.slice(0, 200)}…` : persona}`,
+  personaNeedsPermission: (permission: string) => `Only members with the **${permission}** permission can change the persona here.`,
   /** A member without the permission tried to change a channel-wide setting. */
   needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;

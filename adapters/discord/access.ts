@@ -6,6 +6,7 @@
  * guild, channel or role to check, so when any of those lists is set only
  * people named in USERS may talk to the bot there.
  */
+import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
 
 export interface AccessFacts {
@@ -27,4 +28,13 @@ export function isAllowed(allowed: DiscordConfig['allowed'], facts: AccessFacts)
   if (channels.length > 0 && !facts.channelIds.some((id) => channels.includes(id))) return false;
   if (roles.length === 0 && users.length === 0) return true;
   return users.includes(facts.userId) || facts.roleIds.some((id) => roles.includes(id));
+}
+
+/**
+ * Who may change a channel-wide setting (its default model, its persona): members with
+ * Manage Channels, or everyone with DISCORD_CHANNEL_MODEL_PERMISSION=everyone.
+ * `permissions` is the member's in that channel, as the interaction carries it.
+ */
+export function mayChangeChannelSettings(config: DiscordConfig, permissions: Readonly<PermissionsBitField> | null): boolean {
+  return config.channelModelPermission === 'everyone' || permissions?.has(PermissionFlagsBits.ManageChannels) === true;
 }

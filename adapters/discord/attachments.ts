@@ -1,17 +1,24 @@
 /**
  * Discord attachments for the core: `AttachmentRef`s built from a message (or a
  * slash command option), and a resolver that hands the provider a CDN URL that
- * still works. Discord CDN URLs are signed and expire after about 24 h: `ex` is
- * the expiry as hex unix seconds; `POST /attachments/refresh-urls` signs them
- * again (platform-limits.md §4.10; discord-api-docs reference.mdx "Signed Attachment CDN URLs").
+ * still works, or downloads a document's bytes from that URL. Discord CDN URLs are
+ * signed and expire after about 24 h: `ex` is the expiry as hex unix seconds;
+ * `POST /attachments/refresh-urls` signs them again (platform-limits.md §1e;
+ * discord-api-docs reference.mdx "Signed Attachment CDN URLs").
  */
-import { Routes, type Attachment, type REST } from 'discord.js';
-import type { AttachmentRef, AttachmentResolver } from '../../src/conversation/types.ts';
+import { Routes, type Attachment, type Message, type REST } from 'discord.js';
+import { readCapped } from '../../src/attachments/read-capped.ts';
+import type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../../src/conversation/types.ts';
+import { AttachmentError } from '../../src/errors/attachment-error.ts';
 import { PlatformError } from '../../src/errors/platform-error.ts';
+import { userText } from '../../src/user-text.ts';
 import { toPlatformError } from './platform-error.ts';
 
 /** Refresh a URL that expires within this margin: the provider fetches it some seconds later. */
 const EXPIRY_MARGIN_MS = 10 * 60 * 1000;
+
+/** Discord's attachment hosts: the bot downloads documents from these only, and only over https. */
+const CDN_HOSTS = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
 
 export function attachmentRef(channelId: string, messageId: string, attachment: Attachment): AttachmentRef {
   return {
@@ -21,6 +28,17 @@ export function attachmentRef(channelId: string, messageId: string, attachment: 
     size: attachment.size,
     url: attachment.url,
   };
+}
+
+/** Every file a message shows: its own, and those of a message it forwards. */
+export function attachmentsOf(message: Message): AttachmentRef[] {
+  const own = [...message.attachments.values()].map((a) => attachmentRef(message.channelId, message.id, a));
+  // A snapshot has no id of its own: its files belong to the forwarded message the reference names.
+  const source = message.reference;
+  const forwarded = [...message.messageSnapshots.values()].flatMap((snapshot) =>
+    [...snapshot.attachments.values()].map((a) => attachmentRef(source?.channelId ?? message.channelId, source?.messageId ?? message.id, a)),
+  );
+  return [...own, ...forwarded];
 }
 
 /** When a signed CDN URL stops working (ms), or undefined for a URL without `ex`. */
@@ -42,10 +60,33 @@ interface RefreshResponse {
 export class DiscordAttachments implements AttachmentResolver {
   readonly #rest: REST;
   readonly #now: () => number;
+  readonly #fetch: typeof fetch;
 
-  constructor(opts: { rest: REST; now?: () => number }) {
+  constructor(opts: { rest: REST; now?: () => number; fetch?: typeof fetch | undefined }) {
     this.#rest = opts.rest;
     this.#now = opts.now ?? Date.now;
+    this.#fetch = opts.fetch ?? fetch;
+  }
+
+  /** A document's first `maxBytes` bytes, from Discord's CDN (its URL refreshed first if it is about to expire). */
+  async download(attachment: AttachmentRef, opts: { maxBytes: number; signal: AbortSignal }): Promise<DownloadedFile> {
+    const url = new URL(await this.resolve(attachment, opts.signal));
+    if (url.protocol !== 'https:' || !CDN_HOSTS.has(url.host)) {
+      throw new AttachmentError(`not a discord CDN URL: ${url.host}`, userText.attachmentNotOnPlatform('Discord'));
+    }
+    let response: Response;
+    try {
+      // No credentials go with a CDN download, so following a redirect cannot leak any.
+      response = await this.#fetch(url, { signal: opts.signal });
+    } catch (err) {
+      if (opts.signal.aborted) throw err;
+      throw new AttachmentError('discord CDN unreachable', userText.attachmentUnreachable, { cause: err });
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new AttachmentError(`discord CDN answered ${response.status}`, `${userText.attachmentUnreachable} (HTTP ${response.status})`);
+    }
+    return readCapped(response, opts.maxBytes);
   }
 
   async resolve(attachment: AttachmentRef, signal: AbortSignal): Promise<string> {

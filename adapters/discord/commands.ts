@@ -10,8 +10,8 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask' } as const;
-export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image' } as const;
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona' } as const;
+export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
 export const MAX_CHOICES = 25;
@@ -51,6 +51,17 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
       { type: ApplicationCommandOptionType.String, name: OPTION.prompt, description: 'Your question', required: true, max_length: 4000 },
       { type: ApplicationCommandOptionType.String, name: OPTION.model, description: 'A model for this question only', required: false, autocomplete: true },
       { type: ApplicationCommandOptionType.Attachment, name: OPTION.image, description: 'An image or video to ask about', required: false },
+    ],
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.persona,
+    description: "Show this channel's or thread's persona, set it, or clear it",
+    options: [
+      // No max_length: the core's 4,000-character cap answers with a clear message (Discord's own ceiling is 6,000).
+      { type: ApplicationCommandOptionType.String, name: OPTION.text, description: 'The system prompt to use here; {date} and {time} are filled in', required: false },
+      { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, description: 'Go back to the default system prompt', required: false },
     ],
     ...everywhere,
   },

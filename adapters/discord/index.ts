@@ -9,6 +9,7 @@ import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { DiscordAttachments } from './attachments.ts';
 import { createDiscordClient } from './client.ts';
+import { DiscordContextReader } from './context-reader.ts';
 import { InteractionHandler } from './interaction-handler.ts';
 import { inviteUrl } from './invite.ts';
 import { MessageHandler } from './message-handler.ts';
@@ -33,9 +34,10 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   // ready event and the end of this start-up at once, and without a listener they are lost.
   // They wait for the handlers, which need the ready client; the promise keeps their order.
   const handlers = ready.then(([readyClient]) => {
-    const attachments = new DiscordAttachments({ rest: readyClient.rest });
+    const attachments = new DiscordAttachments({ rest: readyClient.rest, fetch: deps.fetch });
+    const context = new DiscordContextReader({ client: readyClient, maxMessages: deps.contextMaxMessages, logger: log });
     return {
-      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
+      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, logger: log }),
       interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
     };
   });

@@ -5,7 +5,6 @@
  */
 import {
   MessageFlags,
-  PermissionFlagsBits,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -17,12 +16,14 @@ import type { DiscordConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
-import { isAllowed } from './access.ts';
+import { isAllowed, mayChangeChannelSettings } from './access.ts';
 import { attachmentRef, type DiscordAttachments } from './attachments.ts';
 import { COMMAND, MAX_CHOICES, OPTION } from './commands.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { personaReply, type PersonaPlace } from './persona-command.ts';
 import { turnIdOfStop } from './stop-button.ts';
 import { InteractionSurface } from './surface.ts';
+import { turnPlace } from './turn-place.ts';
 
 /** Defer a reply whose work has not finished by then, well inside Discord's 3 s. */
 const DEFER_AFTER_MS = 2000;
@@ -63,6 +64,8 @@ export class InteractionHandler {
         return this.#reset(interaction);
       case COMMAND.ask:
         return this.#ask(interaction);
+      case COMMAND.persona:
+        return this.#persona(interaction);
       default:
         this.#log.warn({ command: interaction.commandName }, 'unknown command: run npm run register-commands');
     }
@@ -82,17 +85,31 @@ export class InteractionHandler {
     const place = this.#place(interaction);
     const chosen = interaction.options.getString(OPTION.name);
     await this.#answerSoon(interaction, true, async () => {
-      if (!chosen) return userText.modelList(this.#core.models, await this.#currentModel(place));
+      if (!chosen) {
+        const persona = await this.#core.personaFor(...this.#lookup(place));
+        const list = userText.modelList(this.#core.models, await this.#currentModel(place));
+        return persona === undefined ? list : `${list}\n${userText.modelListPersona(persona)}`;
+      }
       if (place.kind !== 'channel') {
         const change = await this.#core.setModel({ conversationId: place.conversationId }, chosen);
         return change.ok ? userText.modelSetForConversation(change.model) : change.userText;
       }
-      const mayManage =
-        this.#config.channelModelPermission === 'everyone' || interaction.memberPermissions?.has(PermissionFlagsBits.ManageChannels) === true;
-      if (!mayManage) return userText.needsPermission('Manage Channels');
+      if (!mayChangeChannelSettings(this.#config, interaction.memberPermissions)) return userText.needsPermission('Manage Channels');
       const change = await this.#core.setModel({ channelId: place.channelId }, chosen);
       return change.ok ? userText.modelSetForChannel(change.model) : change.userText;
     });
+  }
+
+  async #persona(interaction: ChatInputCommandInteraction): Promise<void> {
+    const place = this.#place(interaction);
+    const [conversationId, channelId] = this.#lookup(place);
+    const persona: PersonaPlace =
+      place.kind === 'channel'
+        ? { target: { channelId }, where: 'channel', lookup: { conversationId, channelId } }
+        : { target: { conversationId }, where: place.kind === 'thread' ? 'thread' : 'conversation', lookup: { conversationId, channelId } };
+    // A DM has no one to ask permission of; in a server the channel's rule applies, in its threads too.
+    const mayChange = place.kind === 'dm' || mayChangeChannelSettings(this.#config, interaction.memberPermissions);
+    await this.#answerSoon(interaction, true, () => personaReply(interaction, { core: this.#core, place: persona, mayChange }));
   }
 
   async #reset(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -121,6 +138,7 @@ export class InteractionHandler {
       text: interaction.options.getString(OPTION.prompt, true),
       attachments: image ? [attachmentRef(interaction.channelId, interaction.id, image)] : [],
       model: interaction.options.getString(OPTION.model) ?? undefined,
+      place: turnPlace(interaction.channel, this.#client),
     };
     const surface = new InteractionSurface({
       rest: this.#client.rest,
@@ -170,6 +188,11 @@ export class InteractionHandler {
     } else {
       await interaction.reply({ content: text, ...(flags ? { flags } : {}), allowedMentions: NO_PINGS });
     }
+  }
+
+  /** The conversation and channel whose settings apply here (a channel stands for itself). */
+  #lookup(place: Place): [conversationId: string, channelId: string] {
+    return place.kind === 'channel' ? [place.channelId, place.channelId] : [place.conversationId, place.channelId];
   }
 
   #currentModel(place: Place): Promise<string> {

@@ -7,7 +7,6 @@
  */
 import {
   ChannelType,
-  cleanContent,
   ThreadAutoArchiveDuration,
   type Client,
   type Message,
@@ -20,12 +19,15 @@ import type { TurnRequest } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { userText } from '../../src/user-text.ts';
 import { isAllowed } from './access.ts';
-import { attachmentRef, type DiscordAttachments } from './attachments.ts';
+import { attachmentsOf, type DiscordAttachments } from './attachments.ts';
+import type { DiscordContextReader } from './context-reader.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { isReply, messageText } from './message-text.ts';
 import { isMissingPermission } from './platform-error.ts';
 import { findChainRoot } from './reply-chain.ts';
 import { ChannelSurface } from './surface.ts';
 import { threadName } from './thread-name.ts';
+import { turnPlace } from './turn-place.ts';
 
 /** Where an answer goes and which conversation it belongs to. */
 interface Route {
@@ -44,6 +46,7 @@ export class MessageHandler {
   readonly #core: ConversationCore;
   readonly #config: DiscordConfig;
   readonly #attachments: DiscordAttachments;
+  readonly #context: DiscordContextReader;
   readonly #dedupe: EventDeduper;
   readonly #log: Logger;
 
@@ -52,6 +55,7 @@ export class MessageHandler {
     core: ConversationCore;
     config: DiscordConfig;
     attachments: DiscordAttachments;
+    context: DiscordContextReader;
     dedupe: EventDeduper;
     logger: Logger;
   }) {
@@ -59,6 +63,7 @@ export class MessageHandler {
     this.#core = opts.core;
     this.#config = opts.config;
     this.#attachments = opts.attachments;
+    this.#context = opts.context;
     this.#dedupe = opts.dedupe;
     this.#log = opts.logger;
   }
@@ -76,7 +81,11 @@ export class MessageHandler {
     if (!(await this.#firstSeen(message.id))) return;
 
     const log = this.#log.child({ conversation: route.conversationId, turn: message.id });
-    const channel = route.target === 'new-thread' ? await this.#startThread(message, log) : route.target;
+    // The thread opens while the conversation it was called into is read.
+    const [channel, earlier] = await Promise.all([
+      route.target === 'new-thread' ? this.#startThread(message, log) : route.target,
+      this.#context.read(message),
+    ]);
     if (!channel) return;
     const conversationId = route.target === 'new-thread' ? conversationOfChannel(message.guildId, channel.id) : route.conversationId;
 
@@ -86,7 +95,9 @@ export class MessageHandler {
       channelId: route.channelId,
       author: { id: message.author.id, name: message.member?.displayName ?? message.author.displayName },
       text: this.#questionText(message),
-      attachments: [...message.attachments.values()].map((a) => attachmentRef(message.channelId, message.id, a)),
+      attachments: attachmentsOf(message),
+      earlier,
+      place: turnPlace(channel, this.#client),
     };
     const surface = new ChannelSurface({
       rest: this.#client.rest,
@@ -136,7 +147,7 @@ export class MessageHandler {
       };
     }
     if (!channel.isTextBased() || !('guildId' in channel)) return undefined;
-    const chainRoot = message.reference?.messageId ? await findChainRoot(message, me) : undefined;
+    const chainRoot = isReply(message) ? await findChainRoot(message, me) : undefined;
     if (chainRoot !== undefined) {
       return {
         conversationId: conversationOfReplyChain(message.guildId, channel.id, chainRoot),
@@ -158,7 +169,7 @@ export class MessageHandler {
   }
 
   async #repliesToMe(message: Message): Promise<boolean> {
-    if (!message.reference?.messageId) return false;
+    if (!isReply(message)) return false;
     const referenced = await message.fetchReference().catch(() => undefined);
     return referenced?.author.id === this.#client.user.id;
   }
@@ -183,11 +194,9 @@ export class MessageHandler {
     }
   }
 
-  /** The question as the model should read it: without the bot's own mention, other mentions as names. */
+  /** The question as the model should read it: without the bot's own mention, other mentions as names, forwards and embeds included. */
   #questionText(message: Message): string {
-    const me = this.#client.user.id;
-    const withoutMe = message.content.replaceAll(new RegExp(`<@!?${me}>`, 'g'), ' ').trim();
-    return cleanContent(withoutMe, message.channel).replace(/\s+\n/g, '\n').trim();
+    return messageText(message, { dropMentionOf: this.#client.user.id });
   }
 
   #allowed(message: Message): boolean {

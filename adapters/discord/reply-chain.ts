@@ -5,6 +5,7 @@
  * reply started it (that message has no reference of its own).
  */
 import type { Message } from 'discord.js';
+import { isReply } from './message-text.ts';
 
 /** Chains are short in practice; a bound keeps a pathological chain from costing many fetches. */
 const MAX_HOPS = 50;
@@ -27,6 +28,7 @@ export async function findChainRoot(message: Message, botId: string): Promise<st
 }
 
 async function fetchReference(message: Message): Promise<Message | undefined> {
-  if (!message.reference?.messageId) return undefined;
+  // A forward also carries a reference, to a message that may be anywhere: it is no reply.
+  if (!isReply(message)) return undefined;
   return message.fetchReference().catch(() => undefined);
 }

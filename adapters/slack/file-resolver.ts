@@ -1,5 +1,6 @@
 /**
- * Turns a Slack file reference into a `data:` URL the model provider can read.
+ * Turns a Slack file reference into a `data:` URL the model provider can read
+ * (images, videos), or into its first bytes (documents the bot reads itself).
  *
  * Slack file URLs (`url_private_download`) need `Authorization: Bearer <bot token>`,
  * so the token must only ever go to Slack's own file host: the resolver refuses any
@@ -10,7 +11,8 @@
  * kept in a small cache bounded by bytes, because history re-sends media on later
  * turns.
  */
-import type { AttachmentRef, AttachmentResolver } from '../../src/conversation/types.ts';
+import { readCapped } from '../../src/attachments/read-capped.ts';
+import type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
 import { AttachmentError } from '../../src/errors/attachment-error.ts';
 
@@ -63,19 +65,36 @@ export class SlackFileResolver implements AttachmentResolver {
       return cached.url;
     }
     if (attachment.size !== undefined && attachment.size > this.#opts.maxBytes) throw this.#tooLarge();
-    let url = attachment.url;
-    let mimetype = attachment.contentType;
-    if (!url) {
-      const found = await this.#opts.lookup(attachment.ref, signal);
-      url = found.url;
-      mimetype = mimetype ?? found.mimetype;
+    const { url, mimetype } = await this.#locate(attachment, signal);
+    const response = await this.#open(url, signal);
+    const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > this.#opts.maxBytes) {
+      await response.body?.cancel();
+      throw this.#tooLarge();
     }
-    if (!url) throw new SlackFileError('unreachable', userText.attachmentUnreachable);
-    const { bytes, contentType } = await this.#download(url, signal);
+    const file = await readCapped(response, this.#opts.maxBytes);
+    if (!file.complete) throw this.#tooLarge();
     const type = mimetype?.split(';')[0]?.trim() || contentType || 'application/octet-stream';
-    const dataUrl = `data:${type};base64,${bytes.toString('base64')}`;
-    this.#remember(attachment.ref, dataUrl, bytes.byteLength);
+    const dataUrl = `data:${type};base64,${Buffer.from(file.bytes).toString('base64')}`;
+    this.#remember(attachment.ref, dataUrl, file.bytes.byteLength);
     return dataUrl;
+  }
+
+  /** The file's first `maxBytes` bytes, from Slack's file host with the token, as `resolve` fetches them. */
+  async download(attachment: AttachmentRef, opts: { maxBytes: number; signal: AbortSignal }): Promise<DownloadedFile> {
+    const { url, mimetype } = await this.#locate(attachment, opts.signal);
+    // An HTML file people shared is served as HTML too: only then is HTML not the sign-in page.
+    const html = mimetype?.split(';')[0]?.trim().toLowerCase() === 'text/html';
+    return readCapped(await this.#open(url, opts.signal, html), opts.maxBytes);
+  }
+
+  /** The file's download URL: the one on the reference, else looked up again (files.info). */
+  async #locate(attachment: AttachmentRef, signal: AbortSignal): Promise<{ url: string; mimetype: string | undefined }> {
+    if (attachment.url) return { url: attachment.url, mimetype: attachment.contentType };
+    const found = await this.#opts.lookup(attachment.ref, signal);
+    if (!found.url) throw new SlackFileError('unreachable', userText.attachmentUnreachable);
+    return { url: found.url, mimetype: attachment.contentType ?? found.mimetype };
   }
 
   /** True if the bot token may be sent to this URL: https on Slack's file host, or the configured API host. */
@@ -84,7 +103,8 @@ export class SlackFileResolver implements AttachmentResolver {
     return url.protocol === 'https:' || (this.#opts.apiUrl !== undefined && new URL(this.#opts.apiUrl).host === url.host);
   }
 
-  async #download(first: string, signal: AbortSignal): Promise<{ bytes: Buffer; contentType: string | undefined }> {
+  /** The file's response, its body unread: redirects followed within Slack's hosts, the sign-in page refused. */
+  async #open(first: string, signal: AbortSignal, htmlExpected = false): Promise<Response> {
     const fetchFn = this.#opts.fetch ?? fetch;
     let url = new URL(first);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
@@ -113,37 +133,13 @@ export class SlackFileResolver implements AttachmentResolver {
         throw new SlackFileError('unreachable', `${userText.attachmentUnreachable} (HTTP ${response.status})`);
       }
       const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      if (contentType === 'text/html') {
+      if (contentType === 'text/html' && !htmlExpected) {
         await response.body?.cancel();
         throw new SlackFileError('missing-scope', userText.attachmentMissingScope('files:read'));
       }
-      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-      if (declared > this.#opts.maxBytes) {
-        await response.body?.cancel();
-        throw this.#tooLarge();
-      }
-      return { bytes: await this.#readCapped(response), contentType };
+      return response;
     }
     throw new SlackFileError('unreachable', userText.attachmentUnreachable);
-  }
-
-  /** Reads the body, giving up as soon as it passes the size limit rather than after buffering it all. */
-  async #readCapped(response: Response): Promise<Buffer> {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    if (!response.body) return Buffer.alloc(0);
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > this.#opts.maxBytes) {
-        await reader.cancel();
-        throw this.#tooLarge();
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks);
   }
 
   #tooLarge(): SlackFileError {

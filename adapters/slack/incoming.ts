@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AttachmentRef } from '../../src/conversation/types.ts';
 
-const fileSchema = z.object({
+export const fileSchema = z.object({
   id: z.string(),
   name: z.string().nullish(),
   title: z.string().nullish(),
@@ -76,14 +76,19 @@ export function parseMessageEvent(event: unknown, teamIdOfBody: string | undefin
       threadTs: e.thread_ts ?? e.ts,
       inThread: e.thread_ts !== undefined && e.thread_ts !== e.ts,
       mentionsBot: e.type === 'app_mention' || e.text.includes(mention),
-      attachments: e.files.map((f) => ({
-        ref: f.id,
-        name: f.name ?? f.title ?? f.id,
-        contentType: f.mimetype ?? undefined,
-        size: f.size ?? undefined,
-        url: f.url_private_download ?? f.url_private ?? undefined,
-      })),
+      attachments: e.files.map(attachmentOfFile),
     },
+  };
+}
+
+/** A Slack file object (on an event, or in conversations.replies) as the core's reference. */
+export function attachmentOfFile(f: z.infer<typeof fileSchema>): AttachmentRef {
+  return {
+    ref: f.id,
+    name: f.name ?? f.title ?? f.id,
+    contentType: f.mimetype ?? undefined,
+    size: f.size ?? undefined,
+    url: f.url_private_download ?? f.url_private ?? undefined,
   };
 }
 

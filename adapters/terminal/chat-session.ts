@@ -10,6 +10,8 @@ import { TerminalSurface } from './terminal-surface.ts';
 
 const CONVERSATION = 'terminal:local';
 const CHANNEL = 'terminal';
+/** The system prompt's `{platform}` and `{channel}` here. */
+const TERMINAL = { platform: 'a terminal', channel: 'a one-to-one chat' } as const;
 
 export const HELP = [
   'Type a message and press Enter. Commands:',
@@ -95,7 +97,7 @@ export class ChatSession {
     this.#currentTurn = turnId;
     try {
       await this.#core.answer(
-        { turnId, conversationId: CONVERSATION, channelId: CHANNEL, author: { id: 'local', name: 'you' }, text, attachments },
+        { turnId, conversationId: CONVERSATION, channelId: CHANNEL, author: { id: 'local', name: 'you' }, text, attachments, place: TERMINAL },
         { surface: new TerminalSurface(this.#out), attachments: localAttachments },
       );
     } finally {

@@ -1,10 +1,12 @@
 /**
- * Which attachments may go to the model: the image and video types Gemini
- * accepts (platform-limits.md §3), within the configured size. Checked on the
- * platform's metadata before anything is downloaded.
+ * What the bot does with an attachment, decided on the platform's metadata before
+ * anything is downloaded: an image or video Gemini accepts goes upstream as a URL
+ * (platform-limits.md §3), within the configured size; a PDF or text file is read
+ * by the bot (documents); anything else is named in a notice.
  */
-import type { AttachmentRef } from '../conversation/types.ts';
 import { userText } from '../user-text.ts';
+import type { AttachmentRef } from './attachment-ref.ts';
+import { extensionOf, isPdf, isTextName, isTextType } from './document-types.ts';
 
 const ACCEPTED_TYPES = new Set([
   'image/png',
@@ -42,23 +44,34 @@ const TYPE_BY_EXTENSION: Record<string, string> = {
   wmv: 'video/wmv',
   '3gp': 'video/3gpp',
   avi: 'video/avi',
+  pdf: 'application/pdf',
+};
+
+const declaredTypeOf = (attachment: Pick<AttachmentRef, 'contentType'>): string | undefined => {
+  const declared = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
+  return declared && declared !== 'application/octet-stream' ? declared : undefined;
 };
 
 /** The attachment's MIME type: the platform's word (without parameters), else its file extension. */
 export function mediaTypeOf(attachment: Pick<AttachmentRef, 'contentType' | 'name'>): string | undefined {
-  const declared = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
-  if (declared && declared !== 'application/octet-stream') return declared;
-  const extension = attachment.name.split('.').pop()?.toLowerCase() ?? '';
-  return TYPE_BY_EXTENSION[extension];
+  return declaredTypeOf(attachment) ?? TYPE_BY_EXTENSION[extensionOf(attachment.name)];
 }
 
-export type AttachmentVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/** `media` goes upstream as a URL; `text` and `pdf` are documents the bot reads into text. */
+export type AttachmentKind = 'media' | 'text' | 'pdf';
 
+export type AttachmentVerdict = { readonly ok: true; readonly kind: AttachmentKind } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Media and PDFs over `maxBytes` are refused: a PDF's text needs the whole file.
+ * A text file of any size is accepted, since only its beginning is read.
+ */
 export function checkAttachment(attachment: AttachmentRef, maxBytes: number): AttachmentVerdict {
   const type = mediaTypeOf(attachment);
-  if (!type || !ACCEPTED_TYPES.has(type)) return { ok: false, reason: userText.attachmentUnsupported(type ?? attachment.contentType) };
-  if (attachment.size !== undefined && attachment.size > maxBytes) {
-    return { ok: false, reason: userText.attachmentTooLarge(Math.round(maxBytes / (1024 * 1024))) };
-  }
-  return { ok: true };
+  const tooLarge = attachment.size !== undefined && attachment.size > maxBytes;
+  const refuseLarge = { ok: false, reason: userText.attachmentTooLarge(Math.round(maxBytes / (1024 * 1024))) } as const;
+  if (type && ACCEPTED_TYPES.has(type)) return tooLarge ? refuseLarge : { ok: true, kind: 'media' };
+  if (isPdf(type, attachment.name)) return tooLarge ? refuseLarge : { ok: true, kind: 'pdf' };
+  if (isTextType(type) || isTextName(attachment.name)) return { ok: true, kind: 'text' };
+  return { ok: false, reason: userText.attachmentUnsupported(type ?? attachment.contentType) };
 }

@@ -3,6 +3,7 @@
  * (src/conversation/service.ts) implements it; adapters receive it from src/main.ts.
  */
 import type { Surface } from '../surface.ts';
+import type { PersonaChange } from '../history/persona-store.ts';
 import type { AttachmentResolver, TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
 
 /** Where a turn's answer goes and how its attachments are fetched. Built per turn by the adapter. */
@@ -14,6 +15,8 @@ export interface TurnIo {
 export type ModelTarget = { readonly conversationId: string } | { readonly channelId: string };
 
 export type ModelChange = { readonly ok: true; readonly model: string } | { readonly ok: false; readonly userText: string };
+
+export type { PersonaChange } from '../history/persona-store.ts';
 
 export interface ConversationCore {
   /** The models on offer, from configuration, in order. */
@@ -42,4 +45,13 @@ export interface ConversationCore {
   modelFor(conversationId: string, channelId: string): Promise<string>;
   /** Sets a conversation's model, or a channel's default; an unknown model gives the user's text why. */
   setModel(target: ModelTarget, model: string): Promise<ModelChange>;
+  /**
+   * The persona a turn here would use instead of SYSTEM_PROMPT: the conversation's own,
+   * else its channel's; undefined for the default. (For a channel itself, pass its id twice.)
+   */
+  personaFor(conversationId: string, channelId: string): Promise<string | undefined>;
+  /** Sets a conversation's persona, or a channel's; placeholders such as `{date}` are filled per turn. */
+  setPersona(target: ModelTarget, text: string): Promise<PersonaChange>;
+  /** Removes a conversation's or channel's persona: back to the default system prompt. */
+  clearPersona(target: ModelTarget): Promise<void>;
 }

@@ -12,6 +12,7 @@ function question(request: TurnRequest, attachments: readonly AttachmentRef[], a
     text: request.text,
     attachments: [...attachments],
     at: askedAt,
+    platformMessageId: request.platformMessageId ?? request.turnId,
   };
 }
 

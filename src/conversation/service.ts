@@ -15,17 +15,17 @@ import { StoreError } from '../store/store-error.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { Usage } from '../upstream/events.ts';
 import { userText } from '../user-text.ts';
-import { buildMessages, selectHistory, userMessagesWithMedia, type ContextLimits } from './context.ts';
-import type { ConversationCore, ModelChange, ModelTarget, TurnIo } from './core.ts';
+import { ContextBuilder, type ContextBuilderOptions, type TurnSettings } from './context-builder.ts';
+import type { ConversationCore, ModelChange, ModelTarget, PersonaChange, TurnIo } from './core.ts';
 import { answeredExchange, unansweredExchange } from './exchange.ts';
 import { HistoryWriter, type HistoryWriterOptions } from './history-writer.ts';
 import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
 import type { TurnGate } from './turn-gate.ts';
-import { resolveEarlierMedia, resolveNewMedia } from './turn-media.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
 import type { TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
 
-export interface ConversationServiceOptions {
+/** What goes upstream (system prompt, limits, attachments, personas) is the ContextBuilder's options. */
+export interface ConversationServiceOptions extends Omit<ContextBuilderOptions, 'now'> {
   readonly upstream: UpstreamClient;
   readonly history: HistoryStore;
   readonly modelChoice: ModelChoiceStore;
@@ -33,9 +33,6 @@ export interface ConversationServiceOptions {
   readonly scheduler: WriteScheduler;
   readonly logger: Logger;
   readonly models: readonly string[];
-  readonly systemPrompt: string;
-  readonly limits: ContextLimits;
-  readonly attachmentMaxBytes: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
   readonly now?: () => number;
@@ -65,6 +62,7 @@ export class ConversationService implements ConversationCore {
   readonly #o: ConversationServiceOptions;
   readonly #now: () => number;
   readonly #writer: HistoryWriter;
+  readonly #context: ContextBuilder;
   readonly #active = new Map<string, AbortController>();
   /** Every answer in progress, waiting or streaming, for a graceful shutdown. */
   readonly #running = new Set<Promise<TurnOutcome>>();
@@ -74,6 +72,7 @@ export class ConversationService implements ConversationCore {
     this.models = options.models;
     this.#now = options.now ?? Date.now;
     this.#writer = new HistoryWriter(options.history, options.logger, options.historyWriter);
+    this.#context = new ContextBuilder({ ...options, now: this.#now });
     options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
@@ -132,6 +131,7 @@ export class ConversationService implements ConversationCore {
 
   async reset(conversationId: string): Promise<void> {
     await this.#o.history.clear(conversationId);
+    await this.#o.horizons?.set(conversationId, this.#now());
   }
 
   async modelFor(conversationId: string, channelId: string): Promise<string> {
@@ -144,6 +144,18 @@ export class ConversationService implements ConversationCore {
     if ('conversationId' in target) await this.#o.modelChoice.setForConversation(target.conversationId, name);
     else await this.#o.modelChoice.setForChannel(target.channelId, name);
     return { ok: true, model: name };
+  }
+
+  async personaFor(conversationId: string, channelId: string): Promise<string | undefined> {
+    return this.#o.personas?.resolve(conversationId, channelId);
+  }
+
+  async setPersona(target: ModelTarget, text: string): Promise<PersonaChange> {
+    return this.#o.personas ? this.#o.personas.set(target, text) : { ok: false, userText: userText.internalError };
+  }
+
+  async clearPersona(target: ModelTarget): Promise<void> {
+    await this.#o.personas?.clear(target);
   }
 
   answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
@@ -211,6 +223,7 @@ export class ConversationService implements ConversationCore {
     const startedAt = this.#now();
     let model = request.model ?? '';
     let history: StoredMessage[];
+    let settings: TurnSettings;
     try {
       model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
       // Questions kept while the store was down go in first, so this turn reads them.
@@ -218,21 +231,13 @@ export class ConversationService implements ConversationCore {
       const loaded = await this.#o.history.load(request.conversationId);
       if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
       history = loaded.messages;
+      settings = await this.#context.settings(request);
     } catch (error) {
       return this.#failBeforeStart(request, askedAt, error, live, log);
     }
 
-    const media = { resolver: io.attachments, signal, log };
-    const current = {
-      text: request.text,
-      media: await resolveNewMedia(request.attachments, { ...media, maxBytes: this.#o.attachmentMaxBytes, notice: (n) => live.addNotice(n) }),
-    };
-    const selected = selectHistory(history, this.#o.limits);
-    const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);
-    const resolvedHistory = await Promise.all(
-      selected.map(async (m) => (m.role === 'user' && withMedia.has(m) ? { ...m, resolved: await resolveEarlierMedia(m.text, m.attachments, media) } : m)),
-    );
-    const messages = buildMessages(this.#o.systemPrompt, resolvedHistory, current);
+    const prepared = await this.#context.prepare(request, history, settings, { resolver: io.attachments, signal, log, notice: (n) => live.addNotice(n) });
+    const { messages } = prepared;
 
     io.surface.showTyping?.(signal).catch((error: unknown) => log.debug({ err: error }, 'typing indicator failed'));
 
@@ -256,12 +261,15 @@ export class ConversationService implements ConversationCore {
 
     const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
     const shown = await live.finish({ note: end.note, footer });
-    const exchange = answeredExchange(request, askedAt, current.media.map((m) => m.attachment), {
-      model,
-      text: shown.shownText,
-      status: end.status,
-      at: this.#now(),
-    });
+    const exchange = [
+      ...prepared.readIn,
+      ...answeredExchange(request, askedAt, prepared.attachments, {
+        model,
+        text: shown.shownText,
+        status: end.status,
+        at: this.#now(),
+      }),
+    ];
     // The turn still holds its conversation while this retries, so the next turn reads the exchange.
     await this.#writer.store(request.conversationId, exchange, log, { retry: true });
     // The platform would not show the answer (a missing permission, a deleted thread): the adapter may say so elsewhere.

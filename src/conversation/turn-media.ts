@@ -1,52 +1,56 @@
 /**
- * A turn's images and videos, turned into URLs the provider can fetch. The new
- * message's files are checked first (type, size) and each one that cannot be
- * used becomes a notice naming it, while the text is still answered; an earlier
- * message's files that no longer resolve are named in text instead.
+ * A turn's attachments: the new message's files first, then those of earlier
+ * messages sent again, all spending one allowance (ATTACHMENT_TOTAL_MAX_MB,
+ * DOCUMENT_MAX_CHARS). Files the user has not been told about yet (the new
+ * message's, and those of messages just read in from the platform) get a notice
+ * when they cannot be used or were cut; files from history that no longer resolve
+ * are named in text instead. Files left out for the total share one notice.
  */
 import type { Logger } from 'pino';
-import { checkAttachment } from '../attachments/policy.ts';
-import { AttachmentError } from '../errors/attachment-error.ts';
+import type { AttachmentContent, AttachmentProblem, AttachmentReader } from '../attachments/attachment-reader.ts';
+import type { TurnAllowance } from '../attachments/turn-allowance.ts';
 import { userText } from '../user-text.ts';
-import type { ResolvedUserMessage } from './context.ts';
 import type { AttachmentRef, AttachmentResolver } from './types.ts';
 
-type Media = ResolvedUserMessage['media'][number];
+export class TurnMedia {
+  readonly #reader: AttachmentReader;
+  readonly #io: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger; notice: (markdown: string) => void };
+  readonly #allowance: TurnAllowance;
+  readonly #overTotal: string[] = [];
 
-export async function resolveNewMedia(
-  attachments: readonly AttachmentRef[],
-  opts: { resolver: AttachmentResolver; maxBytes: number; signal: AbortSignal; log: Logger; notice: (markdown: string) => void },
-): Promise<Media[]> {
-  const media: Media[] = [];
-  for (const attachment of attachments) {
-    const verdict = checkAttachment(attachment, opts.maxBytes);
-    if (!verdict.ok) {
-      opts.notice(userText.attachmentSkipped(attachment.name, verdict.reason));
-      continue;
+  constructor(reader: AttachmentReader, io: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger; notice: (markdown: string) => void }) {
+    this.#reader = reader;
+    this.#io = io;
+    this.#allowance = reader.allowance();
+  }
+
+  /** Reads `attachments`; `tell` says whether the user should hear about the ones that could not be used. */
+  async read(attachments: readonly AttachmentRef[], tell: boolean): Promise<AttachmentContent[]> {
+    if (attachments.length === 0) return [];
+    const { contents, problems } = await this.#reader.read(attachments, { resolver: this.#io.resolver, allowance: this.#allowance, signal: this.#io.signal });
+    // Stopped while reading: the answer says so; what was not read needs no notice.
+    if (this.#io.signal.aborted) return contents;
+    for (const problem of problems) this.#report(problem, tell);
+    return contents;
+  }
+
+  /** Shows the one notice naming every file left out for the turn's total. Call once, after the reads. */
+  finish(): void {
+    if (this.#overTotal.length === 0) return;
+    this.#io.notice(userText.attachmentsOverTotal(this.#overTotal, Math.round(this.#reader.limits.totalMaxBytes / (1024 * 1024))));
+  }
+
+  #report(problem: AttachmentProblem, tell: boolean): void {
+    const name = problem.attachment.name;
+    if (!tell) {
+      this.#io.log.debug({ attachment: name, problem: problem.type }, 'earlier attachment not sent again');
+      return;
     }
-    try {
-      media.push({ attachment, url: await opts.resolver.resolve(attachment, opts.signal) });
-    } catch (error) {
-      opts.log.warn({ err: error, attachment: attachment.name }, 'attachment could not be resolved');
-      const reason = error instanceof AttachmentError ? error.userReason : userText.attachmentUnreachable;
-      opts.notice(userText.attachmentSkipped(attachment.name, reason));
+    if (problem.type === 'over-total') this.#overTotal.push(name);
+    else if (problem.type === 'cut') this.#io.notice(userText.documentCut(name));
+    else {
+      this.#io.log.warn({ err: problem.cause, attachment: name, reason: problem.reason }, 'attachment not used');
+      this.#io.notice(userText.attachmentSkipped(name, problem.reason));
     }
   }
-  return media;
-}
-
-export async function resolveEarlierMedia(
-  text: string,
-  attachments: readonly AttachmentRef[],
-  opts: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger },
-): Promise<ResolvedUserMessage> {
-  const media: Media[] = [];
-  for (const attachment of attachments) {
-    try {
-      media.push({ attachment, url: await opts.resolver.resolve(attachment, opts.signal) });
-    } catch (error) {
-      opts.log.debug({ err: error, attachment: attachment.name }, 'earlier attachment no longer resolves');
-    }
-  }
-  return { text, media };
 }

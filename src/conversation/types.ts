@@ -3,31 +3,52 @@
  * Ids are opaque strings built by the adapter (`discord:G:C:T`, `slack:T:C:ts`).
  */
 
-/**
- * A file attached to a user's message, as history keeps it: a small reference,
- * never the bytes. The adapter that made it can turn it back into a URL the
- * provider can fetch (see `AttachmentResolver`).
- */
-export interface AttachmentRef {
-  /** Adapter-defined key to find the file again (e.g. Discord `channel/message/attachment` ids, Slack file id). */
-  readonly ref: string;
-  readonly name: string;
-  /** MIME type as the platform reported it, if it did. */
-  readonly contentType?: string | undefined;
-  /** Size in bytes as the platform reported it, if it did. */
-  readonly size?: number | undefined;
-  /** The last URL the platform gave for it; may have expired. */
-  readonly url?: string | undefined;
-}
+import type { AttachmentRef } from '../attachments/attachment-ref.ts';
 
-/** Turns an attachment reference into a URL the provider can fetch: https or `data:`. */
-export interface AttachmentResolver {
-  resolve(attachment: AttachmentRef, signal: AbortSignal): Promise<string>;
-}
+export type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../attachments/attachment-ref.ts';
 
 export interface Author {
   readonly id: string;
   readonly name: string;
+}
+
+/**
+ * A message said before the bot was called, read from the platform by the adapter
+ * (a Slack thread, a Discord reply chain or thread): the core decides how much of
+ * it goes upstream, and stores what it used so a later turn does not read it twice.
+ */
+export interface EarlierMessage {
+  /** The platform's id of the message, unique in the conversation: how a later read is de-duplicated. */
+  readonly platformMessageId: string;
+  /** `assistant` for the bot's own messages; everyone else's (other bots too) are `user`. */
+  readonly role: 'user' | 'assistant';
+  /** Who wrote it: a display name people know, not a raw id. */
+  readonly author: Author;
+  /** Its text as people read it (mentions as names), with forwarded messages and embeds written out. */
+  readonly text: string;
+  readonly attachments: readonly AttachmentRef[];
+  /** When it was posted (ms since the epoch), by the platform's clock. */
+  readonly at: number;
+}
+
+/** What an adapter read from the platform around the message it was called with. */
+export interface EarlierContext {
+  /** Oldest first; without the turn's own message. */
+  readonly messages: readonly EarlierMessage[];
+  /** True when the platform held older messages than these (the read stopped at its cap). */
+  readonly truncated: boolean;
+  /** Set when the adapter could not read the context at all (e.g. a missing permission). */
+  readonly failure?: 'forbidden' | 'unavailable' | undefined;
+}
+
+/** Where a turn happens, in words for the system prompt's `{platform}`, `{channel}` and `{bot_name}`. */
+export interface TurnPlace {
+  /** The platform's name as people say it: `Discord`, `Slack`. */
+  readonly platform: string;
+  /** The place as people name it: `#general`, `a direct message`, `the thread “Release plan” in #general`. */
+  readonly channel?: string | undefined;
+  /** The bot's display name there. */
+  readonly botName?: string | undefined;
 }
 
 /** One user message for the core to answer. */
@@ -43,6 +64,15 @@ export interface TurnRequest {
   readonly attachments: readonly AttachmentRef[];
   /** A model for this turn only (e.g. Discord `/ask model:`), validated by the core. */
   readonly model?: string | undefined;
+  /**
+   * The platform's id of the user's message, matched against `EarlierMessage.platformMessageId`
+   * on later turns so the question is not read in again. Defaults to `turnId`.
+   */
+  readonly platformMessageId?: string | undefined;
+  /** Messages said before this one that the adapter read from the platform (a thread, a reply chain). */
+  readonly earlier?: EarlierContext | undefined;
+  /** Fills the system prompt's placeholders; the core falls back to neutral words without it. */
+  readonly place?: TurnPlace | undefined;
 }
 
 /**

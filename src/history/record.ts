@@ -20,6 +20,16 @@ const attachmentSchema = z.object({
 export const answerStatuses = ['complete', 'cut', 'stopped', 'failed', 'interrupted', 'not-answered'] as const;
 export type AnswerStatus = (typeof answerStatuses)[number];
 
+/**
+ * Where a message came from, for messages the bot did not get as a turn: `readIn` marks one
+ * read from the platform as context (a thread, a reply chain), stored with the turn that read
+ * it; `platformMessageId` lets a later read of the platform know it is already here.
+ */
+const origin = {
+  platformMessageId: z.string().optional(),
+  readIn: z.literal(true).optional(),
+};
+
 export const storedMessageSchema = z.discriminatedUnion('role', [
   z.object({
     role: z.literal('user'),
@@ -29,6 +39,7 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     text: z.string(),
     attachments: z.array(attachmentSchema),
     at: z.number(),
+    ...origin,
   }),
   z.object({
     role: z.literal('assistant'),
@@ -39,6 +50,7 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     /** Why a `not-answered` question got no answer (`busy`, `store-unavailable`, …), for logs and later turns. */
     reason: z.string().optional(),
     at: z.number(),
+    ...origin,
   }),
 ]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { buildMessages, selectHistory, userMessagesWithMedia } from '../../src/conversation/context.ts';
+import { buildMessages, selectHistory, speakerLabel, userMessagesWithMedia } from '../../src/conversation/context.ts';
 import type { StoredMessage, StoredUserMessage } from '../../src/history/record.ts';
 
 let at = 0;
@@ -47,6 +47,13 @@ describe('which history is sent', () => {
     ]);
   });
 
+  test('messages read in from the platform are kept while they fit, newest first, though no answer follows them', () => {
+    const readIn = (text: string): StoredMessage => ({ ...user(text), readIn: true });
+    const history = [readIn('r1'), readIn('r2'), readIn('r3'), user('q'), assistant('a')];
+    expect(selectHistory(history, limits).map((m) => m.text)).toEqual(['r1', 'r2', 'r3', 'q', 'a']);
+    expect(selectHistory(history, { ...limits, maxMessages: 4 }).map((m) => m.text)).toEqual(['r2', 'r3', 'q', 'a']);
+  });
+
   test('an exchange larger than the whole budget ends the history there, even if older ones would fit', () => {
     const history = [user('old'), assistant('small'), user('huge'), assistant('z'.repeat(1000)), user('q'), assistant('a')];
     expect(selectHistory(history, { ...limits, maxChars: 100 }).map((m) => m.text)).toEqual(['q', 'a']);
@@ -55,7 +62,7 @@ describe('which history is sent', () => {
 
 describe('the request messages', () => {
   test('system prompt first, history in order, the new question last', () => {
-    const messages = buildMessages('Be brief.', [user('q1'), assistant('a1')], { text: 'q2', media: [] });
+    const messages = buildMessages('Be brief.', [user('q1'), assistant('a1')], { text: 'q2', contents: [] });
     expect(messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'q1' },
@@ -67,8 +74,23 @@ describe('the request messages', () => {
   test('media of old turns is named in text instead of sent again', () => {
     const photo = { ref: 'p', name: 'photo.png', contentType: 'image/png' };
     const old = user('look', [photo]);
-    const messages = buildMessages('', [old, assistant('nice')], { text: 'and now?', media: [] });
+    const messages = buildMessages('', [old, assistant('nice')], { text: 'and now?', contents: [] });
     expect(messages[0]).toEqual({ role: 'user', content: 'look\n[attached earlier: photo.png]' });
+  });
+
+  test('with several speakers every user message names its author; answers do not', () => {
+    const bob = { ...user('the build is red'), authorId: 'b', authorName: 'Bob' };
+    const messages = buildMessages('', [bob, assistant('looking')], { text: 'any news?', contents: [], authorName: 'Ada' }, { namedSpeakers: true });
+    expect(messages).toEqual([
+      { role: 'user', content: '[Bob]: the build is red' },
+      { role: 'assistant', content: 'looking' },
+      { role: 'user', content: '[Ada]: any news?' },
+    ]);
+  });
+
+  test('a name cannot ping or forge another speaker', () => {
+    expect(speakerLabel('@everyone')).toBe('[everyone]: ');
+    expect(speakerLabel('<@123> [Ada]:\nhi')).toBe('[123 Ada: hi]: ');
   });
 
   test('only the newest turns with media keep it', () => {

@@ -21,7 +21,7 @@ import { RecordingSurface } from '../support/recording-surface.ts';
 
 const MODELS = ['gemini-2.5-pro'];
 const LOCK_TTL_MS = 600;
-const urls: AttachmentResolver = { resolve: async (a) => a.url ?? '' };
+const urls: AttachmentResolver = { resolve: async (a) => a.url ?? '', download: async () => ({ bytes: new Uint8Array(0), complete: true }) };
 
 const ask = (turnId: string, text: string): TurnRequest => ({
   turnId,

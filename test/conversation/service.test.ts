@@ -17,7 +17,15 @@ import { flakyKeyv } from '../support/flaky-keyv.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
 
 const MODELS = ['gemini-2.5-pro', 'gemini-3.1-pro'];
-const urls: AttachmentResolver = { resolve: async (a) => a.url ?? `https://files.test/${a.ref}` };
+/** Files the resolver below serves by ref, for documents. */
+const files = new Map<string, Uint8Array>();
+const urls: AttachmentResolver = {
+  resolve: async (a) => a.url ?? `https://files.test/${a.ref}`,
+  download: async (a, { maxBytes }) => {
+    const bytes = files.get(a.ref) ?? new Uint8Array(0);
+    return { bytes: bytes.subarray(0, maxBytes), complete: bytes.byteLength <= maxBytes };
+  },
+};
 
 let upstream: FakeUpstream;
 beforeEach(async () => {
@@ -137,7 +145,7 @@ describe('answering', () => {
         attachments: [
           { ref: 'a1', name: 'cat.png', contentType: 'image/png', size: 1000, url: 'https://cdn.test/cat.png' },
           { ref: 'a2', name: 'clip.mp4', contentType: 'video/mp4', size: 2000, url: 'https://cdn.test/clip.mp4' },
-          { ref: 'a3', name: 'notes.pdf', contentType: 'application/pdf', size: 10, url: 'https://cdn.test/notes.pdf' },
+          { ref: 'a3', name: 'notes.zip', contentType: 'application/zip', size: 10, url: 'https://cdn.test/notes.zip' },
           { ref: 'a4', name: 'huge.mp4', contentType: 'video/mp4', size: 50 * 1024 * 1024, url: 'https://cdn.test/huge.mp4' },
         ],
       }),
@@ -148,7 +156,7 @@ describe('answering', () => {
       { type: 'image_url', image_url: { url: 'https://cdn.test/cat.png' } },
       { type: 'image_url', image_url: { url: 'https://cdn.test/clip.mp4' } },
     ]);
-    expect(surface.text()).toContain('**notes.pdf**');
+    expect(surface.text()).toContain('**notes.zip**');
     expect(surface.text()).toContain('**huge.mp4**');
     expect(surface.text()).toContain('1 MB limit');
     expect(surface.text()).toContain(fixtureAnswer());

@@ -37,6 +37,7 @@ export async function startDiscordBot(
         ...(typeof opts.env === 'function' ? opts.env(discord.world) : opts.env),
       },
       logger,
+      fetch: discord.cdnFetch,
     });
   } catch (err) {
     await Promise.allSettled([discord.close(), upstream.close()]);

@@ -11,8 +11,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationCommandOptionType, ComponentType, InteractionType } from 'discord-api-types/v10';
+import { FakeCdn, type CdnDownload } from './cdn.ts';
 import { FakeGateway, ownsGuild } from './gateway.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { createUserThread, type UserThreadSpec } from './user-threads.ts';
 import { matchRoute, notFound, type RestResponse } from './rest.ts';
 import { FakeDiscordState, type FakeInteraction } from './state.ts';
 import { cdnUrl, createWorld, guildCreatePayload, memberPayload, memberPermissions, SnowflakeSource, type FakeAttachment, type FakeChannel, type FakeMessage, type FakeUser, type World } from './world.ts';
@@ -57,6 +59,8 @@ export interface AttachmentSpec {
   readonly size?: number;
   /** When the CDN URL expires; defaults to 24 h from now. */
   readonly expiresAtMs?: number;
+  /** What the CDN serves for it (its size unless `size` says otherwise); without it the CDN answers 404. */
+  readonly bytes?: Uint8Array;
 }
 
 export interface FakeDiscord {
@@ -70,6 +74,10 @@ export interface FakeDiscord {
   /** The Gateway, to drop connections (`drop()`) and see resumes. */
   readonly gateway: FakeGateway;
   readonly limiter: RateLimiter;
+  /** Every download from the fake CDN, in order. */
+  readonly cdnDownloads: CdnDownload[];
+  /** The bot's `fetch`: Discord's CDN hosts lead to this fake's CDN. */
+  readonly cdnFetch: typeof fetch;
   /** Resolves once a client has identified and received READY and its guilds. */
   waitForReady(): ReturnType<FakeGateway['waitForReady']>;
   /** Resolves once `predicate` holds; re-checked after every REST request the fake answers. */
@@ -83,7 +91,13 @@ export interface FakeDiscord {
     channelId?: string;
     replyTo?: string;
     attachments?: AttachmentSpec[];
+    /** Rich embeds (what bots and webhooks post), in the API's shape. */
+    embeds?: Record<string, unknown>[];
+    /** Forwards that message instead of writing anything (a reference of type 1 and its snapshot). */
+    forwardOf?: string;
   }): FakeMessage;
+  /** A person opens a thread (from a channel message, or as a forum post): the bot did not open it. */
+  userThread(spec: UserThreadSpec): FakeChannel;
   /** Opens (or returns) the DM channel between `recipient` and the bot; Discord does not announce it. */
   dmChannel(recipient?: FakeUser): FakeChannel;
   /** A user runs a slash command; it is dispatched as INTERACTION_CREATE. */
@@ -125,6 +139,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   });
   const state = new FakeDiscordState({ world, ids, gateway, now });
   const limiter = new RateLimiter({ now, limit: opts.messageLimit ?? 5, windowMs: opts.messageWindowMs ?? 5000 });
+  const cdn = new FakeCdn(now);
   const requests: RecordedRequest[] = [];
   const forced: { match: RequestMatch; failure: ForcedFailure; remaining: number }[] = [];
   const waiters = new Set<() => void>();
@@ -143,6 +158,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (url.pathname.startsWith('/cdn/')) {
+      cdn.serve(url, res);
+      changed();
+      return;
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: unknown;
     if (raw.length > 0 && (req.headers['content-type'] ?? '').startsWith('application/json')) body = JSON.parse(raw);
@@ -198,10 +218,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const attachmentPayload = (channelId: string, spec: AttachmentSpec): FakeAttachment => {
     const id = ids.next();
     const url = cdnUrl(channelId, id, spec.filename, spec.expiresAtMs ?? now() + 86_400_000);
+    if (spec.bytes) cdn.store(id, spec.bytes);
     return {
       id,
       filename: spec.filename,
-      size: spec.size ?? 1024,
+      size: spec.size ?? spec.bytes?.byteLength ?? 1024,
       url,
       proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
       ...(spec.contentType ? { content_type: spec.contentType } : {}),
@@ -276,6 +297,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     identifies: gateway.identifies,
     gateway,
     limiter,
+    cdnDownloads: cdn.downloads,
+    cdnFetch: cdn.fetchVia(`http://127.0.0.1:${port}/cdn`),
     waitForReady: () => gateway.waitForReady(),
     waitUntil<T>(predicate: () => T | undefined | false): Promise<T> {
       return new Promise<T>((resolve) => {
@@ -293,18 +316,27 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     failNext(match, failure, count = 1) {
       forced.push({ match, failure, remaining: count });
     },
-    sendMessage({ content, author = world.alice, channelId = world.channelId, replyTo, attachments = [] }) {
+    sendMessage({ content, author = world.alice, channelId = world.channelId, replyTo, attachments = [], embeds, forwardOf }) {
+      const forwarded = forwardOf === undefined ? undefined : world.messages.get(forwardOf);
+      if (forwardOf !== undefined && !forwarded) throw new Error(`no message ${forwardOf} to forward`);
       const message = state.createMessage({
         channelId,
         author,
         content,
         replyTo,
         attachments: attachments.map((spec) => attachmentPayload(channelId, spec)),
+        embeds,
+        forwardOf: forwarded,
       });
       changed();
       return message;
     },
     dmChannel,
+    userThread(spec) {
+      const thread = createUserThread(state, spec);
+      changed();
+      return thread;
+    },
     runCommand({ name, options = [], attachments = {}, user = world.alice, channelId = world.channelId }) {
       const interaction = newInteraction(InteractionType.ApplicationCommand, user, channelId);
       const resolvedAttachments = Object.fromEntries(
@@ -363,10 +395,14 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   return fake;
 }
 
-/** The rate-limit bucket of message creates and edits: per channel, POST and PATCH counted apart. */
+/**
+ * The rate-limit bucket of message creates, edits and history reads: per channel, each
+ * counted apart (Discord does not document the read budget; the fake gives it the same 5 per 5 s).
+ */
 function messageBucket(method: string, path: string): { key: string; hash: string } | undefined {
   const create = /^\/channels\/(\d+)\/messages$/.exec(path);
   if (method === 'POST' && create) return { key: `post:${create[1]}`, hash: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6' };
+  if (method === 'GET' && create) return { key: `get:${create[1]}`, hash: 'c0ffee00c0ffee00c0ffee00c0ffee00' };
   const edit = /^\/channels\/(\d+)\/messages\/\d+$/.exec(path);
   if (method === 'PATCH' && edit) return { key: `patch:${edit[1]}`, hash: 'f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1' };
   return undefined;

@@ -94,6 +94,28 @@ const routes: Route[] = [
     },
   },
   {
+    // list_messages (discord-api-spec): around | before | after, limit 1–100 (default 50), newest first.
+    method: 'GET',
+    pattern: new RegExp(`^/channels/${ID}/messages$`),
+    auth: true,
+    handler: (state, [channelId], request) => {
+      if (!state.world.channels.has(channelId ?? '')) return apiError(404, 10003, 'Unknown Channel');
+      const raw = request.query.get('limit');
+      const limit = raw === null ? 50 : Number(raw);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+        return apiError(400, 50035, 'Invalid Form Body', {
+          limit: { _errors: [{ code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' }] },
+        });
+      }
+      const newestFirst = state.channelMessages(channelId ?? '');
+      const before = request.query.get('before');
+      const after = request.query.get('after');
+      if (before !== null) return { status: 200, body: newestFirst.filter((m) => BigInt(m.id) < BigInt(before)).slice(0, limit) };
+      if (after !== null) return { status: 200, body: newestFirst.filter((m) => BigInt(m.id) > BigInt(after)).slice(-limit) };
+      return { status: 200, body: newestFirst.slice(0, limit) };
+    },
+  },
+  {
     method: 'GET',
     pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
     auth: true,

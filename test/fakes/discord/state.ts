@@ -8,7 +8,13 @@
 import { GatewayIntentBits, InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import type { FakeGateway } from './gateway.ts';
 import type { RestRequest, RestResponse } from './rest.ts';
-import { memberPayload, type FakeChannel, type FakeMessage, type FakeUser, type SnowflakeSource, type World } from './world.ts';
+import { memberPayload, type FakeChannel, type FakeMessage, type FakeSnapshot, type FakeUser, type SnowflakeSource, type World } from './world.ts';
+
+/** The part of a message a forward copies. */
+function snapshotOf(m: FakeMessage): FakeSnapshot {
+  const { type, content, mentions, mention_roles, attachments, embeds, timestamp, edited_timestamp, flags, components } = m;
+  return { type, content, mentions, mention_roles, attachments, embeds, timestamp, edited_timestamp, flags, components };
+}
 
 export interface FakeInteraction {
   readonly id: string;
@@ -56,6 +62,13 @@ export class FakeDiscordState {
     replyTo?: string | undefined;
     attachments?: FakeMessage['attachments'];
     interaction?: FakeInteraction;
+    embeds?: unknown[];
+    /** Forwards this message: a reference of type 1 and a snapshot of it, no content of its own. */
+    forwardOf?: FakeMessage;
+    /** A system message type (e.g. 21, a thread's pointer to the message it was started from). */
+    type?: number;
+    /** The id, when it must equal another's (a forum post's first message has its thread's id). */
+    id?: string;
   }): FakeMessage {
     const channel = this.world.channels.get(opts.channelId);
     const guildId = channel?.guild_id;
@@ -65,7 +78,7 @@ export class FakeDiscordState {
     if (referenced && opts.author.id !== this.world.bot.id) mentionIds.add(referenced.author.id);
     const everyone = [this.world.bot, this.world.alice, this.world.mod, this.world.otherBot];
     const message: FakeMessage = {
-      id: this.ids.next(),
+      id: opts.id ?? this.ids.next(),
       channel_id: opts.channelId,
       ...(guildId ? { guild_id: guildId } : {}),
       author: opts.author,
@@ -78,15 +91,26 @@ export class FakeDiscordState {
       mentions: everyone.filter((u) => mentionIds.has(u.id)),
       mention_roles: [],
       attachments: opts.attachments ?? [],
-      embeds: [],
+      embeds: opts.embeds ?? [],
       components: opts.components ?? [],
       pinned: false,
-      type: referenced ? 19 : 0,
+      type: opts.type ?? (referenced ? 19 : 0),
       flags: opts.flags ?? 0,
       ...(referenced
         ? {
-            message_reference: { message_id: referenced.id, channel_id: referenced.channel_id, ...(guildId ? { guild_id: guildId } : {}) },
+            message_reference: { type: 0 as const, message_id: referenced.id, channel_id: referenced.channel_id, ...(referenced.guild_id ? { guild_id: referenced.guild_id } : {}) },
             referenced_message: referenced,
+          }
+        : {}),
+      ...(opts.forwardOf
+        ? {
+            message_reference: {
+              type: 1 as const,
+              message_id: opts.forwardOf.id,
+              channel_id: opts.forwardOf.channel_id,
+              ...(opts.forwardOf.guild_id ? { guild_id: opts.forwardOf.guild_id } : {}),
+            },
+            message_snapshots: [{ message: snapshotOf(opts.forwardOf) }],
           }
         : {}),
       ...(opts.interaction
@@ -129,6 +153,14 @@ export class FakeDiscordState {
     });
   }
 
+  /** A channel's messages as `GET /channels/{id}/messages` lists them: newest first. */
+  channelMessages(channelId: string): FakeMessage[] {
+    return this.messageOrder
+      .map((id) => this.world.messages.get(id))
+      .filter((m): m is FakeMessage => m?.channel_id === channelId)
+      .reverse();
+  }
+
   editMessage(message: FakeMessage, body: { content?: string; components?: unknown[]; flags?: number; embeds?: unknown[] }): void {
     if (body.content !== undefined) message.content = body.content;
     if (body.components !== undefined) message.components = body.components;
@@ -138,15 +170,16 @@ export class FakeDiscordState {
     message.edited_timestamp = new Date(this.now()).toISOString();
   }
 
-  createThread(parentId: string, messageId: string, name: string, autoArchiveDuration: number): FakeChannel {
+  /** A thread in `parentId` with id `threadId` (the message it starts from, or a new id), owned by the bot unless `owner` says. */
+  createThread(parentId: string, threadId: string, name: string, autoArchiveDuration: number, owner: FakeUser = this.world.bot): FakeChannel {
     const parent = this.world.channels.get(parentId);
     const thread: FakeChannel = {
-      id: messageId,
+      id: threadId,
       type: 11,
       ...(parent?.guild_id ? { guild_id: parent.guild_id } : {}),
       name,
       parent_id: parentId,
-      owner_id: this.world.bot.id,
+      owner_id: owner.id,
       last_message_id: null,
       rate_limit_per_user: 0,
       flags: 0,

@@ -62,12 +62,21 @@ export interface FakeMessage {
   pinned: false;
   type: number;
   flags: number;
-  message_reference?: { message_id: string; channel_id: string; guild_id?: string };
+  /** `type` 0 is a reply (or a thread starter's pointer), 1 a forward (MessageReferenceType). */
+  message_reference?: { type: 0 | 1; message_id: string; channel_id: string; guild_id?: string };
   referenced_message?: FakeMessage | null;
+  /** A forward's copy of the message it forwards (discord-api-spec MessageSnapshotResponse). */
+  message_snapshots?: { message: FakeSnapshot }[];
   interaction_metadata?: Record<string, unknown>;
   webhook_id?: string;
   application_id?: string;
 }
+
+/** What a forward copies of a message (discord-api-spec MinimalContentMessageResponse). */
+export type FakeSnapshot = Pick<
+  FakeMessage,
+  'type' | 'content' | 'mentions' | 'mention_roles' | 'attachments' | 'embeds' | 'timestamp' | 'edited_timestamp' | 'flags' | 'components'
+>;
 
 /** Permissions the bot and everyone get by default: what the invite URL asks for, minus nothing. */
 export const DEFAULT_EVERYONE_PERMISSIONS =

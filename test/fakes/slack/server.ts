@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeSlackThreads } from './threads.ts';
 
 export interface SlackCall {
   readonly method: string;
@@ -70,6 +71,8 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly messages: FakeSlackMessage[];
   readonly otherRequests: OtherRequest[];
+  /** Threads people talk in (conversations.replies) and who they are (users.info). */
+  readonly threads: FakeSlackThreads;
   /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
   budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
   /** The next `times` calls of `method` get `failure`. */
@@ -162,7 +165,11 @@ export async function startFakeSlack(
   const messages: FakeSlackMessage[] = [];
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
-  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number; times: number[] }>();
+  // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
+  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
+    ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
+  ]);
+  const threads = new FakeSlackThreads();
   const failures = new Map<string, Failure[]>();
   let tsCounter = 0;
   let base = '';
@@ -199,7 +206,8 @@ export async function startFakeSlack(
       const now = Date.now();
       budget.times = budget.times.filter((t) => now - t < budget.windowMs);
       if (budget.times.length >= budget.limit) {
-        return { status: 429, headers: { 'retry-after': String(budget.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
+        const retryAfterSec = budget.retryAfterSec ?? Math.ceil(((budget.times[0] ?? now) + budget.windowMs - now) / 1000);
+        return { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
       }
       budget.times.push(now);
     }
@@ -296,6 +304,10 @@ export async function startFakeSlack(
         if (!token.startsWith('xapp-')) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
         if (opts.appToken !== undefined && token !== opts.appToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
+      case 'conversations.replies':
+        return threads.replies(args);
+      case 'users.info':
+        return threads.usersInfo(args);
       case 'conversations.info':
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
       default:
@@ -400,6 +412,7 @@ export async function startFakeSlack(
     calls,
     messages,
     otherRequests,
+    threads,
     budget(method, b) {
       budgets.set(method, { limit: b.limit, windowMs: b.windowMs, retryAfterSec: b.retryAfterSec ?? 1, times: [] });
     },

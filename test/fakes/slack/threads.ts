@@ -1,0 +1,105 @@
+/**
+ * The fake Slack's threads and people: messages tests put in a thread (people
+ * talking before the bot is called), served by `conversations.replies` with
+ * cursor pagination, the parent first and the rest oldest first, and `users.info`
+ * for the people. Shapes from docs.slack.dev reference/methods/conversations.replies
+ * and users.info; the page size is capped at 1,000 (15 for apps outside the
+ * Marketplace, a switch here), and the default page is 10 messages.
+ */
+
+export interface FakeThreadMessage {
+  readonly channel: string;
+  readonly ts: string;
+  /** The thread's parent ts; the parent itself has its own ts here. */
+  readonly threadTs: string;
+  readonly user?: string;
+  /** Set for bot messages (the bot's own answers carry both `user` and `bot_id`). */
+  readonly botId?: string;
+  readonly botName?: string;
+  readonly subtype?: string;
+  readonly text: string;
+  readonly files?: readonly Record<string, unknown>[];
+}
+
+export interface FakeSlackUser {
+  readonly id: string;
+  readonly name: string;
+  readonly realName?: string;
+  readonly displayName?: string;
+}
+
+type MethodResult = { status: number; body: Record<string, unknown> };
+
+export class FakeSlackThreads {
+  readonly messages: FakeThreadMessage[] = [];
+  readonly users = new Map<string, FakeSlackUser>();
+  /** Largest `limit` honoured: 1,000 by Slack's docs, 15 for non-Marketplace apps since 2025. */
+  maxPageSize = 1000;
+
+  add(message: FakeThreadMessage): void {
+    this.messages.push(message);
+  }
+
+  replies(args: Record<string, unknown>): MethodResult {
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const ts = typeof args.ts === 'string' ? args.ts : undefined;
+    if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+    if (!ts) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
+    const thread = this.messages
+      .filter((m) => m.channel === channel && (m.threadTs === ts || m.ts === ts))
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
+    if (thread.length === 0) return { status: 200, body: { ok: false, error: 'thread_not_found' } };
+    const limit = Math.min(Number(args.limit ?? 10) || 10, this.maxPageSize);
+    const start = typeof args.cursor === 'string' && args.cursor !== '' ? Number(Buffer.from(args.cursor, 'base64').toString('utf8').replace('offset:', '')) : 0;
+    const page = thread.slice(start, start + limit);
+    const more = start + limit < thread.length;
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        messages: page.map((m) => this.#payload(m, thread)),
+        has_more: more,
+        response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+      },
+    };
+  }
+
+  usersInfo(args: Record<string, unknown>): MethodResult {
+    const user = typeof args.user === 'string' ? this.users.get(args.user) : undefined;
+    if (!user) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+    const displayName = user.displayName ?? '';
+    const realName = user.realName ?? user.name;
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        user: {
+          id: user.id,
+          team_id: 'T0001',
+          name: user.name,
+          deleted: false,
+          real_name: realName,
+          is_bot: false,
+          profile: { display_name: displayName, display_name_normalized: displayName, real_name: realName, real_name_normalized: realName },
+        },
+      },
+    };
+  }
+
+  #payload(m: FakeThreadMessage, thread: readonly FakeThreadMessage[]): Record<string, unknown> {
+    const parent = m.ts === m.threadTs;
+    return {
+      type: 'message',
+      ts: m.ts,
+      thread_ts: m.threadTs,
+      text: m.text,
+      ...(m.user ? { user: m.user } : {}),
+      ...(m.botId ? { bot_id: m.botId, bot_profile: { id: m.botId, name: m.botName ?? 'bot' } } : {}),
+      ...(m.subtype ? { subtype: m.subtype } : {}),
+      ...(m.files ? { files: m.files } : {}),
+      ...(parent
+        ? { reply_count: thread.length - 1, reply_users_count: new Set(thread.slice(1).map((r) => r.user)).size, latest_reply: thread.at(-1)?.ts }
+        : { parent_user_id: thread[0]?.user }),
+    };
+  }
+}
