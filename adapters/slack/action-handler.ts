@@ -1,0 +1,97 @@
+/**
+ * Buttons and menus: the controls under answers (Stop, the thread's model
+ * picker, New conversation) and the channel picker of `/model`. Each acks
+ * first (Slack's 3 s, platform-limits.md §2e), then acts.
+ */
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { ConversationCore } from '../../src/conversation/core.ts';
+import { userText } from '../../src/user-text.ts';
+import { decodePick } from './blocks.ts';
+import { channelIdOf, isAllowed, type Allowed } from './incoming.ts';
+import { toMrkdwn } from './mrkdwn.ts';
+
+export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
+
+/** Where a block action happened: its channel and the thread of the message it came from. */
+export function actionPlace(body: unknown): { teamId: string; channel: string; user: string; threadTs: string | undefined } | undefined {
+  const b = body as {
+    team?: { id?: string } | null;
+    user?: { id?: string; team_id?: string };
+    channel?: { id?: string };
+    container?: { channel_id?: string; thread_ts?: string; message_ts?: string };
+    message?: { ts?: string; thread_ts?: string };
+  };
+  const teamId = b.team?.id ?? b.user?.team_id;
+  const channel = b.channel?.id ?? b.container?.channel_id;
+  const user = b.user?.id;
+  if (!teamId || !channel || !user) return undefined;
+  return { teamId, channel, user, threadTs: b.message?.thread_ts ?? b.container?.thread_ts ?? b.message?.ts };
+}
+
+export class ActionHandler {
+  readonly #core: ConversationCore;
+  readonly #allowed: Allowed;
+  readonly #log: Logger;
+
+  constructor(opts: { core: ConversationCore; allowed: Allowed; logger: Logger }) {
+    this.#core = opts.core;
+    this.#allowed = opts.allowed;
+    this.#log = opts.logger;
+  }
+
+  async stop({ ack, action, body }: ActionArgs): Promise<void> {
+    await ack();
+    const place = actionPlace(body);
+    if (!place || !isAllowed(this.#allowed, place)) return;
+    if (action.type === 'button' && action.value) {
+      const stopped = this.#core.stop(action.value);
+      this.#log.info({ turn: action.value, stopped }, 'stop pressed');
+    }
+  }
+
+  async modelPick({ ack, action, body, client }: ActionArgs): Promise<void> {
+    await ack();
+    const place = actionPlace(body);
+    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'static_select') return;
+    const pick = decodePick(action.selected_option.value);
+    // Only the conversation of the channel the picker sits in.
+    if (!pick || !pick.conversationId.startsWith(`${channelIdOf(place)}:`)) return;
+    const change = await this.#core.setModel({ conversationId: pick.conversationId }, pick.model);
+    this.#log.info({ conversation: pick.conversationId, ok: change.ok }, 'thread model picked');
+    await client.chat.postMessage({
+      channel: place.channel,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+      text: toMrkdwn(change.ok ? userText.modelSetForConversation(change.model) : change.userText),
+    });
+  }
+
+  async newConversation({ ack, action, body, client }: ActionArgs): Promise<void> {
+    await ack();
+    const place = actionPlace(body);
+    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'button' || !action.value) return;
+    if (!action.value.startsWith(`${channelIdOf(place)}:`)) return;
+    // The thread stays the bot's: follow-ups there start the new conversation without a mention.
+    await this.#core.reset(action.value);
+    this.#log.info({ conversation: action.value }, 'conversation reset');
+    await client.chat.postMessage({
+      channel: place.channel,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+      text: toMrkdwn(userText.resetDone),
+    });
+  }
+
+  async channelModelPick({ ack, action, body, respond }: ActionArgs): Promise<void> {
+    await ack();
+    const place = actionPlace(body);
+    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'static_select') return;
+    if (action.block_id !== channelIdOf(place)) return;
+    // The block id is the channel the picker was shown in (set by channelModelBlocks).
+    const change = await this.#core.setModel({ channelId: action.block_id }, action.selected_option.value);
+    if (change.ok) this.#log.info({ channelId: action.block_id, model: change.model }, 'channel model set');
+    await respond({
+      replace_original: true,
+      text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
+    });
+  }
+}
