@@ -39,6 +39,7 @@ const envSchema = z.object({
   USAGE_FOOTER: optional(bool),
   STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  LOG_FILE: optional(z.string()),
   HEALTH_PORT: optional(positiveInt),
   INSTANCE_ID: optional(z.string().regex(/^[\w.-]+$/, 'may hold only letters, digits, _, . and -')),
 
@@ -126,6 +127,8 @@ export interface Config {
   readonly usageFooter: boolean;
   readonly storeUrl: string;
   readonly logLevel: string;
+  /** Where logs go; undefined: `npm start` writes to stdout, `npm run chat` to `./data/chat.log`. */
+  readonly logFile: string | undefined;
   readonly healthPort: number | undefined;
   /** Names this instance's records in a shared store (answers in progress); stable across its restarts. */
   readonly instanceId: string;
@@ -227,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       usageFooter: e.USAGE_FOOTER ?? false,
       storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
       logLevel: e.LOG_LEVEL ?? 'info',
+      logFile: e.LOG_FILE,
       healthPort: e.HEALTH_PORT,
       instanceId: e.INSTANCE_ID ?? hostname(),
       discord,
@@ -234,4 +238,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       missing: { discord: missingDiscord, slack: missingSlack },
     },
   };
+}
+
+/** Every configured secret, for the logger to censor wherever its text appears (src/logger.ts). */
+export function secretsOf(config: Config): string[] {
+  const secrets = [config.llm.apiKey, config.discord?.token, config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken];
+  return secrets.filter((s): s is string => s !== undefined);
 }
