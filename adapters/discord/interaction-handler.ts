@@ -64,7 +64,7 @@ export class InteractionHandler {
       case COMMAND.ask:
         return this.#ask(interaction);
       default:
-        this.#log.warn({ command: interaction.commandName }, 'unknown command: run npm run register-commands');
+        this.#log.warn({ command: interaction.commandName }, 'unknown command: the registered slash commands are outdated (a restart syncs them)');
     }
   }
 
