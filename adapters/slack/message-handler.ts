@@ -9,6 +9,7 @@ import type { SlackConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentResolver } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
+import { StoreError } from '../../src/store/store-error.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, type SlackMessage } from './incoming.ts';
@@ -90,12 +91,16 @@ export class MessageHandler {
     if (!m.inThread || !this.#o.config.followupsWithoutMention) return false;
     const conversationId = conversationIdOf(m);
     if (this.#o.threads.has(conversationId)) return true;
-    const known = await this.#o.core.hasHistory(conversationId).catch((err: unknown) => {
+    try {
+      const known = await this.#o.core.hasHistory(conversationId);
+      if (known) this.#o.threads.add(conversationId);
+      return known;
+    } catch (err) {
       this.#o.logger.warn({ err }, 'could not tell whether the bot takes part in a thread');
-      return false;
-    });
-    if (known) this.#o.threads.add(conversationId);
-    return known;
+      // The store is down: the core answers "memory store unavailable" as it does to a
+      // mention, where silence would read as the bot ignoring a follow-up in its own thread.
+      return err instanceof StoreError;
+    }
   }
 
   #answer(m: SlackMessage, log: Logger): void {
