@@ -5,7 +5,7 @@
  * buttons and menus (`action-handler.ts`). Answers stream into the surfaces
  * `answer-surfaces.ts` builds.
  */
-import { App, webApi } from '@slack/bolt';
+import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { SlackConfig } from '../../src/config.ts';
 import type { Surface } from '../../src/surface.ts';
@@ -14,6 +14,7 @@ import { AnswerSurfaces } from './answer-surfaces.ts';
 import { ACTION } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { CommandHandler } from './command-handler.ts';
+import { SocketConnection } from './connection.ts';
 import { SlackFileResolver } from './file-resolver.ts';
 import { MessageHandler } from './message-handler.ts';
 import { parseAddress } from './surface.ts';
@@ -43,6 +44,11 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   if (!auth.user_id) throw new Error('Slack auth.test returned no bot user id');
   const bot = { userId: auth.user_id, botId: auth.bot_id };
 
+  // Socket Mode's receiver is built here, not by Bolt, to watch its connection for /healthz.
+  const socket = config.appToken
+    ? new SocketModeReceiver({ appToken: config.appToken, logger: boltLogger(logger), installerOptions: { clientOptions } })
+    : undefined;
+  const connection = socket ? new SocketConnection(socket.client, logger) : undefined;
   const app = new App({
     token: config.botToken,
     botUserId: bot.userId,
@@ -52,8 +58,8 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     clientOptions,
     logger: boltLogger(logger),
     convoStore: false,
-    ...(config.appToken
-      ? { socketMode: true, appToken: config.appToken }
+    ...(socket
+      ? { socketMode: true, receiver: socket }
       : // processBeforeResponse off: Bolt acks within Slack's 3 s and the answer streams after.
         { signingSecret: config.signingSecret, port: config.port, processBeforeResponse: false }),
   });
@@ -95,29 +101,31 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     logger.error({ err }, 'slack listener failed');
   });
 
-  let ready = false;
+  let started = false;
   let port: number | undefined;
-  if (config.appToken) {
+  let listening = () => connection?.connected ?? false;
+  if (socket) {
     await app.start();
   } else {
     const server = await app.start(config.port);
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
+    listening = () => server.listening;
   }
-  ready = true;
+  started = true;
   logger.info({ mode: config.appToken ? 'socket' : 'http', streaming: config.streaming, port, team: auth.team_id, botUser: bot.userId }, 'slack adapter started');
 
   return {
     platform: 'slack',
     port,
-    isReady: () => ready,
+    isReady: () => started && listening(),
     reopen(address) {
       const thread = parseAddress(address);
       return thread ? surfaces.forThread(thread, logger.child({ conversation: thread.conversationId })) : undefined;
     },
     async stop() {
-      if (!ready) return;
-      ready = false;
+      if (!started) return;
+      started = false;
       await app.stop();
       logger.info('slack adapter stopped');
     },

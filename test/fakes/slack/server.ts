@@ -96,6 +96,13 @@ export interface FakeSlack {
   socketSend(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, opts?: { retryAttempt?: number; retryReason?: string }): Promise<unknown>;
   /** How many Socket Mode connections are open. */
   socketConnections(): number;
+  /**
+   * Drops every Socket Mode connection, as Slack does when it recycles a server. With
+   * `holdHello`, connections opened afterwards get no `hello` until `releaseHello()`: the
+   * app is not connected until then, however soon it reconnects.
+   */
+  dropSockets(opts?: { holdHello?: boolean }): void;
+  releaseHello(): void;
   /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
   thread(channel: string, threadTs: string): FakeSlackMessage[];
   close(): Promise<void>;
@@ -319,6 +326,10 @@ export async function startFakeSlack(
   });
   // Socket Mode: apps.connections.open hands out ws://…/socket; Slack says hello, then sends envelopes the app acks.
   const sockets = new Set<WebSocket>();
+  let holdHello = false;
+  const helloWaiting: WebSocket[] = [];
+  const sayHello = (ws: WebSocket) =>
+    ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
   const acks = new Map<string, (payload: unknown) => void>();
   let envelopeCounter = 0;
   const wss = new WebSocketServer({ noServer: true });
@@ -334,7 +345,8 @@ export async function startFakeSlack(
         const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
         if (ack.envelope_id) acks.get(ack.envelope_id)?.(ack.payload);
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+      if (holdHello) helloWaiting.push(ws);
+      else sayHello(ws);
     });
   });
 
@@ -404,6 +416,14 @@ export async function startFakeSlack(
       });
     },
     socketConnections: () => sockets.size,
+    dropSockets(dropOpts = {}) {
+      holdHello = dropOpts.holdHello ?? false;
+      for (const socket of sockets) socket.terminate();
+    },
+    releaseHello() {
+      holdHello = false;
+      for (const ws of helloWaiting.splice(0)) sayHello(ws);
+    },
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted),
     close: () =>
       new Promise<void>((resolve, reject) => {
