@@ -98,6 +98,7 @@ export async function startBot(opts: { env: Record<string, string | undefined>; 
     core: service,
     logger,
     dedupe: store.dedupe,
+    settings: store.keyv('settings'),
     attachmentMaxBytes: config.attachmentMaxBytes,
   };
 

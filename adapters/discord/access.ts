@@ -6,6 +6,7 @@
  * guild, channel or role to check, so when any of those lists is set only
  * people named in USERS may talk to the bot there.
  */
+import type { Interaction } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
 
 export interface AccessFacts {
@@ -27,4 +28,13 @@ export function isAllowed(allowed: DiscordConfig['allowed'], facts: AccessFacts)
   if (channels.length > 0 && !facts.channelIds.some((id) => channels.includes(id))) return false;
   if (roles.length === 0 && users.length === 0) return true;
   return users.includes(facts.userId) || facts.roleIds.some((id) => roles.includes(id));
+}
+
+/** Whether the person behind an interaction (a command, a button) may use the bot where it happened. */
+export function isAllowedInteraction(allowed: DiscordConfig['allowed'], interaction: Interaction): boolean {
+  const channel = interaction.channel;
+  const channelIds = [interaction.channelId ?? '', ...(channel?.isThread() && channel.parentId ? [channel.parentId] : [])];
+  const member = interaction.member;
+  const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+  return isAllowed(allowed, { guildId: interaction.guildId ?? undefined, channelIds, userId: interaction.user.id, roleIds });
 }

@@ -11,8 +11,10 @@ import type { DiscordConfig } from '../../src/config.ts';
 import { DiscordAttachments } from './attachments.ts';
 import { createDiscordClient } from './client.ts';
 import { syncCommands, type CommandTarget } from './command-sync.ts';
+import { ButtonHandler } from './button-handler.ts';
 import { InteractionHandler } from './interaction-handler.ts';
 import { inviteUrl } from './invite.ts';
+import { LatestReplyChains } from './latest-chain.ts';
 import { MessageHandler } from './message-handler.ts';
 import { reopenChannelSurface } from './surface.ts';
 
@@ -36,9 +38,11 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   // They wait for the handlers, which need the ready client; the promise keeps their order.
   const handlers = ready.then(([readyClient]) => {
     const attachments = new DiscordAttachments({ rest: readyClient.rest });
+    const chains = new LatestReplyChains(deps.settings);
     return {
-      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
-      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
+      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, chains, logger: log }),
+      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, logger: log }),
+      buttons: new ButtonHandler({ core: deps.core, config, logger: log }),
     };
   });
   // A failed start rejects `ready` (and so this) with nobody listening yet; login reports it.
@@ -53,7 +57,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   client.on(Events.InteractionCreate, (interaction) => {
     if (stopped) return;
     handlers
-      .then((h) => h.interactions.handle(interaction))
+      .then((h) => (interaction.isButton() ? h.buttons.handle(interaction) : h.interactions.handle(interaction)))
       .catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
   });
 

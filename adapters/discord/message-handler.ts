@@ -23,6 +23,7 @@ import { isAllowed } from './access.ts';
 import { attachmentRef, type DiscordAttachments } from './attachments.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
 import { isMissingPermission } from './platform-error.ts';
+import type { LatestReplyChains } from './latest-chain.ts';
 import { findChainRoot } from './reply-chain.ts';
 import { ChannelSurface } from './surface.ts';
 import { threadName } from './thread-name.ts';
@@ -35,6 +36,8 @@ interface Route {
   readonly target: TextBasedChannel | 'new-thread';
   /** Reply to the user's message (reply mode and reply chains). */
   readonly reply: boolean;
+  /** A mention in reply mode: the message roots a new reply chain, which becomes the person's newest there. */
+  readonly startsChain?: boolean;
 }
 
 const DEDUPE_TTL_MS = 10 * 60 * 1000;
@@ -45,6 +48,7 @@ export class MessageHandler {
   readonly #config: DiscordConfig;
   readonly #attachments: DiscordAttachments;
   readonly #dedupe: EventDeduper;
+  readonly #chains: LatestReplyChains;
   readonly #log: Logger;
 
   constructor(opts: {
@@ -53,6 +57,7 @@ export class MessageHandler {
     config: DiscordConfig;
     attachments: DiscordAttachments;
     dedupe: EventDeduper;
+    chains: LatestReplyChains;
     logger: Logger;
   }) {
     this.#client = opts.client;
@@ -60,6 +65,7 @@ export class MessageHandler {
     this.#config = opts.config;
     this.#attachments = opts.attachments;
     this.#dedupe = opts.dedupe;
+    this.#chains = opts.chains;
     this.#log = opts.logger;
   }
 
@@ -79,6 +85,11 @@ export class MessageHandler {
     const channel = route.target === 'new-thread' ? await this.#startThread(message, log) : route.target;
     if (!channel) return;
     const conversationId = route.target === 'new-thread' ? conversationOfChannel(message.guildId, channel.id) : route.conversationId;
+    if (route.startsChain && message.guildId) {
+      await this.#chains
+        .remember({ guildId: message.guildId, channelId: message.channelId, userId: message.author.id }, conversationId)
+        .catch((err: unknown) => log.warn({ err }, 'could not record the newest reply chain; /reset in the channel will not find it'));
+    }
 
     const request: TurnRequest = {
       turnId: message.id,
@@ -92,6 +103,7 @@ export class MessageHandler {
       rest: this.#client.rest,
       channelId: channel.id,
       turnId: message.id,
+      askerId: message.author.id,
       replyTo: route.reply ? message.id : undefined,
     });
     const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
@@ -152,6 +164,7 @@ export class MessageHandler {
         channelId: channelKey(message.guildId, channel.id),
         target: channel,
         reply: true,
+        startsChain: true,
       };
     }
     return { conversationId: '', channelId: channelKey(message.guildId, channel.id), target: 'new-thread', reply: false };

@@ -111,6 +111,7 @@ test('/model with a model that is not on offer says which ones are', async () =>
 test('/reset in a thread forgets its history: the next question goes alone', async () => {
   const { discord, upstream } = await start();
   const threadId = await threadWithAnswer(discord, 'remember 42');
+  // Alice asked in it, so the thread's conversation is hers to reset.
   const command = discord.runCommand({ name: 'reset', channelId: threadId });
   expect(await replyOf(discord, command)).toEqual({ content: userText.resetDone, ephemeral: false });
 
@@ -122,10 +123,13 @@ test('/reset in a thread forgets its history: the next question goes alone', asy
   expect(sent.map((m) => textOf(m.content))).toEqual(['what number?']);
 });
 
-test('/reset in a channel suggests a new thread, privately', async () => {
-  const { discord } = await start();
+test('/reset in a channel in thread mode resets nothing and says to use it in the thread, privately', async () => {
+  const { discord, bot } = await start();
+  const threadId = await threadWithAnswer(discord, 'remember 42');
+  await bot.core.drain(60_000);
   const command = discord.runCommand({ name: 'reset' });
-  expect(await replyOf(discord, command)).toEqual({ content: userText.resetSuggestNewThread, ephemeral: true });
+  expect(await replyOf(discord, command)).toEqual({ content: userText.resetUseInThread, ephemeral: true });
+  expect(await bot.core.hasHistory(`discord:${discord.world.guildId}:${threadId}`)).toBe(true);
 });
 
 test('/ask answers in its deferred reply with the model asked for', async () => {
@@ -209,7 +213,7 @@ test('the Stop button stops a streaming answer; the message keeps its text, says
     botMessages(discord, thread.id).find((m) => m.content.includes('The beginning') && m.components.length > 0),
   );
   const button = (live.components[0] as { components: { custom_id: string }[] }).components[0];
-  expect(button?.custom_id).toBe(`stop:${question.id}`);
+  expect(button?.custom_id).toBe(`stop:${question.id}:${discord.world.alice.id}`);
 
   const press = discord.pressButton({ messageId: live.id, customId: button?.custom_id ?? '' });
   const [stopped] = await finalAnswer(discord, thread.id);

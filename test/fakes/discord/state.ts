@@ -63,7 +63,7 @@ export class FakeDiscordState {
     const mentionIds = new Set([...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
     // A reply mentions the replied-to author (the default "ping on reply").
     if (referenced && opts.author.id !== this.world.bot.id) mentionIds.add(referenced.author.id);
-    const everyone = [this.world.bot, this.world.alice, this.world.mod, this.world.otherBot];
+    const everyone = [this.world.bot, this.world.alice, this.world.bob, this.world.mod, this.world.moderator, this.world.otherBot];
     const message: FakeMessage = {
       id: this.ids.next(),
       channel_id: opts.channelId,
