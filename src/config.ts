@@ -66,6 +66,7 @@ const envSchema = z.object({
   SLACK_ALLOWED_TEAMS: optional(list),
   SLACK_ALLOWED_CHANNELS: optional(list),
   SLACK_ALLOWED_USERS: optional(list),
+  SLACK_ADMIN_USERS: optional(list),
   PORT: optional(positiveInt),
 });
 
@@ -115,6 +116,8 @@ export interface SlackConfig {
     readonly channels: readonly string[];
     readonly users: readonly string[];
   };
+  /** Who may stop or reset anyone's answers and set channel defaults, besides workspace admins and owners. */
+  readonly adminUsers: readonly string[];
 }
 
 export interface Config {
@@ -207,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             channels: e.SLACK_ALLOWED_CHANNELS ?? [],
             users: e.SLACK_ALLOWED_USERS ?? [],
           },
+          adminUsers: e.SLACK_ADMIN_USERS ?? [],
         }
       : undefined;
 

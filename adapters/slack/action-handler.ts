@@ -1,14 +1,16 @@
 /**
  * Buttons and menus: the controls under answers (Stop, the thread's model
  * picker, New conversation) and the channel picker of `/model`. Each acks
- * first (Slack's 3 s, platform-limits.md §2e), then acts.
+ * first (Slack's 3 s, platform-limits.md §2e), then acts. Who may press what
+ * is moderation.ts's to say; anyone else gets a private notice and nothing happens.
  */
-import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import { userText } from '../../src/user-text.ts';
-import { decodePick } from './blocks.ts';
+import { decodeControlValue, decodePick } from './blocks.ts';
 import { channelIdOf, isAllowed, type Allowed } from './incoming.ts';
+import type { SlackModeration } from './moderation.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
 export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -29,25 +31,29 @@ export function actionPlace(body: unknown): { teamId: string; channel: string; u
   return { teamId, channel, user, threadTs: b.message?.thread_ts ?? b.container?.thread_ts ?? b.message?.ts };
 }
 
+type Place = NonNullable<ReturnType<typeof actionPlace>>;
+
 export class ActionHandler {
   readonly #core: ConversationCore;
   readonly #allowed: Allowed;
+  readonly #moderation: SlackModeration;
   readonly #log: Logger;
 
-  constructor(opts: { core: ConversationCore; allowed: Allowed; logger: Logger }) {
+  constructor(opts: { core: ConversationCore; allowed: Allowed; moderation: SlackModeration; logger: Logger }) {
     this.#core = opts.core;
     this.#allowed = opts.allowed;
+    this.#moderation = opts.moderation;
     this.#log = opts.logger;
   }
 
-  async stop({ ack, action, body }: ActionArgs): Promise<void> {
+  async stop({ ack, action, body, client }: ActionArgs): Promise<void> {
     await ack();
     const place = actionPlace(body);
-    if (!place || !isAllowed(this.#allowed, place)) return;
-    if (action.type === 'button' && action.value) {
-      const stopped = this.#core.stop(action.value);
-      this.#log.info({ turn: action.value, stopped }, 'stop pressed');
-    }
+    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'button' || !action.value) return;
+    const { id: turnId, askerId } = decodeControlValue(action.value);
+    if (!(await this.#mayActOnAnswer(place, askerId, 'stop', client))) return;
+    const stopped = this.#core.stop(turnId);
+    this.#log.info({ turn: turnId, stopped }, 'stop pressed');
   }
 
   async modelPick({ ack, action, body, client }: ActionArgs): Promise<void> {
@@ -70,10 +76,12 @@ export class ActionHandler {
     await ack();
     const place = actionPlace(body);
     if (!place || !isAllowed(this.#allowed, place) || action.type !== 'button' || !action.value) return;
-    if (!action.value.startsWith(`${channelIdOf(place)}:`)) return;
+    const { id: conversationId, askerId } = decodeControlValue(action.value);
+    if (!conversationId.startsWith(`${channelIdOf(place)}:`)) return;
+    if (!(await this.#mayActOnAnswer(place, askerId, 'reset', client))) return;
     // The thread stays the bot's: follow-ups there start the new conversation without a mention.
-    await this.#core.reset(action.value);
-    this.#log.info({ conversation: action.value }, 'conversation reset');
+    await this.#core.reset(conversationId);
+    this.#log.info({ conversation: conversationId }, 'conversation reset');
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
@@ -86,6 +94,10 @@ export class ActionHandler {
     const place = actionPlace(body);
     if (!place || !isAllowed(this.#allowed, place) || action.type !== 'static_select') return;
     if (action.block_id !== channelIdOf(place)) return;
+    if (!(await this.#moderation.mayChangeChannelSettings({ teamId: place.teamId, userId: place.user }, place.channel))) {
+      await respond({ replace_original: false, response_type: 'ephemeral', text: toMrkdwn(userText.channelModelNeedsAdmin) });
+      return;
+    }
     // The block id is the channel the picker was shown in (set by channelModelBlocks).
     const change = await this.#core.setModel({ channelId: action.block_id }, action.selected_option.value);
     if (change.ok) this.#log.info({ channelId: action.block_id, model: change.model }, 'channel model set');
@@ -93,5 +105,18 @@ export class ActionHandler {
       replace_original: true,
       text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
     });
+  }
+
+  /** Whether the presser may act on this answer; if not, tells them privately, in the thread. */
+  async #mayActOnAnswer(place: Place, askerId: string | undefined, action: 'stop' | 'reset', client: webApi.WebClient): Promise<boolean> {
+    if (await this.#moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
+    this.#log.info({ user: place.user, action }, 'control refused: not the asker or an admin');
+    await client.chat.postEphemeral({
+      channel: place.channel,
+      user: place.user,
+      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+      text: toMrkdwn(userText.onlyAskerMay(action, userText.answerModerators.slack)),
+    });
+    return false;
   }
 }

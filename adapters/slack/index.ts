@@ -17,8 +17,10 @@ import { CommandHandler } from './command-handler.ts';
 import { SocketConnection } from './connection.ts';
 import { SlackFileResolver } from './file-resolver.ts';
 import { MessageHandler } from './message-handler.ts';
+import { SlackModeration } from './moderation.ts';
 import { parseAddress } from './surface.ts';
 import { ThreadMemory } from './thread-memory.ts';
+import { SlackUserDirectory } from './user-directory.ts';
 
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
@@ -86,8 +88,9 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     threads: new ThreadMemory(),
     logger,
   });
-  const commands = new CommandHandler({ core, allowed: config.allowed, logger });
-  const actions = new ActionHandler({ core, allowed: config.allowed, logger });
+  const moderation = new SlackModeration({ users: new SlackUserDirectory({ client: app.client, logger }), adminUsers: config.adminUsers });
+  const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
+  const actions = new ActionHandler({ core, allowed: config.allowed, moderation, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));

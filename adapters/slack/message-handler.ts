@@ -108,7 +108,11 @@ export class MessageHandler {
     const channelId = channelIdOf(m);
     const turnId = `${conversationId}:${m.ts}`;
     this.#o.threads.add(conversationId);
-    const surface = this.#o.surfaces.forThread({ teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId }, log, m.user);
+    const surface = this.#o.surfaces.forThread(
+      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
+      log,
+      m.user,
+    );
     this.#o.core
       .answer(
         { turnId, conversationId, channelId, author: { id: m.user, name: m.user }, text: m.text, attachments: m.attachments },

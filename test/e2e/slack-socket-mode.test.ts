@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { fixtureAnswer } from '../fakes/upstream.ts';
-import { CHANNEL, finalAnswer, mentionEvent, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { ADMIN_USER, CHANNEL, finalAnswer, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import { eventCallback } from '../fakes/slack/sender.ts';
 import { freePort } from '../support/free-port.ts';
 
@@ -44,7 +44,7 @@ test('a slash command over the socket is answered in its ack', async () => {
     token: 'unused',
     team_id: t.slack.teamId,
     channel_id: CHANNEL,
-    user_id: USER,
+    user_id: ADMIN_USER,
     command: '/model',
     text: 'gemini-3.1-pro',
     response_url: t.slack.responseUrl('cmd'),

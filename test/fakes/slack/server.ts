@@ -56,6 +56,23 @@ export interface FakeFile {
   readonly mode?: 'file' | 'login-page';
 }
 
+/** A member of the fake workspace, as users.info describes them. */
+export interface FakeSlackUser {
+  readonly id: string;
+  readonly name: string;
+  readonly isAdmin?: boolean;
+  readonly isOwner?: boolean;
+  readonly locale?: string;
+}
+
+/** The people every fake workspace starts with: Alice (who asks in most tests), Bob, an admin and an owner. */
+export const FAKE_SLACK_USERS: readonly FakeSlackUser[] = [
+  { id: 'U0ALICE', name: 'alice', locale: 'en-US' },
+  { id: 'U0BOB', name: 'bob', locale: 'de-DE' },
+  { id: 'U0ADMIN', name: 'admin', isAdmin: true, locale: 'en-GB' },
+  { id: 'U0OWNER', name: 'owner', isOwner: true, locale: 'ja-JP' },
+];
+
 /** A scripted answer for the next calls of a method. */
 export type Failure = { readonly type: 'rate-limited'; readonly retryAfterSec: number } | { readonly type: 'error'; readonly error: string } | { readonly type: 'http'; readonly status: number };
 
@@ -80,6 +97,8 @@ export interface FakeSlack {
    * many successful chat.appendStream calls, as Slack does about 5 minutes in.
    */
   streams(opts: { refuse?: string | undefined; endAfterAppends?: number | undefined }): void;
+  /** Adds (or replaces) a member of the workspace, for users.info. */
+  addUser(user: FakeSlackUser): void;
   /** Registers a file; returns it as Slack puts it on a message event's `files`. */
   addFile(file: FakeFile): Record<string, unknown>;
   /** A URL the fake answers that records what it was sent (for `response_url`). */
@@ -147,6 +166,7 @@ export async function startFakeSlack(
   const messages: FakeSlackMessage[] = [];
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
+  const users = new Map(FAKE_SLACK_USERS.map((u) => [u.id, u]));
   const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number; times: number[] }>();
   const failures = new Map<string, Failure[]>();
   let tsCounter = 0;
@@ -263,6 +283,38 @@ export async function startFakeSlack(
       case 'reactions.add':
       case 'assistant.threads.setStatus':
         return { status: 200, body: { ok: true } };
+      case 'users.info': {
+        // docs.slack.dev users.info (scope users:read, Tier 4): the user object; `locale` only with include_locale=true.
+        const user = typeof args.user === 'string' ? users.get(args.user) : undefined;
+        if (!user) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        const withLocale = args.include_locale === true || args.include_locale === 'true';
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            user: {
+              id: user.id,
+              team_id: teamId,
+              name: user.name,
+              deleted: false,
+              real_name: user.name,
+              tz: 'Europe/Berlin',
+              tz_label: 'Central European Time',
+              tz_offset: 3600,
+              profile: { real_name: user.name, display_name: user.name, team: teamId },
+              is_admin: user.isAdmin === true || user.isOwner === true,
+              is_owner: user.isOwner === true,
+              is_primary_owner: user.isOwner === true,
+              is_restricted: false,
+              is_ultra_restricted: false,
+              is_bot: false,
+              is_app_user: false,
+              updated: 1_700_000_000,
+              ...(withLocale && user.locale ? { locale: user.locale } : {}),
+            },
+          },
+        };
+      }
       case 'files.info': {
         const file = typeof args.file === 'string' ? files.get(args.file) : undefined;
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
@@ -386,6 +438,9 @@ export async function startFakeSlack(
     },
     streams(rules) {
       streamRules = { ...streamRules, ...rules };
+    },
+    addUser(user) {
+      users.set(user.id, user);
     },
     addFile(file) {
       files.set(file.id, file);
