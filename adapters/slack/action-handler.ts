@@ -5,12 +5,10 @@
  * is moderation.ts's to say; anyone else gets a private notice and nothing happens.
  */
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
-import type { Logger } from 'pino';
-import type { ConversationCore } from '../../src/conversation/core.ts';
 import { userText } from '../../src/user-text.ts';
 import { decodeControlValue, decodePick } from './blocks.ts';
-import { channelIdOf, isAllowed, type Allowed } from './incoming.ts';
-import type { SlackModeration } from './moderation.ts';
+import type { HandlerDeps } from './handler-deps.ts';
+import { channelIdOf, isAllowed } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
 export type ActionArgs = SlackActionMiddlewareArgs & AllMiddlewareArgs;
@@ -34,37 +32,31 @@ export function actionPlace(body: unknown): { teamId: string; channel: string; u
 type Place = NonNullable<ReturnType<typeof actionPlace>>;
 
 export class ActionHandler {
-  readonly #core: ConversationCore;
-  readonly #allowed: Allowed;
-  readonly #moderation: SlackModeration;
-  readonly #log: Logger;
+  readonly #o: HandlerDeps;
 
-  constructor(opts: { core: ConversationCore; allowed: Allowed; moderation: SlackModeration; logger: Logger }) {
-    this.#core = opts.core;
-    this.#allowed = opts.allowed;
-    this.#moderation = opts.moderation;
-    this.#log = opts.logger;
+  constructor(deps: HandlerDeps) {
+    this.#o = deps;
   }
 
   async stop({ ack, action, body, client }: ActionArgs): Promise<void> {
     await ack();
     const place = actionPlace(body);
-    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'button' || !action.value) return;
+    if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'button' || !action.value) return;
     const { id: turnId, askerId } = decodeControlValue(action.value);
     if (!(await this.#mayActOnAnswer(place, askerId, 'stop', client))) return;
-    const stopped = this.#core.stop(turnId);
-    this.#log.info({ turn: turnId, stopped }, 'stop pressed');
+    const stopped = this.#o.core.stop(turnId);
+    this.#o.logger.info({ turn: turnId, stopped }, 'stop pressed');
   }
 
   async modelPick({ ack, action, body, client }: ActionArgs): Promise<void> {
     await ack();
     const place = actionPlace(body);
-    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'static_select') return;
+    if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'static_select') return;
     const pick = decodePick(action.selected_option.value);
     // Only the conversation of the channel the picker sits in.
     if (!pick || !pick.conversationId.startsWith(`${channelIdOf(place)}:`)) return;
-    const change = await this.#core.setModel({ conversationId: pick.conversationId }, pick.model);
-    this.#log.info({ conversation: pick.conversationId, ok: change.ok }, 'thread model picked');
+    const change = await this.#o.core.setModel({ conversationId: pick.conversationId }, pick.model);
+    this.#o.logger.info({ conversation: pick.conversationId, ok: change.ok }, 'thread model picked');
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
@@ -75,13 +67,13 @@ export class ActionHandler {
   async newConversation({ ack, action, body, client }: ActionArgs): Promise<void> {
     await ack();
     const place = actionPlace(body);
-    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'button' || !action.value) return;
+    if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'button' || !action.value) return;
     const { id: conversationId, askerId } = decodeControlValue(action.value);
     if (!conversationId.startsWith(`${channelIdOf(place)}:`)) return;
     if (!(await this.#mayActOnAnswer(place, askerId, 'reset', client))) return;
     // The thread stays the bot's: follow-ups there start the new conversation without a mention.
-    await this.#core.reset(conversationId);
-    this.#log.info({ conversation: conversationId }, 'conversation reset');
+    await this.#o.core.reset(conversationId);
+    this.#o.logger.info({ conversation: conversationId }, 'conversation reset');
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
@@ -92,15 +84,15 @@ export class ActionHandler {
   async channelModelPick({ ack, action, body, respond }: ActionArgs): Promise<void> {
     await ack();
     const place = actionPlace(body);
-    if (!place || !isAllowed(this.#allowed, place) || action.type !== 'static_select') return;
+    if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'static_select') return;
     if (action.block_id !== channelIdOf(place)) return;
-    if (!(await this.#moderation.mayChangeChannelSettings({ teamId: place.teamId, userId: place.user }, place.channel))) {
+    if (!(await this.#o.moderation.mayChangeChannelSettings({ teamId: place.teamId, userId: place.user }, place.channel))) {
       await respond({ replace_original: false, response_type: 'ephemeral', text: toMrkdwn(userText.channelModelNeedsAdmin) });
       return;
     }
     // The block id is the channel the picker was shown in (set by channelModelBlocks).
-    const change = await this.#core.setModel({ channelId: action.block_id }, action.selected_option.value);
-    if (change.ok) this.#log.info({ channelId: action.block_id, model: change.model }, 'channel model set');
+    const change = await this.#o.core.setModel({ channelId: action.block_id }, action.selected_option.value);
+    if (change.ok) this.#o.logger.info({ channelId: action.block_id, model: change.model }, 'channel model set');
     await respond({
       replace_original: true,
       text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
@@ -109,8 +101,8 @@ export class ActionHandler {
 
   /** Whether the presser may act on this answer; if not, tells them privately, in the thread. */
   async #mayActOnAnswer(place: Place, askerId: string | undefined, action: 'stop' | 'reset', client: webApi.WebClient): Promise<boolean> {
-    if (await this.#moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
-    this.#log.info({ user: place.user, action }, 'control refused: not the asker or an admin');
+    if (await this.#o.moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
+    this.#o.logger.info({ user: place.user, action }, 'control refused: not the asker or an admin');
     await client.chat.postEphemeral({
       channel: place.channel,
       user: place.user,

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, test, vi } from 'vitest';
 import { commandDefinitions } from '../../adapters/discord/commands.ts';
-import { startBot, type RunningBot } from '../../src/main.ts';
+import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.ts';
 import { finalAnswer } from '../fakes/discord/read.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
@@ -14,25 +14,16 @@ import { captureLogs, type LogCapture } from '../support/log-capture.ts';
 
 let discord: FakeDiscord;
 let upstream: FakeUpstream;
-const bots: RunningBot[] = [];
+const bots: DiscordBotHarness[] = [];
 afterEach(async () => {
-  await Promise.allSettled(bots.splice(0).map((b) => b.stop(0)));
+  await Promise.allSettled(bots.splice(0).map((b) => b.stop()));
   await Promise.allSettled([discord.close(), upstream.close()]);
 });
 
-async function start(env: Record<string, string> = {}): Promise<{ bot: RunningBot; logs: LogCapture }> {
+/** Starts the bot on this test's fakes (a second start is a restart against the same Discord). */
+async function start(env: Record<string, string> = {}): Promise<{ bot: DiscordBotHarness; logs: LogCapture }> {
   const logs = captureLogs();
-  const bot = await startBot({
-    env: {
-      LLM_API_BASE: upstream.url,
-      LLM_API_KEY: 'test-key',
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_BASE: discord.apiBase,
-      STORE_URL: 'sqlite://:memory:',
-      ...env,
-    },
-    logger: logs.logger,
-  });
+  const bot = await startDiscordBot({ env, logger: logs.logger, reuse: { discord, upstream } });
   bots.push(bot);
   return { bot, logs };
 }
@@ -64,7 +55,7 @@ test('a first start registers the commands for DISCORD_GUILD_ID in one PUT; a re
   expect(commandCalls(discord)[1]?.body).toEqual(commandDefinitions);
   expect(discord.registeredCommands.map((r) => r.commands.map((c) => (c as { name: string }).name))).toEqual([['model', 'reset', 'ask']]);
 
-  await first.bot.stop(0);
+  await first.bot.stop();
   const second = await start(env);
   expect((await syncReport(second.logs)).msg).toBe('discord slash commands are current');
   expect(commandCalls(discord).map((r) => r.method)).toEqual(['GET', 'PUT', 'GET']);

@@ -3,11 +3,11 @@
  * /model (autocomplete, per thread, per channel), /reset, /ask (with an image,
  * and the reply chain it starts), who may run commands, Stop.
  */
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeMessage, World } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer, imageUrlsOf, textOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, imageUrlsOf, replyOf, textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
 import { userText } from '../../src/user-text.ts';
@@ -23,17 +23,6 @@ afterEach(async () => {
 async function start(env: Record<string, string> | ((world: World) => Record<string, string>) = {}): Promise<DiscordBotHarness> {
   harness = await startDiscordBot({ env: (world) => ({ LLM_MODELS: MODELS, ...(typeof env === 'function' ? env(world) : env) }) });
   return harness;
-}
-
-/** The text of an interaction's reply: the callback's content, or the deferred reply's edited content. */
-function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ content: string; ephemeral: boolean }> {
-  return discord.waitUntil(() => {
-    const callback = interaction.callbacks[0];
-    if (callback?.type === InteractionResponseType.ChannelMessageWithSource) {
-      return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
-    }
-    return undefined;
-  });
 }
 
 /** The deferred reply of an interaction once its answer is final: it has text and no Stop button. */

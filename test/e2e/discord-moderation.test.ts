@@ -5,13 +5,12 @@
  * the asker and to members with Manage Messages. Tests read the store, not only
  * the replies.
  */
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { userText } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeUser } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer } from '../fakes/discord/read.ts';
-import type { FakeInteraction } from '../fakes/discord/state.ts';
+import { botMessages, finalAnswer, replyOf } from '../fakes/discord/read.ts';
 import { answerTranscript } from '../fakes/upstream.ts';
 
 let harness: DiscordBotHarness | undefined;
@@ -19,17 +18,6 @@ afterEach(async () => {
   await harness?.stop();
   harness = undefined;
 });
-
-/** The reply an interaction got (its callback's message), once it has one. */
-function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ content: string; ephemeral: boolean }> {
-  return discord.waitUntil(() => {
-    const callback = interaction.callbacks[0];
-    if (callback?.type === InteractionResponseType.ChannelMessageWithSource) {
-      return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
-    }
-    return undefined;
-  });
-}
 
 /** `author` mentions the bot in the channel (reply mode); resolves once the answer replying to it is final. Returns the chain's conversation id. */
 async function chainStartedBy(discord: FakeDiscord, author: FakeUser, question: string): Promise<string> {
