@@ -27,6 +27,12 @@ export type CommandState =
       readonly state: 'differs';
       /** What differs, one phrase each: `/ask is not registered`, `/model: description, options differ`. */
       readonly differences: readonly string[];
+      /** Names of commands defined but not registered. */
+      readonly missing: readonly string[];
+      /** Names of commands registered, but not as defined now. */
+      readonly outdated: readonly string[];
+      /** Names of commands registered but no longer defined. */
+      readonly unknown: readonly string[];
     };
 
 export interface SyncResult {
@@ -147,15 +153,20 @@ function canonicalFields(command: Command, compareIntegrationTypes: boolean): Re
 /** Compares the defined commands with the registered ones (as Discord returned them); says how they differ. */
 export function compareCommands(defined: RESTPutAPIApplicationCommandsJSONBody, registered: unknown): CommandState {
   const parsed = registeredSchema.safeParse(registered);
-  if (!parsed.success) return { state: 'differs', differences: ['Discord returned commands in an unexpected shape'] };
+  if (!parsed.success) {
+    return { state: 'differs', differences: ['Discord returned commands in an unexpected shape'], missing: [], outdated: [], unknown: [] };
+  }
   const wanted = z.array(commandSchema).parse(defined);
   const key = (c: Command) => `${c.type ?? 1}:${c.name}`;
   const have = new Map((parsed.data ?? []).map((c) => [key(c), c]));
   const differences: string[] = [];
+  const missing: string[] = [];
+  const outdated: string[] = [];
   for (const command of wanted) {
     const existing = have.get(key(command));
     have.delete(key(command));
     if (!existing) {
+      missing.push(command.name);
       differences.push(`/${command.name} is not registered`);
       continue;
     }
@@ -163,10 +174,14 @@ export function compareCommands(defined: RESTPutAPIApplicationCommandsJSONBody, 
     const want = canonicalFields(command, compareIntegrationTypes);
     const got = canonicalFields(existing, compareIntegrationTypes);
     const fields = Object.keys(want).filter((field) => JSON.stringify(want[field]) !== JSON.stringify(got[field]));
-    if (fields.length > 0) differences.push(`/${command.name}: ${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`);
+    if (fields.length > 0) {
+      outdated.push(command.name);
+      differences.push(`/${command.name}: ${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`);
+    }
   }
-  for (const extra of have.values()) differences.push(`/${extra.name} is registered but no longer defined`);
-  return differences.length === 0 ? { state: 'current' } : { state: 'differs', differences };
+  const unknown = [...have.values()].map((extra) => extra.name);
+  for (const name of unknown) differences.push(`/${name} is registered but no longer defined`);
+  return differences.length === 0 ? { state: 'current' } : { state: 'differs', differences, missing, outdated, unknown };
 }
 
 /** How the registered commands compare with the code's, without changing anything. */

@@ -54,16 +54,26 @@ test('changed wording, options, localizations, permissions and contexts are each
     [{ options: [{ type: ApplicationCommandOptionType.String, name: 'name', description: 'The model', required: true, autocomplete: true }] }, '/model: options differs'],
   ];
   for (const [change, difference] of cases) {
-    expect(compareCommands(defined, [asDiscordReturns({ ...base, ...change })])).toEqual({ state: 'differs', differences: [difference] });
+    expect(compareCommands(defined, [asDiscordReturns({ ...base, ...change })])).toEqual({
+      state: 'differs',
+      differences: [difference],
+      missing: [],
+      outdated: ['model'],
+      unknown: [],
+    });
   }
 });
 
 test('a command missing from Discord, one it has in addition, and nothing registered at all', () => {
-  expect(compareCommands(defined, [])).toEqual({ state: 'differs', differences: ['/model is not registered'] });
-  expect(compareCommands(defined, null)).toEqual({ state: 'differs', differences: ['/model is not registered'] });
+  const missing = { state: 'differs', differences: ['/model is not registered'], missing: ['model'], outdated: [], unknown: [] };
+  expect(compareCommands(defined, [])).toEqual(missing);
+  expect(compareCommands(defined, null)).toEqual(missing);
   expect(compareCommands(defined, [asDiscordReturns(defined[0] as unknown as Record<string, unknown>), asDiscordReturns({ name: 'old', description: 'Gone' })])).toEqual({
     state: 'differs',
     differences: ['/old is registered but no longer defined'],
+    missing: [],
+    outdated: [],
+    unknown: ['old'],
   });
-  expect(compareCommands(defined, { unexpected: true })).toEqual({ state: 'differs', differences: ['Discord returned commands in an unexpected shape'] });
+  expect(compareCommands(defined, { unexpected: true })).toMatchObject({ state: 'differs', differences: ['Discord returned commands in an unexpected shape'] });
 });
