@@ -2,6 +2,7 @@
  * What src/main.ts hands a platform adapter, and what it gets back.
  * Adapters live in adapters/<platform>/ and export `start<Platform>Adapter(deps)`.
  */
+import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { ConversationCore } from './conversation/core.ts';
 import type { EventDeduper } from './store/dedupe.ts';
@@ -13,6 +14,12 @@ export interface AdapterDeps {
   readonly logger: Logger;
   /** Exactly-once delivery of platform events (Slack retries; several instances). */
   readonly dedupe: EventDeduper;
+  /**
+   * The store's settings namespace, for the small records an adapter keeps beside the
+   * core's (Discord: each person's newest reply chain per channel, for `/reset`).
+   * Keys are prefixed with the platform.
+   */
+  readonly settings: Keyv;
   /** Largest attachment the bot downloads or forwards, in bytes (ATTACHMENT_MAX_MB). */
   readonly attachmentMaxBytes: number;
   /** Most earlier messages an adapter reads from the platform for one turn (CONTEXT_MAX_MESSAGES). */

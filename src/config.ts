@@ -54,6 +54,7 @@ const envSchema = z.object({
   USAGE_FOOTER: optional(bool),
   STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  LOG_FILE: optional(z.string()),
   HEALTH_PORT: optional(positiveInt),
   INSTANCE_ID: optional(z.string().regex(/^[\w.-]+$/, 'may hold only letters, digits, _, . and -')),
 
@@ -80,6 +81,7 @@ const envSchema = z.object({
   SLACK_ALLOWED_TEAMS: optional(list),
   SLACK_ALLOWED_CHANNELS: optional(list),
   SLACK_ALLOWED_USERS: optional(list),
+  SLACK_ADMIN_USERS: optional(list),
   PORT: optional(positiveInt),
 });
 
@@ -129,6 +131,8 @@ export interface SlackConfig {
     readonly channels: readonly string[];
     readonly users: readonly string[];
   };
+  /** Who may stop or reset anyone's answers and set channel defaults, besides workspace admins and owners. */
+  readonly adminUsers: readonly string[];
 }
 
 export interface Config {
@@ -150,6 +154,8 @@ export interface Config {
   readonly usageFooter: boolean;
   readonly storeUrl: string;
   readonly logLevel: string;
+  /** Where logs go; undefined: `npm start` writes to stdout, `npm run chat` to `./data/chat.log`. */
+  readonly logFile: string | undefined;
   readonly healthPort: number | undefined;
   /** Names this instance's records in a shared store (answers in progress); stable across its restarts. */
   readonly instanceId: string;
@@ -232,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             channels: e.SLACK_ALLOWED_CHANNELS ?? [],
             users: e.SLACK_ALLOWED_USERS ?? [],
           },
+          adminUsers: e.SLACK_ADMIN_USERS ?? [],
         }
       : undefined;
 
@@ -263,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       usageFooter: e.USAGE_FOOTER ?? false,
       storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
       logLevel: e.LOG_LEVEL ?? 'info',
+      logFile: e.LOG_FILE,
       healthPort: e.HEALTH_PORT,
       instanceId: e.INSTANCE_ID ?? hostname(),
       discord,
@@ -270,4 +278,10 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       missing: { discord: missingDiscord, slack: missingSlack },
     },
   };
+}
+
+/** Every configured secret, for the logger to censor wherever its text appears (src/logger.ts). */
+export function secretsOf(config: Config): string[] {
+  const secrets = [config.llm.apiKey, config.discord?.token, config.slack?.botToken, config.slack?.signingSecret, config.slack?.appToken];
+  return secrets.filter((s): s is string => s !== undefined);
 }

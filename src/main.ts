@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AdapterDeps, RunningAdapter } from './adapter.ts';
 import { buildCore } from './build-core.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, secretsOf, type Config } from './config.ts';
 import type { ConversationService } from './conversation/service.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logFile } from './logger.ts';
 import { startHealthServer, type HealthServer, type Readiness } from './observability/health-server.ts';
 import { instrumentStore } from './observability/instrument-store.ts';
 import { BotMetrics } from './observability/metrics.ts';
@@ -89,7 +89,7 @@ export async function startBot(opts: {
   fetch?: typeof fetch;
 }): Promise<RunningBot> {
   const config = configForServing(opts.env);
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, config.logFile ? logFile(config.logFile) : undefined, { secrets: secretsOf(config) });
   const metrics = new BotMetrics();
   const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
   const { service, unfinished, scheduler } = buildCore(config, store, logger, {
@@ -103,6 +103,7 @@ export async function startBot(opts: {
     core: service,
     logger,
     dedupe: store.dedupe,
+    settings: store.keyv('settings'),
     attachmentMaxBytes: config.attachmentMaxBytes,
     contextMaxMessages: config.contextMaxMessages,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),

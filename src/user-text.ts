@@ -50,7 +50,22 @@ export const userText = {
   modelList: (models: readonly string[], current: string) =>
     `Models on offer:\n${models.map((m) => (m === current ? `• \`${m}\` (current)` : `• \`${m}\``)).join('\n')}`,
   resetDone: 'Conversation reset. I have forgotten everything said here before.',
-  resetSuggestNewThread: 'Conversation reset. For a fresh start with a clean page, mention me in the channel to open a new thread.',
+  /** Discord, reply mode: `/reset` in a channel forgot the newest reply chain this person started there. */
+  resetLatestChain: 'Conversation reset: I have forgotten your latest conversation in this channel.',
+  /** Discord, reply mode: `/reset` in a channel where this person started no conversation. */
+  resetNothingHere: 'You have no conversation with me in this channel to reset. Mention me to start one.',
+  /** Discord, thread mode: `/reset` in a channel, where no conversation lives. */
+  resetUseInThread: 'Nothing was reset: each conversation lives in its own thread. Use /reset inside the thread you want me to forget, or mention me here to start a new one.',
+  /** Slack: `/reset` runs in channels only, never in the threads conversations live in. */
+  resetSlackChannel:
+    'Nothing was reset: Slack does not run slash commands inside threads, where conversations live. To start fresh, mention me in a channel to begin a new thread; to make a thread forget, press **New conversation** under my answer there.',
+  /** Someone pressed Stop or asked to reset a conversation that another person started. */
+  onlyAskerMay: (action: 'stop' | 'reset', moderators: string) =>
+    `Only the person who asked, or ${moderators}, can ${action === 'stop' ? 'stop this answer' : 'reset this conversation'}.`,
+  /** Who may act on anyone's answer, per platform (for `onlyAskerMay`). */
+  answerModerators: { discord: 'members with the **Manage Messages** permission', slack: 'workspace admins' },
+  /** Slack: someone who is not a workspace admin tried to set a channel's default model. */
+  channelModelNeedsAdmin: "Only workspace admins can change this channel's default model. Use the model picker under an answer to change that thread's model.",
   attachmentSkipped: (name: string, reason: string) => `⚠️ I could not use **${name}**: ${reason}. I answered the text without it.`,
   attachmentTooLarge: (limitMb: number) => `it is larger than the ${limitMb} MB limit`,
   attachmentUnsupported: (contentType: string | undefined) =>

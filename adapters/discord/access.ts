@@ -6,7 +6,7 @@
  * guild, channel or role to check, so when any of those lists is set only
  * people named in USERS may talk to the bot there.
  */
-import { PermissionFlagsBits, type PermissionsBitField } from 'discord.js';
+import type { Interaction } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
 
 export interface AccessFacts {
@@ -30,11 +30,11 @@ export function isAllowed(allowed: DiscordConfig['allowed'], facts: AccessFacts)
   return users.includes(facts.userId) || facts.roleIds.some((id) => roles.includes(id));
 }
 
-/**
- * Who may change a channel-wide setting (its default model, its persona): members with
- * Manage Channels, or everyone with DISCORD_CHANNEL_MODEL_PERMISSION=everyone.
- * `permissions` is the member's in that channel, as the interaction carries it.
- */
-export function mayChangeChannelSettings(config: DiscordConfig, permissions: Readonly<PermissionsBitField> | null): boolean {
-  return config.channelModelPermission === 'everyone' || permissions?.has(PermissionFlagsBits.ManageChannels) === true;
+/** Whether the person behind an interaction (a command, a button) may use the bot where it happened. */
+export function isAllowedInteraction(allowed: DiscordConfig['allowed'], interaction: Interaction): boolean {
+  const channel = interaction.channel;
+  const channelIds = [interaction.channelId ?? '', ...(channel?.isThread() && channel.parentId ? [channel.parentId] : [])];
+  const member = interaction.member;
+  const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
+  return isAllowed(allowed, { guildId: interaction.guildId ?? undefined, channelIds, userId: interaction.user.id, roleIds });
 }

@@ -40,7 +40,7 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.reset,
-    description: "Forget this thread's conversation",
+    description: "Forget this thread's conversation (in a channel: your newest reply chain there)",
     ...everywhere,
   },
   {

@@ -5,13 +5,17 @@
  */
 import { once } from 'node:events';
 import { Events, RESTEvents, type Client } from 'discord.js';
+import type { Logger } from 'pino';
 import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { DiscordAttachments } from './attachments.ts';
 import { createDiscordClient } from './client.ts';
+import { ButtonHandler } from './button-handler.ts';
+import { syncCommands, type CommandTarget } from './command-sync.ts';
 import { DiscordContextReader } from './context-reader.ts';
 import { InteractionHandler } from './interaction-handler.ts';
 import { inviteUrl } from './invite.ts';
+import { LatestReplyChains } from './latest-chain.ts';
 import { MessageHandler } from './message-handler.ts';
 import { reopenChannelSurface } from './surface.ts';
 
@@ -36,9 +40,11 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   const handlers = ready.then(([readyClient]) => {
     const attachments = new DiscordAttachments({ rest: readyClient.rest, fetch: deps.fetch });
     const context = new DiscordContextReader({ client: readyClient, maxMessages: deps.contextMaxMessages, logger: log });
+    const chains = new LatestReplyChains(deps.settings);
     return {
-      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, logger: log }),
-      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
+      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, chains, logger: log }),
+      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, logger: log }),
+      buttons: new ButtonHandler({ core: deps.core, config, logger: log }),
     };
   });
   // A failed start rejects `ready` (and so this) with nobody listening yet; login reports it.
@@ -53,7 +59,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   client.on(Events.InteractionCreate, (interaction) => {
     if (stopped) return;
     handlers
-      .then((h) => h.interactions.handle(interaction))
+      .then((h) => (interaction.isButton() ? h.buttons.handle(interaction) : h.interactions.handle(interaction)))
       .catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
   });
 
@@ -65,6 +71,9 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     { user: readyClient.user.tag, guilds: readyClient.guilds.cache.size, shard: config.shardId, invite: inviteUrl(applicationId) },
     'discord connected; invite the bot with the invite URL',
   );
+  // In the background: mentions are served while it runs, and if it fails.
+  const syncing = new AbortController();
+  syncSlashCommands(readyClient, { applicationId, guildId: config.guildId }, log, syncing.signal);
 
   return {
     platform: 'discord',
@@ -72,10 +81,29 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     reopen: (address) => reopenChannelSurface(readyClient.rest, address),
     async stop() {
       stopped = true;
+      syncing.abort();
       await readyClient.destroy();
       // destroy() also drops the REST token, but turns still streaming are the core's to
       // finish (it drains them after adapters stop): their edits need REST, not the gateway.
       readyClient.rest.setToken(config.token);
     },
   };
+}
+
+/** Brings the registered slash commands in line with the code's (command-sync.ts); logs what it did or why it could not. */
+function syncSlashCommands(client: Client<true>, target: CommandTarget, log: Logger, signal: AbortSignal): void {
+  const scope = target.guildId ? { guild: target.guildId } : { scope: 'global' };
+  syncCommands(client.rest, target, AbortSignal.any([signal, AbortSignal.timeout(60_000)]))
+    .then((result) => {
+      if (!result.wrote) log.info(scope, 'discord slash commands are current');
+      else if (result.before.state === 'differs') log.info({ ...scope, differences: result.before.differences }, 'discord slash commands updated');
+    })
+    .catch((err: unknown) => {
+      if (signal.aborted) return;
+      log.warn(
+        { err, ...scope },
+        'could not sync the discord slash commands; mentions still work. /model, /reset and /ask may be missing or outdated: ' +
+          'check that the bot was invited with the applications.commands scope, or run npm run register-commands',
+      );
+    });
 }

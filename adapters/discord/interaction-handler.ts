@@ -1,33 +1,35 @@
 /**
- * Slash commands, autocomplete and the Stop button. Commands answer within
- * Discord's 3 s (deferring when the work runs long); replies about settings are
- * ephemeral. `/ask` defers, then streams its answer into the deferred reply.
+ * Slash commands and their autocomplete (buttons: button-handler.ts). Commands
+ * answer within Discord's 3 s (deferring when the work runs long); replies about
+ * settings are ephemeral. `/ask` defers, then streams its answer into the
+ * deferred reply. Who may reset what is moderation.ts's to say.
  */
 import {
   MessageFlags,
   type AutocompleteInteraction,
-  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
   type Interaction,
+  type ThreadChannel,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
-import { isAllowed, mayChangeChannelSettings } from './access.ts';
+import { isAllowedInteraction } from './access.ts';
 import { attachmentRef, type DiscordAttachments } from './attachments.ts';
 import { COMMAND, MAX_CHOICES, OPTION } from './commands.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import type { LatestReplyChains } from './latest-chain.ts';
+import { actorOf, CHANNEL_SETTINGS_PERMISSION, mayActOnAnswer, mayChangeChannelSettings } from './moderation.ts';
 import { personaReply, type PersonaPlace } from './persona-command.ts';
-import { turnIdOfStop } from './stop-button.ts';
+import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { InteractionSurface } from './surface.ts';
 import { turnPlace } from './turn-place.ts';
 
 /** Defer a reply whose work has not finished by then, well inside Discord's 3 s. */
 const DEFER_AFTER_MS = 2000;
-const NO_PINGS = { parse: [], repliedUser: false } as const;
 
 type Place =
   | { readonly kind: 'thread' | 'dm'; readonly conversationId: string; readonly channelId: string }
@@ -38,25 +40,30 @@ export class InteractionHandler {
   readonly #core: ConversationCore;
   readonly #config: DiscordConfig;
   readonly #attachments: DiscordAttachments;
+  readonly #chains: LatestReplyChains;
   readonly #log: Logger;
 
-  constructor(opts: { client: Client<true>; core: ConversationCore; config: DiscordConfig; attachments: DiscordAttachments; logger: Logger }) {
+  constructor(opts: {
+    client: Client<true>;
+    core: ConversationCore;
+    config: DiscordConfig;
+    attachments: DiscordAttachments;
+    chains: LatestReplyChains;
+    logger: Logger;
+  }) {
     this.#client = opts.client;
     this.#core = opts.core;
     this.#config = opts.config;
     this.#attachments = opts.attachments;
+    this.#chains = opts.chains;
     this.#log = opts.logger;
   }
 
   async handle(interaction: Interaction): Promise<void> {
-    const allowed = this.#allowed(interaction);
+    const allowed = isAllowedInteraction(this.#config.allowed, interaction);
     if (interaction.isAutocomplete()) return interaction.respond(allowed ? await this.#choices(interaction) : []);
-    if (interaction.isButton()) return this.#button(interaction, allowed);
     if (!interaction.isChatInputCommand()) return;
-    if (!allowed) {
-      await interaction.reply({ content: userText.notAllowed, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-      return;
-    }
+    if (!allowed) return replyPrivately(interaction, userText.notAllowed);
     switch (interaction.commandName) {
       case COMMAND.model:
         return this.#model(interaction);
@@ -67,7 +74,7 @@ export class InteractionHandler {
       case COMMAND.persona:
         return this.#persona(interaction);
       default:
-        this.#log.warn({ command: interaction.commandName }, 'unknown command: run npm run register-commands');
+        this.#log.warn({ command: interaction.commandName }, 'unknown command: the registered slash commands are outdated (a restart syncs them)');
     }
   }
 
@@ -94,7 +101,9 @@ export class InteractionHandler {
         const change = await this.#core.setModel({ conversationId: place.conversationId }, chosen);
         return change.ok ? userText.modelSetForConversation(change.model) : change.userText;
       }
-      if (!mayChangeChannelSettings(this.#config, interaction.memberPermissions)) return userText.needsPermission('Manage Channels');
+      if (!mayChangeChannelSettings(actorOf(interaction), this.#config.channelModelPermission)) {
+        return userText.needsPermission(CHANNEL_SETTINGS_PERMISSION);
+      }
       const change = await this.#core.setModel({ channelId: place.channelId }, chosen);
       return change.ok ? userText.modelSetForChannel(change.model) : change.userText;
     });
@@ -108,15 +117,35 @@ export class InteractionHandler {
         ? { target: { channelId }, where: 'channel', lookup: { conversationId, channelId } }
         : { target: { conversationId }, where: place.kind === 'thread' ? 'thread' : 'conversation', lookup: { conversationId, channelId } };
     // A DM has no one to ask permission of; in a server the channel's rule applies, in its threads too.
-    const mayChange = place.kind === 'dm' || mayChangeChannelSettings(this.#config, interaction.memberPermissions);
+    const mayChange = place.kind === 'dm' || mayChangeChannelSettings(actorOf(interaction), this.#config.channelModelPermission);
     await this.#answerSoon(interaction, true, () => personaReply(interaction, { core: this.#core, place: persona, mayChange }));
   }
 
+
+  /**
+   * `/reset` forgets one conversation and says so only when it did: in a thread, the
+   * thread's (if it is the person's, or they moderate); in a channel in reply mode, the
+   * newest reply chain the person started there; in a channel in thread mode nothing,
+   * because no conversation lives in the channel itself.
+   */
   async #reset(interaction: ChatInputCommandInteraction): Promise<void> {
     const place = this.#place(interaction);
     if (place.kind === 'channel') {
-      await interaction.reply({ content: userText.resetSuggestNewThread, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-      return;
+      if (this.#config.replyMode !== 'reply') return replyPrivately(interaction, userText.resetUseInThread);
+      const owner = { guildId: place.guildId, channelId: place.rawChannelId, userId: interaction.user.id };
+      return this.#answerSoon(interaction, true, async () => {
+        const latest = await this.#chains.latest(owner);
+        if (latest === undefined) return userText.resetNothingHere;
+        await this.#core.reset(latest);
+        this.#log.info({ conversation: latest }, 'conversation reset');
+        return userText.resetLatestChain;
+      });
+    }
+    if (place.kind === 'thread' && interaction.channel?.isThread()) {
+      const asker = await this.#threadStarter(interaction.channel);
+      if (!mayActOnAnswer(actorOf(interaction), asker)) {
+        return replyPrivately(interaction, userText.onlyAskerMay('reset', userText.answerModerators.discord));
+      }
     }
     // Everyone in the thread should see that its history is gone: not ephemeral.
     await this.#answerSoon(interaction, false, async () => {
@@ -129,10 +158,17 @@ export class InteractionHandler {
     await interaction.deferReply();
     const place = this.#place(interaction);
     const image = interaction.options.getAttachment(OPTION.image);
+    const conversationId =
+      place.kind === 'channel' ? conversationOfReplyChain(place.guildId, place.rawChannelId, interaction.id) : place.conversationId;
+    if (place.kind === 'channel') {
+      // A new reply chain, rooted at this command: the person's newest in the channel.
+      await this.#chains
+        .remember({ guildId: place.guildId, channelId: place.rawChannelId, userId: interaction.user.id }, conversationId)
+        .catch((err: unknown) => this.#log.warn({ err }, 'could not record the newest reply chain; /reset in the channel will not find it'));
+    }
     const request: TurnRequest = {
       turnId: interaction.id,
-      conversationId:
-        place.kind === 'channel' ? conversationOfReplyChain(place.guildId, place.rawChannelId, interaction.id) : place.conversationId,
+      conversationId,
       channelId: place.channelId,
       author: { id: interaction.user.id, name: interaction.user.displayName },
       text: interaction.options.getString(OPTION.prompt, true),
@@ -146,24 +182,9 @@ export class InteractionHandler {
       token: interaction.token,
       channelId: interaction.channelId,
       turnId: interaction.id,
+      askerId: interaction.user.id,
     });
     await this.#core.answer(request, { surface, attachments: this.#attachments });
-  }
-
-  async #button(interaction: ButtonInteraction, allowed: boolean): Promise<void> {
-    const turnId = turnIdOfStop(interaction.customId);
-    if (turnId === undefined) return;
-    if (!allowed) {
-      await interaction.reply({ content: userText.notAllowed, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-      return;
-    }
-    if (this.#core.stop(turnId)) {
-      // The core ends the turn; its final edit says it was stopped and removes the button.
-      await interaction.deferUpdate();
-      return;
-    }
-    // Nothing is streaming (finished, or the bot restarted): just take the stale button away.
-    await interaction.update({ components: [], allowedMentions: NO_PINGS });
   }
 
   /** Replies with the work's text; if it takes longer than DEFER_AFTER_MS, defers first so Discord does not time out. */
@@ -195,6 +216,16 @@ export class InteractionHandler {
     return place.kind === 'channel' ? [place.channelId, place.channelId] : [place.conversationId, place.channelId];
   }
 
+  /** Who a thread's conversation belongs to: whoever started the thread, or the author of the message the bot started it from. */
+  async #threadStarter(thread: ThreadChannel): Promise<string | undefined> {
+    if (thread.ownerId && thread.ownerId !== this.#client.user.id) return thread.ownerId;
+    const starter = await thread.fetchStarterMessage().catch((err: unknown) => {
+      this.#log.debug({ err, thread: thread.id }, 'could not read the message a thread was started from');
+      return null;
+    });
+    return starter?.author.id;
+  }
+
   #currentModel(place: Place): Promise<string> {
     return place.kind === 'channel' ? this.#core.modelFor(place.channelId, place.channelId) : this.#core.modelFor(place.conversationId, place.channelId);
   }
@@ -216,16 +247,5 @@ export class InteractionHandler {
     return { kind: 'channel', guildId: interaction.guildId, rawChannelId: channelId, channelId: channelKey(interaction.guildId, channelId) };
   }
 
-  #allowed(interaction: Interaction): boolean {
-    const channel = interaction.channel;
-    const channelIds = [interaction.channelId ?? '', ...(channel?.isThread() && channel.parentId ? [channel.parentId] : [])];
-    const member = interaction.member;
-    const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
-    return isAllowed(this.#config.allowed, {
-      guildId: interaction.guildId ?? undefined,
-      channelIds,
-      userId: interaction.user.id,
-      roleIds,
-    });
-  }
 }
+

@@ -24,6 +24,7 @@ import type { DiscordContextReader } from './context-reader.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
 import { isReply, messageText } from './message-text.ts';
 import { isMissingPermission } from './platform-error.ts';
+import type { LatestReplyChains } from './latest-chain.ts';
 import { findChainRoot } from './reply-chain.ts';
 import { ChannelSurface } from './surface.ts';
 import { threadName } from './thread-name.ts';
@@ -37,6 +38,8 @@ interface Route {
   readonly target: TextBasedChannel | 'new-thread';
   /** Reply to the user's message (reply mode and reply chains). */
   readonly reply: boolean;
+  /** A mention in reply mode: the message roots a new reply chain, which becomes the person's newest there. */
+  readonly startsChain?: boolean;
 }
 
 const DEDUPE_TTL_MS = 10 * 60 * 1000;
@@ -48,6 +51,7 @@ export class MessageHandler {
   readonly #attachments: DiscordAttachments;
   readonly #context: DiscordContextReader;
   readonly #dedupe: EventDeduper;
+  readonly #chains: LatestReplyChains;
   readonly #log: Logger;
 
   constructor(opts: {
@@ -57,6 +61,7 @@ export class MessageHandler {
     attachments: DiscordAttachments;
     context: DiscordContextReader;
     dedupe: EventDeduper;
+    chains: LatestReplyChains;
     logger: Logger;
   }) {
     this.#client = opts.client;
@@ -65,6 +70,7 @@ export class MessageHandler {
     this.#attachments = opts.attachments;
     this.#context = opts.context;
     this.#dedupe = opts.dedupe;
+    this.#chains = opts.chains;
     this.#log = opts.logger;
   }
 
@@ -88,6 +94,11 @@ export class MessageHandler {
     ]);
     if (!channel) return;
     const conversationId = route.target === 'new-thread' ? conversationOfChannel(message.guildId, channel.id) : route.conversationId;
+    if (route.startsChain && message.guildId) {
+      await this.#chains
+        .remember({ guildId: message.guildId, channelId: message.channelId, userId: message.author.id }, conversationId)
+        .catch((err: unknown) => log.warn({ err }, 'could not record the newest reply chain; /reset in the channel will not find it'));
+    }
 
     const request: TurnRequest = {
       turnId: message.id,
@@ -103,6 +114,7 @@ export class MessageHandler {
       rest: this.#client.rest,
       channelId: channel.id,
       turnId: message.id,
+      askerId: message.author.id,
       replyTo: route.reply ? message.id : undefined,
     });
     const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
@@ -163,6 +175,7 @@ export class MessageHandler {
         channelId: channelKey(message.guildId, channel.id),
         target: channel,
         reply: true,
+        startsChain: true,
       };
     }
     return { conversationId: '', channelId: channelKey(message.guildId, channel.id), target: 'new-thread', reply: false };

@@ -1,5 +1,7 @@
 /**
- * `npm run register-commands`: sends the slash command definitions to Discord.
+ * `npm run register-commands`: sends the slash command definitions to Discord,
+ * always (for CI and deployment scripts; `npm start` syncs them by itself, writing
+ * only when they differ, see command-sync.ts).
  * With DISCORD_GUILD_ID they are registered to that server and usable at once;
  * without it, globally (Discord may take up to an hour to show them everywhere).
  * Reads the same settings as the bot (`.env` if present).
@@ -8,17 +10,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REST, Routes, type APIUser } from 'discord.js';
 import { loadConfig, type DiscordConfig } from '../../src/config.ts';
-import { commandDefinitions } from './commands.ts';
+import { putCommands } from './command-sync.ts';
 
 /** Registers the commands; returns where they went and their names. */
 export async function registerCommands(config: DiscordConfig): Promise<{ scope: 'guild' | 'global'; names: string[] }> {
   const rest = new REST(config.apiBase ? { api: config.apiBase } : {}).setToken(config.token);
   const applicationId = config.appId ?? ((await rest.get(Routes.user('@me'))) as APIUser).id;
-  const route = config.guildId
-    ? Routes.applicationGuildCommands(applicationId, config.guildId)
-    : Routes.applicationCommands(applicationId);
-  const registered = (await rest.put(route, { body: commandDefinitions })) as { name: string }[];
-  return { scope: config.guildId ? 'guild' : 'global', names: registered.map((c) => c.name) };
+  const names = await putCommands(rest, { applicationId, guildId: config.guildId });
+  return { scope: config.guildId ? 'guild' : 'global', names };
 }
 
 async function main(): Promise<void> {

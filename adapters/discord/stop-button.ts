@@ -1,6 +1,8 @@
 /**
- * The Stop button under an answer that is still streaming: `stop:<turnId>`,
- * shown while the message is `live` and removed when it is `final`.
+ * The Stop button under an answer that is still streaming: `stop:<turnId>:<askerId>`,
+ * shown while the message is `live` and removed when it is `final`. It carries who
+ * asked, so a press can be checked against moderation.ts without a lookup
+ * (Discord allows 100 characters of custom_id; two snowflakes take at most 40).
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 import type { MessageState } from '../../src/surface.ts';
@@ -8,23 +10,31 @@ import { userText } from '../../src/user-text.ts';
 
 const PREFIX = 'stop:';
 
-export function stopCustomId(turnId: string): string {
-  return `${PREFIX}${turnId}`;
+export function stopCustomId(turnId: string, askerId: string | undefined): string {
+  return askerId ? `${PREFIX}${turnId}:${askerId}` : `${PREFIX}${turnId}`;
 }
 
-/** The turn a button's custom_id stops, or undefined if it is not a Stop button. */
-export function turnIdOfStop(customId: string): string | undefined {
-  return customId.startsWith(PREFIX) ? customId.slice(PREFIX.length) : undefined;
+/** The turn a button stops and who asked for it, or undefined if it is not a Stop button. Older buttons name no asker. */
+export function parseStopButton(customId: string): { turnId: string; askerId: string | undefined } | undefined {
+  if (!customId.startsWith(PREFIX)) return undefined;
+  const [turnId = '', askerId] = customId.slice(PREFIX.length).split(':');
+  return turnId ? { turnId, askerId } : undefined;
 }
 
 /** The components of an answer message: a Stop button while live, none once final. */
-export function stopControls(state: MessageState, turnId: string): APIActionRowComponent<APIButtonComponent>[] {
+export function stopControls(state: MessageState, turnId: string, askerId: string | undefined): APIActionRowComponent<APIButtonComponent>[] {
   if (state === 'final') return [];
   return [
     {
       type: ComponentType.ActionRow,
       components: [
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: userText.stopButton, emoji: { name: '⏹️' }, custom_id: stopCustomId(turnId) },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: userText.stopButton,
+          emoji: { name: '⏹️' },
+          custom_id: stopCustomId(turnId, askerId),
+        },
       ],
     },
   ];

@@ -29,12 +29,15 @@ abstract class DiscordSurface implements Surface {
   abstract readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
   protected readonly rest: REST;
   protected readonly turnId: string;
+  /** Who asked: the Stop button names them, for moderation.ts. */
+  protected readonly askerId: string | undefined;
   /** Posts made so far in this turn: continuations of a split answer do not notify again. */
   protected posts = 0;
 
-  constructor(rest: REST, turnId: string) {
+  constructor(rest: REST, turnId: string, askerId: string | undefined) {
     this.rest = rest;
     this.turnId = turnId;
+    this.askerId = askerId;
   }
 
   /** Discord renders the core's Markdown as it is. */
@@ -43,7 +46,7 @@ abstract class DiscordSurface implements Surface {
   }
 
   protected body(text: string, state: MessageState): Record<string, unknown> {
-    return { content: text, allowed_mentions: NO_MENTIONS, components: stopControls(state, this.turnId) };
+    return { content: text, allowed_mentions: NO_MENTIONS, components: stopControls(state, this.turnId, this.askerId) };
   }
 
   abstract post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
@@ -56,8 +59,8 @@ export class ChannelSurface extends DiscordSurface {
   readonly #channelId: string;
   readonly #replyTo: string | undefined;
 
-  constructor(opts: { rest: REST; channelId: string; turnId: string; replyTo?: string | undefined }) {
-    super(opts.rest, opts.turnId);
+  constructor(opts: { rest: REST; channelId: string; turnId: string; askerId: string | undefined; replyTo?: string | undefined }) {
+    super(opts.rest, opts.turnId, opts.askerId);
     this.#channelId = opts.channelId;
     this.#replyTo = opts.replyTo;
     this.scopes = channelScopes(opts.channelId);
@@ -111,7 +114,7 @@ const CHANNEL_ADDRESS = 'discord:channel:';
 /** The ChannelSurface a `Surface.address` names, to mark an answer a crash cut off. */
 export function reopenChannelSurface(rest: REST, address: string): ChannelSurface | undefined {
   if (!address.startsWith(CHANNEL_ADDRESS)) return undefined;
-  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered' });
+  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered', askerId: undefined });
 }
 
 const ORIGINAL = '@original';
@@ -129,8 +132,8 @@ export class InteractionSurface extends DiscordSurface {
   /** The deferred reply's message id, which the first post learns; written to as `@original`. */
   #originalId: string | undefined;
 
-  constructor(opts: { rest: REST; applicationId: string; token: string; channelId: string; turnId: string }) {
-    super(opts.rest, opts.turnId);
+  constructor(opts: { rest: REST; applicationId: string; token: string; channelId: string; turnId: string; askerId: string }) {
+    super(opts.rest, opts.turnId, opts.askerId);
     this.#applicationId = opts.applicationId;
     this.#token = opts.token;
     this.#channelId = opts.channelId;

@@ -21,11 +21,20 @@ export const ACTION = {
 /** Block Kit limits: a section's text holds at most 3,000 characters, a message at most 50 blocks. */
 const SECTION_MAX = 3000;
 
-/** What to show under an answer's text. */
+/**
+ * What to show under an answer's text. `askerId` is who asked: the buttons carry it,
+ * so a press is checked against moderation.ts without a lookup.
+ */
 export type AnswerControls =
   | { readonly type: 'none' }
-  | { readonly type: 'stop'; readonly turnId: string }
-  | { readonly type: 'final'; readonly conversationId: string; readonly models: readonly string[]; readonly current: string };
+  | { readonly type: 'stop'; readonly turnId: string; readonly askerId?: string | undefined }
+  | {
+      readonly type: 'final';
+      readonly conversationId: string;
+      readonly askerId?: string | undefined;
+      readonly models: readonly string[];
+      readonly current: string;
+    };
 
 /**
  * The finished answer's controls: the model picker with the conversation's current
@@ -33,13 +42,13 @@ export type AnswerControls =
  * matters more than its picker.
  */
 export async function finalControls(
-  conversationId: string,
+  thread: { readonly conversationId: string; readonly askerId?: string | undefined },
   models: () => Promise<{ models: readonly string[]; current: string }>,
   logger: Logger,
 ): Promise<AnswerControls> {
   try {
     const { models: offered, current } = await models();
-    return { type: 'final', conversationId, models: offered, current };
+    return { type: 'final', conversationId: thread.conversationId, askerId: thread.askerId, models: offered, current };
   } catch (err) {
     logger.warn({ err }, 'could not read the model for the picker');
     return { type: 'none' };
@@ -77,6 +86,26 @@ export function decodePick(value: string): { conversationId: string; model: stri
   return undefined;
 }
 
+/**
+ * A button's value: what it acts on (a turn, a conversation) and who asked, as
+ * `["<id>","<asker>"]`. Buttons posted before askers were carried hold the bare id.
+ */
+export function encodeControlValue(id: string, askerId: string | undefined): string {
+  return askerId === undefined ? id : JSON.stringify([id, askerId]);
+}
+
+export function decodeControlValue(value: string): { id: string; askerId: string | undefined } {
+  if (value.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return { id: parsed[0], askerId: parsed[1] };
+    } catch {
+      // not ours: read as a bare id
+    }
+  }
+  return { id: value, askerId: undefined };
+}
+
 const option = (label: string, value: string) => ({ text: { type: 'plain_text' as const, text: label.slice(0, 75) }, value });
 
 /** A static_select of the models, with the current one selected and marked. */
@@ -98,7 +127,14 @@ export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlo
     blocks.push({
       type: 'actions',
       block_id: 'answer_live',
-      elements: [{ type: 'button', action_id: ACTION.stop, text: { type: 'plain_text', text: userText.stopButton }, value: controls.turnId }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.stop,
+          text: { type: 'plain_text', text: userText.stopButton },
+          value: encodeControlValue(controls.turnId, controls.askerId),
+        },
+      ],
     });
   } else if (controls.type === 'final') {
     blocks.push({
@@ -110,7 +146,7 @@ export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlo
           type: 'button',
           action_id: ACTION.newConversation,
           text: { type: 'plain_text', text: userText.newConversationButton },
-          value: controls.conversationId,
+          value: encodeControlValue(controls.conversationId, controls.askerId),
         },
       ],
     });

@@ -136,9 +136,9 @@ export class SlackStreamSurface implements Surface {
   async showTyping(signal: AbortSignal): Promise<void> {
     if (this.#mode !== 'native' || this.#stopControl) return;
     signal.throwIfAborted();
-    const { channel, threadTs, turnId } = this.#opts.thread;
+    const { channel, threadTs, turnId, askerId } = this.#opts.thread;
     this.#stopControl = this.#opts.client.chat
-      .postMessage({ channel, thread_ts: threadTs, text: userText.stopButton, blocks: answerBlocks('', { type: 'stop', turnId }) })
+      .postMessage({ channel, thread_ts: threadTs, text: userText.stopButton, blocks: answerBlocks('', { type: 'stop', turnId, askerId }) })
       .then((result) => result.ts)
       .catch((err: unknown) => {
         this.#opts.logger.debug({ err }, 'could not post the Stop control');
@@ -307,7 +307,7 @@ export class SlackStreamSurface implements Surface {
 
   async #controls(written: Extract<Written, { type: 'stream' }>): Promise<AnswerControls> {
     if (written !== this.#latest) return { type: 'none' };
-    return finalControls(this.#opts.thread.conversationId, this.#opts.models, this.#opts.logger);
+    return finalControls(this.#opts.thread, this.#opts.models, this.#opts.logger);
   }
 
   async #dropStopControl(signal: AbortSignal): Promise<void> {

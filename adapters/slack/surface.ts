@@ -26,6 +26,8 @@ export interface SlackThread {
   readonly conversationId: string;
   readonly channelId: string;
   readonly turnId: string;
+  /** Who asked (unknown for a surface reopened after a restart): the answer's buttons carry it. */
+  readonly askerId?: string | undefined;
 }
 
 export interface SlackSurfaceOptions {
@@ -125,8 +127,8 @@ export class SlackSurface implements Surface {
 
   async #controls(state: MessageState, latest: boolean): Promise<AnswerControls> {
     if (!latest) return { type: 'none' };
-    if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId };
-    return finalControls(this.#opts.thread.conversationId, this.#opts.models, this.#opts.logger);
+    if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId, askerId: this.#opts.thread.askerId };
+    return finalControls(this.#opts.thread, this.#opts.models, this.#opts.logger);
   }
 
   #failed(err: unknown, method: string) {

@@ -5,10 +5,12 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { buildCore } from '../../src/build-core.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { loadConfig, secretsOf } from '../../src/config.ts';
+import { createLogger, logFile } from '../../src/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { ChatSession, HELP } from './chat-session.ts';
+
+const DEFAULT_CHAT_LOG = './data/chat.log';
 
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -22,8 +24,10 @@ async function main(): Promise<number> {
     process.stderr.write('Cannot start: LLM_API_KEY is not set (the API key of the Gemini provider). See .env.example.\n');
     return 1;
   }
-  // Logs go to stderr at warn and above, so they never mix into the conversation.
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  // Logs go to a file, never to the screen: a warning or a stack trace in the middle of the
+  // conversation would bury it. What went wrong reaches the user as the answer's one-line note.
+  const logPath = config.logFile ?? DEFAULT_CHAT_LOG;
+  const logger = createLogger(config.logLevel, logFile(logPath), { secrets: secretsOf(config) });
   const store = await openStore(config.storeUrl);
   const { service } = buildCore(config, store, logger);
   const session = new ChatSession(service, process.stdout);
@@ -31,7 +35,7 @@ async function main(): Promise<number> {
 
   const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });
   if (interactive) {
-    process.stdout.write(`${HELP}\nModel: ${await service.modelFor('terminal:local', 'terminal')}\n`);
+    process.stdout.write(`${HELP}\nModel: ${await service.modelFor('terminal:local', 'terminal')} · logs: ${logPath}\n`);
     lines.setPrompt('> ');
     lines.prompt();
     // Ctrl-C stops an answer being written; with nothing to stop, it leaves.

@@ -3,11 +3,11 @@
  * /model (autocomplete, per thread, per channel), /reset, /ask (with an image,
  * and the reply chain it starts), who may run commands, Stop.
  */
-import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
+import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeMessage, World } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer, imageUrlsOf, textOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, imageUrlsOf, replyOf, textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
 import { userText } from '../../src/user-text.ts';
@@ -23,17 +23,6 @@ afterEach(async () => {
 async function start(env: Record<string, string> | ((world: World) => Record<string, string>) = {}): Promise<DiscordBotHarness> {
   harness = await startDiscordBot({ env: (world) => ({ LLM_MODELS: MODELS, ...(typeof env === 'function' ? env(world) : env) }) });
   return harness;
-}
-
-/** The text of an interaction's reply: the callback's content, or the deferred reply's edited content. */
-function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ content: string; ephemeral: boolean }> {
-  return discord.waitUntil(() => {
-    const callback = interaction.callbacks[0];
-    if (callback?.type === InteractionResponseType.ChannelMessageWithSource) {
-      return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
-    }
-    return undefined;
-  });
 }
 
 /** The deferred reply of an interaction once its answer is final: it has text and no Stop button. */
@@ -111,6 +100,7 @@ test('/model with a model that is not on offer says which ones are', async () =>
 test('/reset in a thread forgets its history: the next question goes alone', async () => {
   const { discord, upstream } = await start();
   const threadId = await threadWithAnswer(discord, 'remember 42');
+  // Alice asked in it, so the thread's conversation is hers to reset.
   const command = discord.runCommand({ name: 'reset', channelId: threadId });
   expect(await replyOf(discord, command)).toEqual({ content: userText.resetDone, ephemeral: false });
 
@@ -122,10 +112,13 @@ test('/reset in a thread forgets its history: the next question goes alone', asy
   expect(sent.map((m) => textOf(m.content))).toEqual(['what number?']);
 });
 
-test('/reset in a channel suggests a new thread, privately', async () => {
-  const { discord } = await start();
+test('/reset in a channel in thread mode resets nothing and says to use it in the thread, privately', async () => {
+  const { discord, bot } = await start();
+  const threadId = await threadWithAnswer(discord, 'remember 42');
+  await bot.core.drain(60_000);
   const command = discord.runCommand({ name: 'reset' });
-  expect(await replyOf(discord, command)).toEqual({ content: userText.resetSuggestNewThread, ephemeral: true });
+  expect(await replyOf(discord, command)).toEqual({ content: userText.resetUseInThread, ephemeral: true });
+  expect(await bot.core.hasHistory(`discord:${discord.world.guildId}:${threadId}`)).toBe(true);
 });
 
 test('/ask answers in its deferred reply with the model asked for', async () => {
@@ -209,7 +202,7 @@ test('the Stop button stops a streaming answer; the message keeps its text, says
     botMessages(discord, thread.id).find((m) => m.content.includes('The beginning') && m.components.length > 0),
   );
   const button = (live.components[0] as { components: { custom_id: string }[] }).components[0];
-  expect(button?.custom_id).toBe(`stop:${question.id}`);
+  expect(button?.custom_id).toBe(`stop:${question.id}:${discord.world.alice.id}`);
 
   const press = discord.pressButton({ messageId: live.id, customId: button?.custom_id ?? '' });
   const [stopped] = await finalAnswer(discord, thread.id);

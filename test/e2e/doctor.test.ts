@@ -83,11 +83,11 @@ test('against a healthy set-up every check passes, each model shows its latency,
   expect(lineStarting(run, '✓ token: valid (bot Gemini')).toBeDefined();
   expect(lineStarting(run, '✓ Message Content intent: enabled')).toBeDefined();
   expect(lineStarting(run, '✓ servers: in 1 server')).toBeDefined();
-  expect(lineStarting(run, '✓ slash commands: /model, /reset, /ask registered globally and current')).toBeDefined();
+  expect(lineStarting(run, '✓ slash commands: /model, /reset, /ask, /persona registered globally and current')).toBeDefined();
   expect(lineStarting(run, '✓ permissions: the bot has every permission it needs')).toBeDefined();
   expect(lineStarting(run, '○ invite URL')).toContain(`client_id=${fakes.discord.world.applicationId}`);
   expect(lineStarting(run, '✓ bot token: valid (workspace Fake')).toBeDefined();
-  expect(lineStarting(run, '✓ scopes: all 8 that manifest.yaml asks for are granted')).toBeDefined();
+  expect(lineStarting(run, '✓ scopes: all 9 that manifest.yaml asks for are granted')).toBeDefined();
   expect(lineStarting(run, '✓ HTTP mode: the signing secret is set')).toBeDefined();
   expect(lineStarting(run, `✓ HTTP mode: port ${fakes.port} is free`)).toBeDefined();
   expect(lineStarting(run, `✓ SQLite ${fakes.storeFile}: writable`)).toBeDefined();
@@ -151,7 +151,7 @@ test('slash commands never registered are named, with the command that registers
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
-  expect(lineStarting(run, '✗ slash commands globally: /model, /reset, /ask not registered')).toBeDefined();
+  expect(lineStarting(run, '✗ slash commands globally: /model, /reset, /ask, /persona not registered')).toBeDefined();
   expect(fixFor(run, '✗ slash commands')).toContain('npm run register-commands');
 });
 
@@ -161,7 +161,7 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   const config = loadConfig(env);
   if (!config.ok || !config.config.discord) throw new Error('test settings do not load');
   await registerCommands(config.config.discord);
-  expect(lineStarting(await runDoctorProcess(env), '✓ slash commands: /model, /reset, /ask registered in server')).toBeDefined();
+  expect(lineStarting(await runDoctorProcess(env), '✓ slash commands: /model, /reset, /ask, /persona registered in server')).toBeDefined();
 
   // What an older version of the bot registered: /model without its autocomplete, and a command since removed.
   const older = commandDefinitions.map((command) =>

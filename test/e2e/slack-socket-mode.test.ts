@@ -3,15 +3,18 @@
  * apps.connections.open) instead of listening for HTTP, and events, slash
  * commands and button presses arrive as envelopes it acknowledges.
  */
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { fixtureAnswer } from '../fakes/upstream.ts';
-import { CHANNEL, finalAnswer, mentionEvent, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { ADMIN_USER, CHANNEL, finalAnswer, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import { eventCallback } from '../fakes/slack/sender.ts';
+import { freePort } from '../support/free-port.ts';
 
 let t: SlackBotUnderTest;
+let healthPort: number;
 beforeEach(async () => {
-  t = await startSlackBot({ SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '' });
+  healthPort = await freePort();
+  t = await startSlackBot({ SLACK_APP_TOKEN: 'xapp-1-test', SLACK_SIGNING_SECRET: '', HEALTH_PORT: String(healthPort) });
 });
 afterEach(async () => {
   await t.close();
@@ -41,7 +44,7 @@ test('a slash command over the socket is answered in its ack', async () => {
     token: 'unused',
     team_id: t.slack.teamId,
     channel_id: CHANNEL,
-    user_id: USER,
+    user_id: ADMIN_USER,
     command: '/model',
     text: 'gemini-3.1-pro',
     response_url: t.slack.responseUrl('cmd'),
@@ -50,3 +53,23 @@ test('a slash command over the socket is answered in its ack', async () => {
   });
   expect(ack).toMatchObject({ response_type: 'in_channel', text: expect.stringContaining('gemini-3.1-pro') });
 });
+
+test('/healthz is not ready while the socket is down and ready again once Slack says hello on the new one', async () => {
+  const health = async () => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    return { status: response.status, slack: ((await response.json()) as { checks: { slack: boolean } }).checks.slack };
+  };
+  expect(await health()).toEqual({ status: 200, slack: true });
+
+  t.slack.dropSockets({ holdHello: true });
+  await vi.waitFor(async () => expect(await health()).toEqual({ status: 503, slack: false }), { timeout: 10_000, interval: 50 });
+  // The client reconnects by itself (after its back-off); without Slack's hello it is not connected yet.
+  await vi.waitFor(() => expect(t.slack.socketConnections()).toBe(1), { timeout: 20_000, interval: 50 });
+  expect(await health()).toEqual({ status: 503, slack: false });
+
+  t.slack.releaseHello();
+  await vi.waitFor(async () => expect(await health()).toEqual({ status: 200, slack: true }), { timeout: 10_000, interval: 50 });
+  const event = mentionEvent('still there?');
+  await t.slack.socketSend('events_api', callback(event, 'EvSOCK03'));
+  expect(await finalAnswer(t.slack, event.ts)).toContain(toMrkdwn(fixtureAnswer()));
+}, 40_000);

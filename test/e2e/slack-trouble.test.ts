@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { fixtureAnswer } from '../fakes/upstream.ts';
-import { finalAnswer, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { userText } from '../../src/user-text.ts';
+import { CHANNEL, finalAnswer, mentionEvent, messageEvent, startSlackBot, userTs, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 
 let t: SlackBotUnderTest;
 beforeEach(async () => {
@@ -69,4 +70,14 @@ test('outside the allowed channels a mention gets a private "not enabled here" a
   await finalAnswer(t.slack, inside.ts);
   expect(t.upstream.requests).toHaveLength(1);
   expect(t.slack.messages.filter((m) => m.channel === 'C0OTHER')).toHaveLength(0);
+});
+
+test('a follow-up without a mention, in a thread the bot cannot check while its store is down, is told the memory store is unavailable', async () => {
+  // A thread from before a restart: this process has not seen it, so only the store could say it is the bot's.
+  const threadTs = userTs();
+  await t.bot.store.close();
+  await t.sender.event(messageEvent('and what about tomorrow?', { threadTs }));
+  const notice = toMrkdwn(userText.storeUnavailable);
+  await t.slack.waitForCall(() => t.slack.thread(CHANNEL, threadTs).some((m) => m.text === notice));
+  expect(t.upstream.requests).toHaveLength(0);
 });

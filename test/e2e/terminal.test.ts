@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -15,9 +15,10 @@ afterEach(async () => {
 
 /** Runs `npm run chat`'s entry with `lines` on stdin (not a TTY) and collects what it prints. */
 function chat(lines: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'chat-log-')), 'chat.log');
   const child = spawn(process.execPath, ['adapters/terminal/main.ts'], {
     cwd: new URL('../..', import.meta.url).pathname,
-    env: { PATH: process.env.PATH ?? '', LLM_API_BASE: upstream.url, LLM_API_KEY: 'sk-test', STORE_URL: 'sqlite://:memory:', ...env },
+    env: { PATH: process.env.PATH ?? '', LLM_API_BASE: upstream.url, LLM_API_KEY: 'sk-test', STORE_URL: 'sqlite://:memory:', LOG_FILE: logFile, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -79,6 +80,28 @@ test('an upstream error is shown with its trace id and the chat goes on', async 
   expect(result.stdout).toContain("The bot's API key is not accepted");
   expect(result.stdout).toContain('trace-401');
   expect(result.stdout).toContain(fixtureAnswer());
+});
+
+test('a failure that logs a warning with a stack shows only its one-line note; the details go to the log file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-log-'));
+  const logFile = join(dir, 'logs', 'chat.log');
+  upstream.script({
+    type: 'error',
+    status: 401,
+    body: { success: false, error: { code: 'invalid_token', message: 'bad key' }, trace_id: 'trace-401' },
+  });
+  const result = await chat(['hi'], { LOG_FILE: logFile, LOG_LEVEL: 'debug' });
+  expect(result.code).toBe(0);
+  expect(result.stderr).toBe('');
+  const shown = result.stdout.trim().split('\n');
+  expect(shown).toHaveLength(1);
+  expect(shown[0]).toContain("The bot's API key is not accepted");
+  expect(shown[0]).toContain('trace-401');
+
+  const logged = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; err?: { stack?: string }; traceId?: string });
+  const failure = logged.find((entry) => entry.msg === 'upstream failed');
+  expect(failure?.traceId).toBe('trace-401');
+  expect(failure?.err?.stack).toMatch(/\n\s+at /);
 });
 
 test('without an API key the chat says which setting is missing', async () => {

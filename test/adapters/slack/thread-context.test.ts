@@ -15,8 +15,8 @@ const PARENT = '1800000000.000100';
 let slack: FakeSlack;
 beforeEach(async () => {
   slack = await startFakeSlack();
-  slack.threads.users.set('U0ALICE', { id: 'U0ALICE', name: 'alice', realName: 'Alice Liddell', displayName: 'Alice' });
-  slack.threads.users.set('U0BOB', { id: 'U0BOB', name: 'bob', realName: 'Bob Builder' });
+  slack.addUser({ id: 'U0ALICE', name: 'alice', realName: 'Alice Liddell', displayName: 'Alice' });
+  slack.addUser({ id: 'U0BOB', name: 'bob', realName: 'Bob Builder' });
 });
 afterEach(async () => {
   await slack.close();

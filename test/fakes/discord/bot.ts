@@ -20,10 +20,15 @@ export async function startDiscordBot(
     env?: Record<string, string> | ((world: World) => Record<string, string>);
     discord?: FakeDiscordOptions;
     logger?: Logger;
+    /** A fake Discord (and upstream) to reuse, as a restart would: `stop()` leaves them running. */
+    reuse?: { discord: FakeDiscord; upstream: FakeUpstream };
   } = {},
 ): Promise<DiscordBotHarness> {
-  const discord = await startFakeDiscord(opts.discord);
-  const upstream = await startFakeUpstream();
+  const discord = opts.reuse?.discord ?? (await startFakeDiscord(opts.discord));
+  const upstream = opts.reuse?.upstream ?? (await startFakeUpstream());
+  const closeFakes = async () => {
+    if (!opts.reuse) await Promise.allSettled([discord.close(), upstream.close()]);
+  };
   const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let bot: RunningBot;
   try {
@@ -40,7 +45,7 @@ export async function startDiscordBot(
       fetch: discord.cdnFetch,
     });
   } catch (err) {
-    await Promise.allSettled([discord.close(), upstream.close()]);
+    await closeFakes();
     throw err;
   }
   return {
@@ -49,7 +54,7 @@ export async function startDiscordBot(
     bot,
     async stop() {
       await bot.stop(1000);
-      await Promise.allSettled([discord.close(), upstream.close()]);
+      await closeFakes();
     },
   };
 }

@@ -1,5 +1,7 @@
 /** Reading what people see in the fake Discord, and what the model was sent. */
+import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import type { FakeDiscord, FakeMessage } from './index.ts';
+import type { FakeInteraction } from './state.ts';
 
 /** The bot's messages in a channel, oldest first. */
 export function botMessages(discord: FakeDiscord, channelId: string): FakeMessage[] {
@@ -34,4 +36,15 @@ export function textOf(content: Content): string {
 export function imageUrlsOf(content: Content): string[] {
   if (content === undefined || typeof content === 'string') return [];
   return content.filter((p) => p.type === 'image_url').map((p) => p.image_url?.url ?? '');
+}
+
+/** The text of an interaction's reply (its callback's message content) and whether only its user sees it. */
+export function replyOf(discord: FakeDiscord, interaction: FakeInteraction): Promise<{ content: string; ephemeral: boolean }> {
+  return discord.waitUntil(() => {
+    const callback = interaction.callbacks[0];
+    if (callback?.type === InteractionResponseType.ChannelMessageWithSource) {
+      return { content: String(callback.data?.content), ephemeral: (Number(callback.data?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
+    }
+    return undefined;
+  });
 }

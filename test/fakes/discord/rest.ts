@@ -233,6 +233,24 @@ const routes: Route[] = [
     },
   },
   {
+    method: 'GET',
+    pattern: new RegExp(`^/applications/${ID}/commands$`),
+    auth: true,
+    handler: (state, [applicationId], request) =>
+      applicationId === state.world.applicationId
+        ? { status: 200, body: state.commandsFor(undefined, request.query.get('with_localizations') === 'true') }
+        : apiError(404, 10002, 'Unknown Application'),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/applications/${ID}/guilds/${ID}/commands$`),
+    auth: true,
+    handler: (state, [applicationId, guildId], request) =>
+      applicationId === state.world.applicationId
+        ? { status: 200, body: state.commandsFor(guildId, request.query.get('with_localizations') === 'true') }
+        : apiError(404, 10002, 'Unknown Application'),
+  },
+  {
     method: 'PUT',
     pattern: new RegExp(`^/applications/${ID}/commands$`),
     auth: true,

@@ -76,7 +76,7 @@ export class FakeDiscordState {
     const mentionIds = new Set([...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
     // A reply mentions the replied-to author (the default "ping on reply").
     if (referenced && opts.author.id !== this.world.bot.id) mentionIds.add(referenced.author.id);
-    const everyone = [this.world.bot, this.world.alice, this.world.mod, this.world.otherBot];
+    const everyone = [this.world.bot, this.world.alice, this.world.bob, this.world.mod, this.world.moderator, this.world.otherBot];
     const message: FakeMessage = {
       id: opts.id ?? this.ids.next(),
       channel_id: opts.channelId,
@@ -265,16 +265,64 @@ export class FakeDiscordState {
     });
   }
 
+  /**
+   * A bulk overwrite (PUT …/commands): the scope's commands become exactly these. Stored as
+   * Discord returns them, with the fields a bot does not send (ids, `version`, `dm_permission`,
+   * `nsfw`, `integration_types`, nulls for unset permissions, contexts and localizations) and
+   * without what Discord leaves out (`required`/`autocomplete` when false, empty `options`).
+   */
   putCommands(guildId: string | undefined, body: unknown): unknown[] {
-    const commands = (Array.isArray(body) ? body : []).map((command: Record<string, unknown>) => ({
-      id: this.ids.next(),
-      application_id: this.world.applicationId,
-      version: this.ids.next(),
-      type: 1,
-      ...(guildId ? { guild_id: guildId } : {}),
-      ...command,
-    }));
+    const commands = (Array.isArray(body) ? body : []).map((command: Record<string, unknown>) => {
+      const options = Array.isArray(command.options) ? command.options.map((o: Record<string, unknown>) => registeredOption(o)) : [];
+      const permissions = command.default_member_permissions;
+      return {
+        id: this.ids.next(),
+        application_id: this.world.applicationId,
+        version: this.ids.next(),
+        type: command.type ?? 1,
+        name: command.name,
+        name_localizations: command.name_localizations ?? null,
+        description: command.description ?? '',
+        description_localizations: command.description_localizations ?? null,
+        ...(guildId ? { guild_id: guildId } : {}),
+        default_member_permissions: permissions === undefined || permissions === null ? null : String(permissions),
+        dm_permission: true,
+        contexts: command.contexts ?? null,
+        integration_types: command.integration_types ?? [0],
+        nsfw: command.nsfw ?? false,
+        ...(options.length > 0 ? { options } : {}),
+      };
+    });
     this.registeredCommands.push({ guildId, commands });
     return commands;
   }
+
+  /** The scope's commands as GET …/commands returns them: without `with_localizations=true`, no localization dictionaries. */
+  commandsFor(guildId: string | undefined, withLocalizations: boolean): unknown[] {
+    const latest = this.registeredCommands.findLast((r) => r.guildId === guildId)?.commands ?? [];
+    return withLocalizations ? latest : latest.map((command) => withoutLocalizations(command));
+  }
+
+}
+
+function registeredOption(option: Record<string, unknown>): Record<string, unknown> {
+  const { required, autocomplete, options, ...rest } = option;
+  return {
+    ...rest,
+    name_localizations: option.name_localizations ?? null,
+    description_localizations: option.description_localizations ?? null,
+    ...(required === true ? { required } : {}),
+    ...(autocomplete === true ? { autocomplete } : {}),
+    ...(Array.isArray(options) && options.length > 0 ? { options: options.map((o: Record<string, unknown>) => registeredOption(o)) } : {}),
+  };
+}
+
+function withoutLocalizations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLocalizations);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'name_localizations' && key !== 'description_localizations')
+      .map(([key, field]) => [key, withoutLocalizations(field)]),
+  );
 }

@@ -115,9 +115,15 @@ export interface World {
   readonly channelId: string;
   /** A role whose members may manage channels. */
   readonly modRoleId: string;
+  /** A role whose members may manage other people's messages. */
+  readonly messageModRoleId: string;
   readonly alice: FakeUser;
+  /** Another member, with no special permissions. */
+  readonly bob: FakeUser;
   /** A member with the mod role (Manage Channels). */
   readonly mod: FakeUser;
+  /** A member with the message-mod role (Manage Messages). */
+  readonly moderator: FakeUser;
   /** Another bot in the guild, whose messages must be ignored. */
   readonly otherBot: FakeUser;
   readonly channels: Map<string, FakeChannel>;
@@ -138,9 +144,12 @@ export function createWorld(ids: SnowflakeSource): World {
   const guildId = ids.next();
   const channelId = ids.next();
   const modRoleId = ids.next();
+  const messageModRoleId = ids.next();
   const alice = user(ids.next(), 'alice');
   const mod = user(ids.next(), 'mod');
   const otherBot = user(ids.next(), 'otherbot', true);
+  const bob = user(ids.next(), 'bob');
+  const moderator = user(ids.next(), 'moderator');
   const channels = new Map<string, FakeChannel>();
   channels.set(channelId, {
     id: channelId,
@@ -159,6 +168,8 @@ export function createWorld(ids: SnowflakeSource): World {
     [alice.id, []],
     [mod.id, [modRoleId]],
     [otherBot.id, []],
+    [bob.id, []],
+    [moderator.id, [messageModRoleId]],
   ]);
   return {
     bot,
@@ -166,8 +177,11 @@ export function createWorld(ids: SnowflakeSource): World {
     guildId,
     channelId,
     modRoleId,
+    messageModRoleId,
     alice,
+    bob,
     mod,
+    moderator,
     otherBot,
     channels,
     messages: new Map(),
@@ -192,7 +206,9 @@ export function memberPayload(world: World, u: FakeUser): Record<string, unknown
 /** The member's permissions in a channel, as Discord computes them for interactions (no overwrites here). */
 export function memberPermissions(world: World, u: FakeUser): bigint {
   let permissions = world.everyonePermissions;
-  if ((world.memberRoles.get(u.id) ?? []).includes(world.modRoleId)) permissions |= PermissionFlagsBits.ManageChannels;
+  const roles = world.memberRoles.get(u.id) ?? [];
+  if (roles.includes(world.modRoleId)) permissions |= PermissionFlagsBits.ManageChannels;
+  if (roles.includes(world.messageModRoleId)) permissions |= PermissionFlagsBits.ManageMessages;
   return permissions;
 }
 
@@ -238,6 +254,19 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
         mentionable: false,
         flags: 0,
       },
+      {
+        id: world.messageModRoleId,
+        name: 'Message mods',
+        color: 0,
+        hoist: false,
+        icon: null,
+        unicode_emoji: null,
+        position: 2,
+        permissions: PermissionFlagsBits.ManageMessages.toString(),
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
     ],
     emojis: [],
     features: [],
@@ -259,7 +288,7 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     joined_at: '2026-01-01T00:00:00.000Z',
     large: false,
     unavailable: false,
-    member_count: 4,
+    member_count: 6,
     voice_states: [],
     members: [memberPayload(world, world.bot)],
     channels: guildChannels,

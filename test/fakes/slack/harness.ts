@@ -12,6 +12,10 @@ import { freePort } from '../../support/free-port.ts';
 export const SIGNING_SECRET = 'fake-signing-secret';
 export const CHANNEL = 'C0GENERAL';
 export const USER = 'U0ALICE';
+/** Another member, with no special rights. */
+export const OTHER_USER = 'U0BOB';
+/** A workspace admin (users.info `is_admin`). */
+export const ADMIN_USER = 'U0ADMIN';
 
 export interface SlackBotUnderTest {
   readonly slack: FakeSlack;
@@ -143,7 +147,7 @@ export function blockAction(
   slack: FakeSlack,
   message: FakeSlackMessage,
   action: { action_id: string; block_id: string; type: 'button'; value: string } | { action_id: string; block_id: string; type: 'static_select'; value: string },
-  opts: { ephemeral?: boolean; responseUrl?: string } = {},
+  opts: { ephemeral?: boolean; responseUrl?: string; user?: string } = {},
 ): Record<string, unknown> {
   const element =
     action.type === 'button'
@@ -157,7 +161,7 @@ export function blockAction(
         };
   return {
     type: 'block_actions',
-    user: { id: USER, username: 'alice', name: 'alice', team_id: slack.teamId },
+    user: { id: opts.user ?? USER, username: 'someone', name: 'someone', team_id: slack.teamId },
     api_app_id: 'AFAKE',
     token: 'verification-token-unused',
     container: {
@@ -189,4 +193,14 @@ export function pickerValue(message: FakeSlackMessage, model: string): string {
     }
   }
   throw new Error(`no picker option for ${model}`);
+}
+
+/** The value of the button `actionId` in a bot message's blocks. */
+export function buttonValue(message: FakeSlackMessage, actionId: string): string {
+  for (const block of message.blocks ?? []) {
+    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements ?? [];
+    const button = elements.find((e) => e.action_id === actionId);
+    if (button?.value !== undefined) return button.value;
+  }
+  throw new Error(`no ${actionId} button`);
 }

@@ -57,6 +57,26 @@ export interface FakeFile {
   readonly mode?: 'file' | 'login-page';
 }
 
+/** A member of the fake workspace, as users.info describes them. */
+export interface FakeSlackUser {
+  readonly id: string;
+  readonly name: string;
+  /** Slack's profile names; `real_name` falls back to `name`, `display_name` is often empty. */
+  readonly realName?: string;
+  readonly displayName?: string;
+  readonly isAdmin?: boolean;
+  readonly isOwner?: boolean;
+  readonly locale?: string;
+}
+
+/** The people every fake workspace starts with: Alice (who asks in most tests), Bob, an admin and an owner. */
+export const FAKE_SLACK_USERS: readonly FakeSlackUser[] = [
+  { id: 'U0ALICE', name: 'alice', locale: 'en-US' },
+  { id: 'U0BOB', name: 'bob', locale: 'de-DE' },
+  { id: 'U0ADMIN', name: 'admin', isAdmin: true, locale: 'en-GB' },
+  { id: 'U0OWNER', name: 'owner', isOwner: true, locale: 'ja-JP' },
+];
+
 /** A scripted answer for the next calls of a method. */
 export type Failure = { readonly type: 'rate-limited'; readonly retryAfterSec: number } | { readonly type: 'error'; readonly error: string } | { readonly type: 'http'; readonly status: number };
 
@@ -71,7 +91,7 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly messages: FakeSlackMessage[];
   readonly otherRequests: OtherRequest[];
-  /** Threads people talk in (conversations.replies) and who they are (users.info). */
+  /** Threads people talk in (conversations.replies); their people are added with `addUser`. */
   readonly threads: FakeSlackThreads;
   /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
   budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
@@ -83,6 +103,8 @@ export interface FakeSlack {
    * many successful chat.appendStream calls, as Slack does about 5 minutes in.
    */
   streams(opts: { refuse?: string | undefined; endAfterAppends?: number | undefined }): void;
+  /** Adds (or replaces) a member of the workspace, for users.info. */
+  addUser(user: FakeSlackUser): void;
   /** Registers a file; returns it as Slack puts it on a message event's `files`. */
   addFile(file: FakeFile): Record<string, unknown>;
   /** A URL the fake answers that records what it was sent (for `response_url`). */
@@ -99,6 +121,13 @@ export interface FakeSlack {
   socketSend(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, opts?: { retryAttempt?: number; retryReason?: string }): Promise<unknown>;
   /** How many Socket Mode connections are open. */
   socketConnections(): number;
+  /**
+   * Drops every Socket Mode connection, as Slack does when it recycles a server. With
+   * `holdHello`, connections opened afterwards get no `hello` until `releaseHello()`: the
+   * app is not connected until then, however soon it reconnects.
+   */
+  dropSockets(opts?: { holdHello?: boolean }): void;
+  releaseHello(): void;
   /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
   thread(channel: string, threadTs: string): FakeSlackMessage[];
   close(): Promise<void>;
@@ -114,6 +143,7 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'mpim:history',
   'files:read',
   'commands',
+  'users:read',
 ];
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
@@ -165,6 +195,7 @@ export async function startFakeSlack(
   const messages: FakeSlackMessage[] = [];
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
+  const users = new Map(FAKE_SLACK_USERS.map((u) => [u.id, u]));
   // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
   const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
     ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
@@ -293,6 +324,44 @@ export async function startFakeSlack(
       case 'reactions.add':
       case 'assistant.threads.setStatus':
         return { status: 200, body: { ok: true } };
+      case 'users.info': {
+        // docs.slack.dev users.info (scope users:read, Tier 4): the user object; `locale` only with include_locale=true.
+        const user = typeof args.user === 'string' ? users.get(args.user) : undefined;
+        if (!user) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        const withLocale = args.include_locale === true || args.include_locale === 'true';
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            user: {
+              id: user.id,
+              team_id: teamId,
+              name: user.name,
+              deleted: false,
+              real_name: user.realName ?? user.name,
+              tz: 'Europe/Berlin',
+              tz_label: 'Central European Time',
+              tz_offset: 3600,
+              profile: {
+                real_name: user.realName ?? user.name,
+                real_name_normalized: user.realName ?? user.name,
+                display_name: user.displayName ?? '',
+                display_name_normalized: user.displayName ?? '',
+                team: teamId,
+              },
+              is_admin: user.isAdmin === true || user.isOwner === true,
+              is_owner: user.isOwner === true,
+              is_primary_owner: user.isOwner === true,
+              is_restricted: false,
+              is_ultra_restricted: false,
+              is_bot: false,
+              is_app_user: false,
+              updated: 1_700_000_000,
+              ...(withLocale && user.locale ? { locale: user.locale } : {}),
+            },
+          },
+        };
+      }
       case 'files.info': {
         const file = typeof args.file === 'string' ? files.get(args.file) : undefined;
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
@@ -306,8 +375,6 @@ export async function startFakeSlack(
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.replies':
         return threads.replies(args);
-      case 'users.info':
-        return threads.usersInfo(args);
       case 'conversations.info':
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
       default:
@@ -367,6 +434,10 @@ export async function startFakeSlack(
   });
   // Socket Mode: apps.connections.open hands out ws://…/socket; Slack says hello, then sends envelopes the app acks.
   const sockets = new Set<WebSocket>();
+  let holdHello = false;
+  const helloWaiting: WebSocket[] = [];
+  const sayHello = (ws: WebSocket) =>
+    ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
   const acks = new Map<string, (payload: unknown) => void>();
   let envelopeCounter = 0;
   const wss = new WebSocketServer({ noServer: true });
@@ -382,7 +453,8 @@ export async function startFakeSlack(
         const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
         if (ack.envelope_id) acks.get(ack.envelope_id)?.(ack.payload);
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } }));
+      if (holdHello) helloWaiting.push(ws);
+      else sayHello(ws);
     });
   });
 
@@ -424,6 +496,9 @@ export async function startFakeSlack(
     streams(rules) {
       streamRules = { ...streamRules, ...rules };
     },
+    addUser(user) {
+      users.set(user.id, user);
+    },
     addFile(file) {
       files.set(file.id, file);
       return fileObject(file);
@@ -453,6 +528,14 @@ export async function startFakeSlack(
       });
     },
     socketConnections: () => sockets.size,
+    dropSockets(dropOpts = {}) {
+      holdHello = dropOpts.holdHello ?? false;
+      for (const socket of sockets) socket.terminate();
+    },
+    releaseHello() {
+      holdHello = false;
+      for (const ws of helloWaiting.splice(0)) sayHello(ws);
+    },
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,8 +1,8 @@
 /**
  * The fake Slack's threads and people: messages tests put in a thread (people
  * talking before the bot is called), served by `conversations.replies` with
- * cursor pagination, the parent first and the rest oldest first, and `users.info`
- * for the people. Shapes from docs.slack.dev reference/methods/conversations.replies
+ * cursor pagination, the parent first and the rest oldest first (the people are
+ * the server's, served by `users.info`). Shapes from docs.slack.dev reference/methods/conversations.replies
  * and users.info; the page size is capped at 1,000 (15 for apps outside the
  * Marketplace, a switch here), and the default page is 10 messages.
  */
@@ -21,18 +21,10 @@ export interface FakeThreadMessage {
   readonly files?: readonly Record<string, unknown>[];
 }
 
-export interface FakeSlackUser {
-  readonly id: string;
-  readonly name: string;
-  readonly realName?: string;
-  readonly displayName?: string;
-}
-
 type MethodResult = { status: number; body: Record<string, unknown> };
 
 export class FakeSlackThreads {
   readonly messages: FakeThreadMessage[] = [];
-  readonly users = new Map<string, FakeSlackUser>();
   /** Largest `limit` honoured: 1,000 by Slack's docs, 15 for non-Marketplace apps since 2025. */
   maxPageSize = 1000;
 
@@ -60,28 +52,6 @@ export class FakeSlackThreads {
         messages: page.map((m) => this.#payload(m, thread)),
         has_more: more,
         response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
-      },
-    };
-  }
-
-  usersInfo(args: Record<string, unknown>): MethodResult {
-    const user = typeof args.user === 'string' ? this.users.get(args.user) : undefined;
-    if (!user) return { status: 200, body: { ok: false, error: 'user_not_found' } };
-    const displayName = user.displayName ?? '';
-    const realName = user.realName ?? user.name;
-    return {
-      status: 200,
-      body: {
-        ok: true,
-        user: {
-          id: user.id,
-          team_id: 'T0001',
-          name: user.name,
-          deleted: false,
-          real_name: realName,
-          is_bot: false,
-          profile: { display_name: displayName, display_name_normalized: displayName, real_name: realName, real_name_normalized: realName },
-        },
       },
     };
   }

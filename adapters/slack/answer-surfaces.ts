@@ -1,0 +1,35 @@
+/**
+ * Builds the surface an answer streams into: a `SlackSurface` (chat.update) or,
+ * with SLACK_STREAMING=native, a `SlackStreamSurface` (chat.startStream /
+ * appendStream / stopStream), which falls back per workspace that refuses it.
+ */
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { ConversationCore } from '../../src/conversation/core.ts';
+import type { Surface } from '../../src/surface.ts';
+import { NativeStreamSupport, SlackStreamSurface } from './stream-surface.ts';
+import { SlackSurface, type SlackThread } from './surface.ts';
+
+export class AnswerSurfaces {
+  readonly #client: webApi.WebClient;
+  readonly #core: ConversationCore;
+  readonly #streams: NativeStreamSupport | undefined;
+
+  constructor(opts: { client: webApi.WebClient; core: ConversationCore; streaming: 'native' | 'update'; logger: Logger }) {
+    this.#client = opts.client;
+    this.#core = opts.core;
+    this.#streams = opts.streaming === 'native' ? new NativeStreamSupport(opts.logger) : undefined;
+  }
+
+  /** The surface of one answer; a recipient (the asking user) is what native streaming needs. */
+  forThread(thread: SlackThread, log: Logger, recipientUserId?: string): Surface {
+    const opts = {
+      client: this.#client,
+      thread,
+      models: async () => ({ models: this.#core.models, current: await this.#core.modelFor(thread.conversationId, thread.channelId) }),
+      logger: log,
+    };
+    // Native mode records Markdown for a restart to finish with, so a reopened surface is a stream surface too.
+    return this.#streams ? new SlackStreamSurface({ ...opts, recipientUserId, support: this.#streams }) : new SlackSurface(opts);
+  }
+}

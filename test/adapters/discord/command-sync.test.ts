@@ -1,0 +1,79 @@
+/**
+ * The comparison behind the start-up sync: what Discord returns for the code's own
+ * commands counts as current, whatever extra fields and defaults it adds; any real
+ * change (wording, options, localizations, permissions, contexts) counts as a difference.
+ */
+import { ApplicationCommandOptionType, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
+import { expect, test } from 'vitest';
+import { commandDefinitions } from '../../../adapters/discord/commands.ts';
+import { compareCommands } from '../../../adapters/discord/command-sync.ts';
+
+/** A command as Discord's GET …/commands?with_localizations=true returns it. */
+const asDiscordReturns = (command: Record<string, unknown>) => ({
+  id: '1300000000000000001',
+  application_id: '1300000000000000000',
+  version: '1300000000000000002',
+  type: 1,
+  name_localizations: null,
+  description_localizations: null,
+  default_member_permissions: null,
+  dm_permission: true,
+  contexts: null,
+  integration_types: [0],
+  nsfw: false,
+  ...command,
+  ...(Array.isArray(command.options)
+    ? { options: command.options.map(({ required, autocomplete, ...o }: Record<string, unknown>) => ({ ...o, ...(required ? { required } : {}), ...(autocomplete ? { autocomplete } : {}) })) }
+    : {}),
+});
+
+const defined: RESTPutAPIApplicationCommandsJSONBody = [
+  {
+    name: 'model',
+    description: 'Pick a model',
+    name_localizations: { de: 'modell' },
+    default_member_permissions: '32',
+    contexts: [1, 0],
+    options: [{ type: ApplicationCommandOptionType.String, name: 'name', description: 'The model', required: false, autocomplete: true }],
+  },
+];
+
+test("Discord's answer for the code's commands is current despite ids, defaults and left-out false flags", () => {
+  const registered = commandDefinitions.map((c) => asDiscordReturns(c as unknown as Record<string, unknown>));
+  expect(compareCommands(commandDefinitions, registered)).toEqual({ state: 'current' });
+  expect(compareCommands(defined, [asDiscordReturns({ ...defined[0], contexts: [0, 1], default_member_permissions: '32' })])).toEqual({ state: 'current' });
+});
+
+test('changed wording, options, localizations, permissions and contexts are each named', () => {
+  const base = defined[0] as unknown as Record<string, unknown>;
+  const cases: [Record<string, unknown>, string][] = [
+    [{ description: 'Choose a model' }, '/model: description differs'],
+    [{ name_localizations: { de: 'modell', fr: 'modèle' } }, '/model: name_localizations differs'],
+    [{ default_member_permissions: null }, '/model: default_member_permissions differs'],
+    [{ contexts: [0] }, '/model: contexts differs'],
+    [{ options: [{ type: ApplicationCommandOptionType.String, name: 'name', description: 'The model', required: true, autocomplete: true }] }, '/model: options differs'],
+  ];
+  for (const [change, difference] of cases) {
+    expect(compareCommands(defined, [asDiscordReturns({ ...base, ...change })])).toEqual({
+      state: 'differs',
+      differences: [difference],
+      missing: [],
+      outdated: ['model'],
+      unknown: [],
+    });
+  }
+});
+
+test('a command missing from Discord, one it has in addition, and nothing registered at all', () => {
+  const missing = { state: 'differs', differences: ['/model is not registered'], missing: ['model'], outdated: [], unknown: [] };
+  expect(compareCommands(defined, [])).toEqual(missing);
+  expect(compareCommands(defined, null)).toEqual(missing);
+  expect(compareCommands(defined, [asDiscordReturns(defined[0] as unknown as Record<string, unknown>), asDiscordReturns({ name: 'old', description: 'Gone' })])).toEqual({
+    state: 'differs',
+    differences: ['/old is registered but no longer defined'],
+    missing: [],
+    outdated: [],
+    unknown: ['old'],
+  });
+  expect(compareCommands(defined, { unexpected: true })).toMatchObject({ state: 'differs', differences: ['Discord returned commands in an unexpected shape'] });
+});
