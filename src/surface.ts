@@ -22,6 +22,16 @@ export interface RateScope {
 /** `live`: the message is still growing (adapters may show a Stop control); `final`: it is done. */
 export type MessageState = 'live' | 'final';
 
+/**
+ * Where a written message stands in its answer. A message sealed because the answer
+ * goes on in the next one is `final` too; only the answer's `last` message, written once
+ * the answer is over, carries the controls that act on the whole answer (Regenerate,
+ * 👍/👎). The renderer passes it with every write; surfaces that predate it may ignore it.
+ */
+export interface MessagePlace {
+  readonly last: boolean;
+}
+
 export interface Surface {
   /** Most characters one message may hold, in the core's Markdown (Discord 2,000; Slack ~4,000). */
   readonly maxMessageLength: number;
@@ -30,9 +40,15 @@ export interface Surface {
   /** Turns one part of the core's Markdown into the platform's markup (identity on Discord). */
   format(markdown: string): string;
   /** Posts a new message in the conversation's thread. Throws `PlatformError` on failure. */
-  post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
+  post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef>;
   /** Replaces a posted message's text. Throws `PlatformError` on failure. */
-  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void>;
+  /**
+   * Deletes one of the answer's messages: a regenerated answer shorter than the one it
+   * replaces drops the parts it no longer needs. Without it those parts are left as they
+   * were. Throws `PlatformError` on failure; a message already gone counts as deleted.
+   */
+  delete?(message: MessageRef, signal: AbortSignal): Promise<void>;
   /**
    * Where this surface writes, as an opaque string starting with the platform's name
    * (`discord:…`, `slack:…`), from which the adapter can rebuild it after a restart

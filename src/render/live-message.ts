@@ -6,7 +6,7 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import type { MessageRef, MessageState, RateScope, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
 import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
@@ -23,6 +23,12 @@ export interface LiveMessageOptions {
   readonly log?: RenderLog;
   /** How long `finish` may take to land the final state, queueing included (default 60 s). */
   readonly finalTimeoutMs?: number;
+  /**
+   * Messages an earlier version of this answer occupies (a regeneration): the new answer
+   * is written into them in order, by edits, and those it does not need are deleted when it
+   * is over (`Surface.delete`), or left as they were on a surface that cannot delete.
+   */
+  readonly existing?: readonly MessageRef[];
 }
 
 export interface FinishedMessage {
@@ -30,19 +36,33 @@ export interface FinishedMessage {
   readonly shownText: string;
   /** How many messages the answer occupies on the platform. */
   readonly messages: number;
+  /** Those messages, in order: a regeneration writes into them again. */
+  readonly refs: readonly MessageRef[];
   /** Why the platform stopped taking this answer's writes, if it did (a missing permission, a deleted message). */
   readonly undelivered: PlatformErrorKind | undefined;
 }
 
 interface Slot {
   ref: MessageRef | undefined;
+  /** Undefined until this answer writes it (a message of an earlier version starts so). */
   written: string | undefined;
   state: MessageState | undefined;
+  /** Whether it was last written as the answer's last message (`MessagePlace.last`). */
+  last: boolean;
   /** Text the platform refused as invalid: never sent again. */
   refused: string | undefined;
+  /** A message of an earlier version this answer did not need, deleted (or given up on). */
+  deleted: boolean;
 }
 
-type Write = { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame };
+type Write =
+  | { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame; readonly last: boolean }
+  | { readonly index: number; readonly kind: 'delete' };
+
+/** Which budget a write spends: deletes count against edits (Slack's chat.delete is chat.update's tier). */
+const scopeOf = (kind: Write['kind']): 'post' | 'edit' => (kind === 'post' ? 'post' : 'edit');
+
+const emptySlot = (ref: MessageRef | undefined): Slot => ({ ref, written: undefined, state: undefined, last: false, refused: undefined, deleted: false });
 
 /** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
 const unavailableRetries = 3;
@@ -88,6 +108,7 @@ export class LiveMessage {
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    for (const ref of opts.existing ?? []) this.#slots.push(emptySlot(ref));
     const self = this;
     this.#job = {
       get priority(): WritePriority {
@@ -120,6 +141,22 @@ export class LiveMessage {
   addNotice(markdown: string): void {
     if (this.#end) return;
     this.#notices.push(markdown);
+    this.#kick();
+  }
+
+  /**
+   * Puts `markdown` in place of everything the answer showed so far (its reasoning, text and
+   * notices), before `finish`: a regeneration that failed shows the previous answer again.
+   */
+  replaceAnswer(markdown: string): void {
+    if (this.#end) return;
+    this.#reasoning = '';
+    this.#answer = markdown;
+    this.#started = true;
+    this.#notices = [];
+    this.#sealed = [];
+    this.#cursor = startCursor;
+    this.#seal();
     this.#kick();
   }
 
@@ -171,9 +208,16 @@ export class LiveMessage {
   /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
   #nextWrite(): Write | undefined {
     const wanted = frames(this.#state());
+    const lastIndex = this.#lastIndex(wanted);
     for (let index = 0; index < Math.max(wanted.length, this.#slots.length); index += 1) {
       const slot = this.#slots[index];
+      if (slot?.deleted) continue;
       let frame = wanted[index];
+      // A message of an earlier version the answer did not need, once the answer is over.
+      if (!frame && this.#end && slot?.ref && slot.written === undefined) {
+        if (this.#surface.delete) return { index, kind: 'delete' };
+        continue;
+      }
       // Nothing left to say in an already posted message (an empty answer, no note): keep its text, mark it final.
       if (!frame && this.#end && slot?.ref && slot.written) frame = { text: slot.written, state: 'final' };
       if (!frame) continue;
@@ -181,10 +225,21 @@ export class LiveMessage {
         if (frame.state === 'final') continue;
         return undefined;
       }
-      if (!slot?.ref) return { index, kind: 'post', frame };
-      if (slot.written !== frame.text || slot.state !== frame.state) return { index, kind: 'edit', frame };
+      const last = index === lastIndex;
+      if (!slot?.ref) return { index, kind: 'post', frame, last };
+      if (slot.written !== frame.text || slot.state !== frame.state || slot.last !== last) return { index, kind: 'edit', frame, last };
     }
     return undefined;
+  }
+
+  /** The answer's last message once it is over (the one that carries its controls); -1 while it goes on. */
+  #lastIndex(wanted: readonly MessageFrame[]): number {
+    if (!this.#end) return -1;
+    for (let index = this.#slots.length - 1; index >= wanted.length; index -= 1) {
+      const slot = this.#slots[index];
+      if (slot?.ref && slot.written && !slot.deleted) return index;
+    }
+    return wanted.length - 1;
   }
 
   #priority(): WritePriority {
@@ -199,13 +254,17 @@ export class LiveMessage {
   /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
   #kick(): void {
     // Already waiting: the job's priority may have risen (first words, the end), so let the scheduler look again.
-    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#surface.scopes[this.#queuedFor], this.#job);
+    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#scope(this.#queuedFor), this.#job);
     if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
     const next = this.#nextWrite();
     if (!next) return this.#settleIfDone();
-    this.#queuedFor = next.kind;
-    this.#scheduler.request(this.#surface.scopes[next.kind], this.#job);
+    this.#queuedFor = scopeOf(next.kind);
+    this.#scheduler.request(this.#scope(this.#queuedFor), this.#job);
+  }
+
+  #scope(kind: 'post' | 'edit'): RateScope {
+    return this.#surface.scopes[kind];
   }
 
   async #run(): Promise<boolean> {
@@ -218,7 +277,7 @@ export class LiveMessage {
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
       // Nothing to do, or the next write counts against the other scope: ask again there.
-      if (!next || next.kind !== granted) return false;
+      if (!next || scopeOf(next.kind) !== granted) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
@@ -242,14 +301,21 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
+    const slot = this.#slots[write.index] ?? emptySlot(undefined);
+    this.#slots[write.index] = slot;
+    if (write.kind === 'delete') {
+      if (slot.ref) await this.#surface.delete?.(slot.ref, signal);
+      slot.deleted = true;
+      return;
+    }
     const text = this.#surface.format(write.frame.text);
     const showsAnswer = this.#answer.trim() !== '';
-    const slot = this.#slots[write.index] ?? { ref: undefined, written: undefined, state: undefined, refused: undefined };
-    this.#slots[write.index] = slot;
-    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal);
-    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal);
+    const place = { last: write.last };
+    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal, place);
+    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal, place);
     slot.written = write.frame.text;
     slot.state = write.frame.state;
+    slot.last = write.last;
     if (showsAnswer) this.#answerShown = true;
   }
 
@@ -258,12 +324,19 @@ export class LiveMessage {
     const fields = { err, message: write.index, write: write.kind };
     if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
     const kind = err instanceof PlatformError ? err.kind : 'unavailable';
+    if (write.kind === 'delete' && kind !== 'unavailable') {
+      // Gone already is what was wanted; a refused delete leaves an old part behind, which is all it costs.
+      if (kind !== 'gone') this.#log('warn', { ...fields, kind }, 'could not delete a message the regenerated answer did not need');
+      const slot = this.#slots[write.index];
+      if (slot) slot.deleted = true;
+      return;
+    }
     if (kind === 'forbidden' || kind === 'gone') {
       this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
       this.#undelivered = kind;
       return this.#stop();
     }
-    if (kind === 'invalid') {
+    if (kind === 'invalid' && write.kind !== 'delete') {
       this.#log('warn', fields, 'platform refused the text, not sending it again');
       const slot = this.#slots[write.index];
       if (slot) slot.refused = write.frame.text;
@@ -315,9 +388,11 @@ export class LiveMessage {
         .finished(AbortSignal.timeout(this.#finalTimeoutMs))
         .catch((err: unknown) => this.#log('debug', { err }, 'surface clean-up after the answer failed'));
     }
+    const refs = this.#slots.flatMap((slot) => (slot.ref && !slot.deleted ? [slot.ref] : []));
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
-      messages: this.#slots.filter((slot) => slot.ref).length,
+      messages: refs.length,
+      refs,
       undelivered: this.#undelivered,
     });
   }
