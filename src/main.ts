@@ -94,6 +94,7 @@ export async function startBot(opts: {
   const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
   const { service, unfinished, scheduler } = buildCore(config, store, logger, {
     onTurnEnd: (facts) => metrics.turnEnded(facts),
+    onFeedback: (facts) => metrics.feedback(facts),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
     onPlatformWrite: (scope) => metrics.platformWrite(scope),

@@ -122,7 +122,9 @@ export const userText = {
   editNotFollowed: (why: 'not-newest' | 'too-late', minutes: number) =>
     why === 'not-newest'
       ? 'You edited an earlier question. I only answer the newest question of a conversation again, so that edit changed nothing: ask in a new message if you want an answer to it.'
-      : `You edited your question more than ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after asking it, so I did not answer it again: ask in a new message if you want a new answer.`,
+      : minutes <= 0
+        ? 'I do not answer edited questions again here: ask in a new message if you want a new answer.'
+        : `You edited your question more than ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after asking it, so I did not answer it again: ask in a new message if you want a new answer.`,
   /** A 👍/👎 acknowledged privately to the person who pressed it. */
   feedbackRecorded: (rating: 'up' | 'down', change: 'new' | 'changed' | 'same') => {
     const face = rating === 'up' ? '👍' : '👎';
