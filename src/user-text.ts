@@ -2,6 +2,7 @@
  * Every sentence a chat user reads from the bot, in one place. Adapters render
  * these; nothing else writes apologies. Markdown (the core's markup).
  */
+import type { RegenerateOutcome } from './conversation/types.ts';
 import type { UpstreamErrorKind } from './upstream/errors.ts';
 
 const withTrace = (text: string, traceId: string | undefined) =>
@@ -140,6 +141,8 @@ export const userText = {
   askAboutQuestion: 'What is this message about? Explain it, and add anything that would be useful to know.',
   /** Told privately where the answer about a message is. */
   askAboutWhere: (where: string) => `I am answering about that message in ${where}.`,
+  /** Where the answer about a message is, when it is a DM (for `askAboutWhere`). */
+  askAboutDmPlace: 'our direct messages',
   /** Discord: a DM's opening line, when the bot could not start a thread where the message is. */
   askAboutInDm: (link: string) => `You asked me about this message: ${link}`,
   /** Slack: the line that opens the thread on a message someone asked about (`asker` is a mention Slack renders). */
@@ -170,3 +173,8 @@ export const userText = {
   /** A member without the permission tried to change a channel-wide setting. */
   needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;
+
+/** What the person who pressed Regenerate is told privately when nothing was written; a regeneration that ran speaks for itself. */
+export function regenerateRefusal(outcome: RegenerateOutcome): string | undefined {
+  return outcome.type === 'regenerated' ? undefined : userText.regenerateRefused[outcome.type];
+}

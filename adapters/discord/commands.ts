@@ -1,6 +1,9 @@
 /**
- * The slash commands, defined once: `register-commands.ts` sends these to
- * Discord and `interaction-handler.ts` reads options by the same names.
+ * The application commands, defined once: `register-commands.ts` and the start-up
+ * sync send these to Discord; `interaction-handler.ts` reads options by the same
+ * names. Besides the slash commands, one message context-menu command (type 3,
+ * "Ask Gemini about this", ask-about-handler.ts): context-menu commands have a
+ * name people read (up to 32 characters, spaces allowed) and no description.
  */
 import {
   ApplicationCommandOptionType,
@@ -9,8 +12,9 @@ import {
   InteractionContextType,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import { userText } from '../../src/user-text.ts';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona' } as const;
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', askAbout: userText.askAboutCommand } as const;
 export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
@@ -63,6 +67,11 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
       { type: ApplicationCommandOptionType.String, name: OPTION.text, description: 'The system prompt to use here; {date} and {time} are filled in', required: false },
       { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, description: 'Go back to the default system prompt', required: false },
     ],
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.Message,
+    name: COMMAND.askAbout,
     ...everywhere,
   },
 ];

@@ -83,7 +83,7 @@ test('against a healthy set-up every check passes, each model shows its latency,
   expect(lineStarting(run, '✓ token: valid (bot Gemini')).toBeDefined();
   expect(lineStarting(run, '✓ Message Content intent: enabled')).toBeDefined();
   expect(lineStarting(run, '✓ servers: in 1 server')).toBeDefined();
-  expect(lineStarting(run, '✓ slash commands: /model, /reset, /ask, /persona registered globally and current')).toBeDefined();
+  expect(lineStarting(run, '✓ commands: /model, /reset, /ask, /persona, "Ask Gemini about this" registered globally and current')).toBeDefined();
   expect(lineStarting(run, '✓ permissions: the bot has every permission it needs')).toBeDefined();
   expect(lineStarting(run, '○ invite URL')).toContain(`client_id=${fakes.discord.world.applicationId}`);
   expect(lineStarting(run, '✓ bot token: valid (workspace Fake')).toBeDefined();
@@ -151,8 +151,8 @@ test('slash commands never registered are named, with the command that registers
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
-  expect(lineStarting(run, '✗ slash commands globally: /model, /reset, /ask, /persona not registered')).toBeDefined();
-  expect(fixFor(run, '✗ slash commands')).toContain('npm run register-commands');
+  expect(lineStarting(run, '✗ commands globally: /model, /reset, /ask, /persona, "Ask Gemini about this" not registered')).toBeDefined();
+  expect(fixFor(run, '✗ commands')).toContain('npm run register-commands');
 });
 
 test('commands registered to DISCORD_GUILD_ID are read there; an old registration is out of date', async () => {
@@ -161,7 +161,7 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   const config = loadConfig(env);
   if (!config.ok || !config.config.discord) throw new Error('test settings do not load');
   await registerCommands(config.config.discord);
-  expect(lineStarting(await runDoctorProcess(env), '✓ slash commands: /model, /reset, /ask, /persona registered in server')).toBeDefined();
+  expect(lineStarting(await runDoctorProcess(env), '✓ commands: /model, /reset, /ask, /persona, "Ask Gemini about this" registered in server')).toBeDefined();
 
   // What an older version of the bot registered: /model without its autocomplete, and a command since removed.
   const older = commandDefinitions.map((command) =>
@@ -171,7 +171,7 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   fakes.discord.registeredCommands.push({ guildId: fakes.discord.world.guildId, commands: older as unknown[] });
   const run = await runDoctorProcess(env);
   expect(run.code).toBe(1);
-  expect(lineStarting(run, `✗ slash commands in server ${fakes.discord.world.guildId}: /model out of date; /imagine registered but no longer the bot's`)).toBeDefined();
+  expect(lineStarting(run, `✗ commands in server ${fakes.discord.world.guildId}: /model out of date; /imagine registered but no longer the bot's`)).toBeDefined();
 });
 
 test("a Discord server where the bot lacks a permission is a warning that names it, not a failure", async () => {
