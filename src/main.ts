@@ -107,6 +107,7 @@ export async function startBot(opts: {
     settings: store.keyv('settings'),
     attachmentMaxBytes: config.attachmentMaxBytes,
     contextMaxMessages: config.contextMaxMessages,
+    editFollowMs: config.editFollowMs,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
 

@@ -145,10 +145,10 @@ export const userText = {
   askAboutDmPlace: 'our direct messages',
   /** Discord: a DM's opening line, when the bot could not start a thread where the message is. */
   askAboutInDm: (link: string) => `You asked me about this message: ${link}`,
-  /** Slack: the line that opens the thread on a message someone asked about (`asker` is a mention Slack renders). */
+  /** Slack: the line that opens the thread on a message someone asked about; `asker` is their display name. */
   askAboutOpener: (asker: string) => `💬 ${asker} asked me about this message.`,
-  /** Slack: a DM's opening line, when the bot may not write where the message is. */
-  askAboutOpenerDm: (quoted: string) => `You asked me about this message:\n${quoted}`,
+  /** Slack: a DM's opening line, when the bot may not write where the message is; `text` is the message's, cut short. */
+  askAboutOpenerDm: (author: string, text: string) => `You asked me about this message by ${author}:\n\n${text.split('\n').map((line) => `> ${line}`).join('\n')}`,
   askAboutNothing: 'That message has no text or files I could read, so there is nothing to ask about.',
   askAboutFailed: 'I could neither start a thread there nor write to you directly, so I cannot answer about that message.',
   /** Label of the button under a finished Slack answer that starts the thread's conversation afresh. */

@@ -2,25 +2,31 @@
  * The Slack adapter: Bolt receives events (HTTP with signed requests, or Socket
  * Mode when an app token is set) and this file wires them to one handler per
  * kind: messages (`message-handler.ts`), slash commands (`command-handler.ts`),
- * buttons and menus (`action-handler.ts`). Answers stream into the surfaces
- * `answer-surfaces.ts` builds.
+ * buttons and menus (`action-handler.ts`), Regenerate and 👍/👎
+ * (`answer-controls-handler.ts`), edited questions (`edit-handler.ts`), the
+ * "Ask Gemini about this" shortcut (`ask-about-handler.ts`). Answers stream into
+ * the surfaces `answer-surfaces.ts` builds.
  */
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { SlackConfig } from '../../src/config.ts';
 import type { Surface } from '../../src/surface.ts';
 import { ActionHandler } from './action-handler.ts';
+import { AnswerControlsHandler } from './answer-controls-handler.ts';
 import { AnswerSurfaces } from './answer-surfaces.ts';
+import { ASK_ABOUT_CALLBACK, AskAboutHandler } from './ask-about-handler.ts';
 import { ACTION } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { CommandHandler } from './command-handler.ts';
 import { SocketConnection } from './connection.ts';
+import { EditHandler } from './edit-handler.ts';
 import { SlackFileResolver } from './file-resolver.ts';
 import { MessageHandler } from './message-handler.ts';
 import { SlackModeration } from './moderation.ts';
 import { parseAddress } from './surface.ts';
 import { ThreadMemory } from './thread-memory.ts';
 import { SlackUserDirectory } from './user-directory.ts';
+import { SlackUserNames } from './user-names.ts';
 
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
@@ -91,6 +97,10 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   const moderation = new SlackModeration({ users: new SlackUserDirectory({ client: app.client, logger }), adminUsers: config.adminUsers });
   const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
   const actions = new ActionHandler({ core, allowed: config.allowed, moderation, logger });
+  // Regenerate, 👍/👎, edited questions and the "Ask Gemini about this" shortcut (issue 12).
+  const answerControls = new AnswerControlsHandler({ core, allowed: config.allowed, moderation, logger, surfaces, files });
+  const edits = new EditHandler({ client: app.client, core, config, dedupe: deps.dedupe, bot, files, surfaces, editFollowMs: deps.editFollowMs ?? 10 * 60_000, logger });
+  const askAbout = new AskAboutHandler({ core, allowed: config.allowed, bot, names: new SlackUserNames(app.client), surfaces, files, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));
@@ -100,6 +110,11 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));
   app.action(ACTION.channelModelPick, (args) => actions.channelModelPick(args));
+  // Edits arrive as `message` events too (subtype message_changed): messages.handle passes them over, this takes them.
+  app.event('message', (args) => edits.handle(args));
+  app.action(ACTION.regenerate, (args) => answerControls.regenerate(args));
+  app.action(ACTION.feedback, (args) => answerControls.feedback(args));
+  app.shortcut(ASK_ABOUT_CALLBACK, (args) => askAbout.handle(args));
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');
   });

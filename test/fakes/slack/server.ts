@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { blocksProblem } from './blocks.ts';
 import { FakeSlackThreads } from './threads.ts';
 
 export interface SlackCall {
@@ -105,6 +106,8 @@ export interface FakeSlack {
   streams(opts: { refuse?: string | undefined; endAfterAppends?: number | undefined }): void;
   /** Adds (or replaces) a member of the workspace, for users.info. */
   addUser(user: FakeSlackUser): void;
+  /** A channel the bot is not a member of: writes there get `not_in_channel`, as Slack answers without `chat:write.public`. */
+  notInChannel(channel: string): void;
   /** Registers a file; returns it as Slack puts it on a message event's `files`. */
   addFile(file: FakeFile): Record<string, unknown>;
   /** A URL the fake answers that records what it was sent (for `response_url`). */
@@ -144,6 +147,7 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'files:read',
   'commands',
   'users:read',
+  'im:write',
 ];
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
@@ -205,6 +209,12 @@ export async function startFakeSlack(
   let tsCounter = 0;
   let base = '';
   let streamRules: { refuse?: string | undefined; endAfterAppends?: number | undefined } = {};
+  const outside = new Set<string>();
+  /** Slack checks the blocks before anything is posted or changed. */
+  const invalidBlocks = (args: Record<string, unknown>) => {
+    const problem = blocksProblem(args.blocks);
+    return problem ? { status: 200, body: { ok: false, error: 'invalid_blocks', response_metadata: { messages: [`[ERROR] ${problem}`] } } } : undefined;
+  };
   const appendsByTs = new Map<string, number>();
 
   const nextTs = () => {
@@ -243,6 +253,13 @@ export async function startFakeSlack(
       budget.times.push(now);
     }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    if (channel && outside.has(channel) && ['chat.postMessage', 'chat.startStream', 'chat.update', 'chat.postEphemeral'].includes(method)) {
+      return { status: 200, body: { ok: false, error: 'not_in_channel' } };
+    }
+    if (['chat.postMessage', 'chat.update', 'chat.stopStream'].includes(method)) {
+      const refused = invalidBlocks(args);
+      if (refused) return refused;
+    }
     switch (method) {
       case 'auth.test':
         // The token's identity, and its scopes in the x-oauth-scopes header (comma-separated, as @slack/web-api splits it).
@@ -375,6 +392,13 @@ export async function startFakeSlack(
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.replies':
         return threads.replies(args);
+      case 'conversations.open': {
+        // docs.slack.dev conversations.open (scope im:write): the DM with one user, its id stable.
+        if (!scopes.includes('im:write')) return { status: 200, body: { ok: false, error: 'missing_scope', needed: 'im:write' } };
+        const user = typeof args.users === 'string' ? args.users : '';
+        if (!users.has(user)) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        return { status: 200, body: { ok: true, channel: { id: `D${user.replace(/^U/, '')}` } } };
+      }
       case 'conversations.info':
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
       default:
@@ -498,6 +522,9 @@ export async function startFakeSlack(
     },
     addUser(user) {
       users.set(user.id, user);
+    },
+    notInChannel(channelId) {
+      outside.add(channelId);
     },
     addFile(file) {
       files.set(file.id, file);
