@@ -6,9 +6,10 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, MessageState, RateScope, Surface } from '../surface.ts';
+import type { MessageRef, RateScope, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
-import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
+import { frames, type RenderState, sealOverflow } from './frame.ts';
+import { emptySlot, nextWrite, scopeOf, type Slot, type Write } from './message-slots.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
 
@@ -41,28 +42,6 @@ export interface FinishedMessage {
   /** Why the platform stopped taking this answer's writes, if it did (a missing permission, a deleted message). */
   readonly undelivered: PlatformErrorKind | undefined;
 }
-
-interface Slot {
-  ref: MessageRef | undefined;
-  /** Undefined until this answer writes it (a message of an earlier version starts so). */
-  written: string | undefined;
-  state: MessageState | undefined;
-  /** Whether it was last written as the answer's last message (`MessagePlace.last`). */
-  last: boolean;
-  /** Text the platform refused as invalid: never sent again. */
-  refused: string | undefined;
-  /** A message of an earlier version this answer did not need, deleted (or given up on). */
-  deleted: boolean;
-}
-
-type Write =
-  | { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame; readonly last: boolean }
-  | { readonly index: number; readonly kind: 'delete' };
-
-/** Which budget a write spends: deletes count against edits (Slack's chat.delete is chat.update's tier). */
-const scopeOf = (kind: Write['kind']): 'post' | 'edit' => (kind === 'post' ? 'post' : 'edit');
-
-const emptySlot = (ref: MessageRef | undefined): Slot => ({ ref, written: undefined, state: undefined, last: false, refused: undefined, deleted: false });
 
 /** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
 const unavailableRetries = 3;
@@ -207,39 +186,7 @@ export class LiveMessage {
 
   /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
   #nextWrite(): Write | undefined {
-    const wanted = frames(this.#state());
-    const lastIndex = this.#lastIndex(wanted);
-    for (let index = 0; index < Math.max(wanted.length, this.#slots.length); index += 1) {
-      const slot = this.#slots[index];
-      if (slot?.deleted) continue;
-      let frame = wanted[index];
-      // A message of an earlier version the answer did not need, once the answer is over.
-      if (!frame && this.#end && slot?.ref && slot.written === undefined) {
-        if (this.#surface.delete) return { index, kind: 'delete' };
-        continue;
-      }
-      // Nothing left to say in an already posted message (an empty answer, no note): keep its text, mark it final.
-      if (!frame && this.#end && slot?.ref && slot.written) frame = { text: slot.written, state: 'final' };
-      if (!frame) continue;
-      if (slot?.refused === frame.text) {
-        if (frame.state === 'final') continue;
-        return undefined;
-      }
-      const last = index === lastIndex;
-      if (!slot?.ref) return { index, kind: 'post', frame, last };
-      if (slot.written !== frame.text || slot.state !== frame.state || slot.last !== last) return { index, kind: 'edit', frame, last };
-    }
-    return undefined;
-  }
-
-  /** The answer's last message once it is over (the one that carries its controls); -1 while it goes on. */
-  #lastIndex(wanted: readonly MessageFrame[]): number {
-    if (!this.#end) return -1;
-    for (let index = this.#slots.length - 1; index >= wanted.length; index -= 1) {
-      const slot = this.#slots[index];
-      if (slot?.ref && slot.written && !slot.deleted) return index;
-    }
-    return wanted.length - 1;
+    return nextWrite(frames(this.#state()), this.#slots, { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
   }
 
   #priority(): WritePriority {
