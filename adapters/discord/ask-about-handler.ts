@@ -10,20 +10,17 @@ import {
   ChannelType,
   MessageFlags,
   ThreadAutoArchiveDuration,
-  type Client,
   type Message,
   type MessageContextMenuCommandInteraction,
   type TextBasedChannel,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { DiscordConfig } from '../../src/config.ts';
-import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { EarlierMessage, TurnRequest } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
 import { isAllowedInteraction } from './access.ts';
-import type { DiscordAttachments } from './attachments.ts';
 import { earlierMessageOf } from './context-reader.ts';
 import { channelKey, conversationOfChannel } from './conversation-ids.ts';
+import type { AnswerHandlerDeps } from './handler-deps.ts';
 import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { ChannelSurface } from './surface.ts';
 import { threadName } from './thread-name.ts';
@@ -42,28 +39,20 @@ interface Opened {
 const THREADABLE = new Set<ChannelType>([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 
 export class AskAboutHandler {
-  readonly #client: Client<true>;
-  readonly #core: ConversationCore;
-  readonly #config: DiscordConfig;
-  readonly #attachments: DiscordAttachments;
-  readonly #log: Logger;
+  readonly #o: AnswerHandlerDeps;
 
-  constructor(opts: { client: Client<true>; core: ConversationCore; config: DiscordConfig; attachments: DiscordAttachments; logger: Logger }) {
-    this.#client = opts.client;
-    this.#core = opts.core;
-    this.#config = opts.config;
-    this.#attachments = opts.attachments;
-    this.#log = opts.logger;
+  constructor(deps: AnswerHandlerDeps) {
+    this.#o = deps;
   }
 
   async handle(interaction: MessageContextMenuCommandInteraction): Promise<void> {
-    if (!isAllowedInteraction(this.#config.allowed, interaction)) return replyPrivately(interaction, userText.notAllowed);
+    if (!isAllowedInteraction(this.#o.config.allowed, interaction)) return replyPrivately(interaction, userText.notAllowed);
     const target = interaction.targetMessage;
-    const about = earlierMessageOf(target, this.#client.user.id);
+    const about = earlierMessageOf(target, this.#o.client.user.id);
     if (!about) return replyPrivately(interaction, userText.askAboutNothing);
     // Starting a thread or a DM can take longer than Discord's 3 s.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const log = this.#log.child({ turn: interaction.id, about: target.id });
+    const log = this.#o.logger.child({ turn: interaction.id, about: target.id });
     const opened = await this.#open(interaction, target, about, log);
     if (!opened) {
       await interaction.editReply({ content: userText.askAboutFailed, allowedMentions: NO_PINGS });
@@ -78,10 +67,10 @@ export class AskAboutHandler {
       text: userText.askAboutQuestion,
       attachments: [],
       earlier: { messages: [about], truncated: false },
-      place: turnPlace(opened.channel, this.#client),
+      place: turnPlace(opened.channel, this.#o.client),
     };
-    const surface = new ChannelSurface({ rest: this.#client.rest, channelId: opened.channel.id, turnId: interaction.id, askerId: interaction.user.id });
-    const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
+    const surface = new ChannelSurface({ rest: this.#o.client.rest, channelId: opened.channel.id, turnId: interaction.id, askerId: interaction.user.id });
+    const outcome = await this.#o.core.answer(request, { surface, attachments: this.#o.attachments });
     log.debug({ outcome, conversation: opened.conversationId }, 'asked about a message');
   }
 
@@ -116,7 +105,7 @@ export class AskAboutHandler {
 
   async #threadOf(target: Message, about: EarlierMessage): Promise<TextBasedChannel> {
     if (target.hasThread) {
-      const existing = target.thread ?? (await this.#client.channels.fetch(target.id));
+      const existing = target.thread ?? (await this.#o.client.channels.fetch(target.id));
       if (existing?.isThread()) return existing;
     }
     return target.startThread({

@@ -7,17 +7,10 @@
  * `message_changed` when it adds a link preview (same text) and for every update of the
  * bot's own messages: both are passed over before anything is looked up.
  */
-import type { webApi } from '@slack/bolt';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { SlackConfig } from '../../src/config.ts';
-import type { ConversationCore } from '../../src/conversation/core.ts';
-import type { AttachmentResolver } from '../../src/conversation/types.ts';
-import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { userText } from '../../src/user-text.ts';
-import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent } from './incoming.ts';
-import type { MessageEventArgs } from './message-handler.ts';
+import type { MessageEventArgs, MessageHandlerOptions } from './message-handler.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
 /** Slack retries an event for about 6 minutes (platform-limits.md §2d); a day covers it. */
@@ -32,17 +25,10 @@ const changedSchema = z.object({
   previous_message: z.looseObject({ text: z.string().optional() }).optional(),
 });
 
-export interface EditHandlerOptions {
-  readonly client: webApi.WebClient;
-  readonly core: ConversationCore;
-  readonly config: SlackConfig;
-  readonly dedupe: EventDeduper;
-  readonly bot: { readonly userId: string; readonly botId: string | undefined };
-  readonly files: AttachmentResolver;
-  readonly surfaces: AnswerSurfaces;
+/** What the message handler has, but the memory of threads: an edit is of a message the bot already answered. */
+export interface EditHandlerOptions extends Omit<MessageHandlerOptions, 'threads'> {
   /** EDIT_FOLLOW_MINUTES, in ms: the private note about a late edit names it. */
   readonly editFollowMs: number;
-  readonly logger: Logger;
 }
 
 export class EditHandler {
