@@ -215,3 +215,37 @@ test('"Ask Gemini about this" on a message inside a thread, where no thread can 
   // Only the private note saying where the answer is stays in the thread, for the one who asked.
   expect(botMessages(discord, thread.id).map((m) => [m.content, (m.flags & MessageFlags.Ephemeral) !== 0])).toEqual([[userText.askAboutWhere(userText.askAboutDmPlace), true]]);
 });
+
+test('a regeneration that fails puts the previous answer back with the error below it, and history keeps it', async () => {
+  const h = (harness = await startDiscordBot());
+  const { discord, upstream } = h;
+  upstream.script({ type: 'answer', text: 'The first answer.' });
+  const { thread, answer } = await asked(discord, 'a question');
+  upstream.script({ type: 'error', status: 400, body: { success: false, error: { code: 'invalid_request', message: 'bad' }, trace_id: 'trace-9' } });
+  press(discord, answer.at(-1)!, 'regen:');
+  const shown = await discord.waitUntil(() => {
+    const last = discord.world.messages.get(answer.at(-1)!.id);
+    return last && last.content.includes(userText.regenerateKeptPrevious('')) && !isLive(last) ? last : undefined;
+  });
+  expect(shown.content.startsWith('The first answer.\n\n')).toBe(true);
+  expect(shown.content).toContain('trace-9');
+  await h.bot.core.drain(60_000);
+  expect((await stored(h, thread)).map((m) => m.text)).toEqual(['a question', 'The first answer.']);
+});
+
+test('in reply mode Regenerate rewrites the reply in the channel, in the conversation of its reply chain', async () => {
+  const h = (harness = await startDiscordBot({ env: { DISCORD_REPLY_MODE: 'reply' } }));
+  const { discord, upstream } = h;
+  const { world } = discord;
+  upstream.script({ type: 'answer', text: 'First.' });
+  const question = discord.sendMessage({ content: `<@${world.bot.id}> the question` });
+  const [answer] = await finalAnswer(discord, world.channelId);
+  upstream.script({ type: 'answer', text: 'Again.' });
+  press(discord, answer!, 'regen:');
+  const rewritten = await answerReads(discord, world.channelId, 'Again.');
+  expect(rewritten.id).toBe(answer?.id);
+  expect(rewritten.message_reference?.message_id).toBe(question.id);
+  await h.bot.core.drain(60_000);
+  const history = await new HistoryStore(h.bot.store.keyv('history')).load(`discord:${world.guildId}:${world.channelId}:${question.id}`);
+  expect(history.messages.map((m) => m.text)).toEqual(['the question', 'Again.']);
+});
