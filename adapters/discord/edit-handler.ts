@@ -25,8 +25,9 @@ export class EditHandler {
   }
 
   async handle(before: Message | PartialMessage, after: Message | PartialMessage): Promise<void> {
-    const message = after.partial ? await after.fetch() : after;
-    if (message.author.bot || message.system) return;
+    // A message deleted since it was edited has nothing left to answer.
+    const message = after.partial ? await after.fetch().catch(() => undefined) : after;
+    if (!message || message.author.bot || message.system) return;
     // Discord sends an update when it adds a link preview too: the same text is no edit.
     if (!before.partial && before.content === message.content) return;
     if (!this.#mayBeQuestion(message) || !isAllowedMessage(this.#o.config.allowed, message)) return;

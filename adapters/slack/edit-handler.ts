@@ -48,7 +48,8 @@ export class EditHandler {
     const parsed = parseMessageEvent({ ...e.message, type: 'message', channel: e.channel, channel_type: e.channel_type }, body.team_id, this.#o.bot);
     if (parsed.type === 'ignore') return;
     const m = parsed.message;
-    if (!isAllowed(this.#o.config.allowed, m)) return;
+    // Only a message the bot could have answered: a mention, a DM, or one in a thread (a follow-up needs no mention).
+    if (!(m.mentionsBot || m.channelType === 'im' || m.inThread) || !isAllowed(this.#o.config.allowed, m)) return;
     if (!(await this.#first(`slack:edit:${m.channel}:${m.ts}:${e.message.edited.ts}`))) return;
 
     const conversationId = conversationIdOf(m);
