@@ -83,14 +83,16 @@ function usageReport(report: UsageReport): string {
         : `**This workspace** has used ${tokens(workspace.used)} tokens today. There is no daily limit for the workspace.`);
     }
   }
+  lines.push(`The counts start again at ${formatTime(report.resetsAt, report.timeZone)}, in ${duration(report.resetsAt - report.now)}.`);
+  // The ranking last, after a blank line: Markdown would read a line after a list as part of its last item.
   if (report.top) {
+    lines.push('');
     if (report.top.length === 0) lines.push(server ? 'Nobody in this server has used any tokens today.' : 'Nobody in this workspace has used any tokens today.');
     else {
       lines.push(server ? 'Most tokens in this server today:' : 'Most tokens in this workspace today:');
       lines.push(...report.top.map((entry, i) => `${i + 1}. ${entry.name}: ${tokens(entry.tokens)} tokens`));
     }
   }
-  lines.push(`The counts start again at ${formatTime(report.resetsAt, report.timeZone)}, in ${duration(report.resetsAt - report.now)}.`);
   return lines.join('\n');
 }
 
