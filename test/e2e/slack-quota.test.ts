@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { startBot, type RunningBot } from '../../src/main.ts';
-import { ADMIN_USER, CHANNEL, finalAnswer, mentionEvent, messageEvent, OTHER_USER, SIGNING_SECRET, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import { ADMIN_USER, CHANNEL, finalAnswer, mentionEvent, messageEvent, OTHER_USER, SIGNING_SECRET, slackBotEnv, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import { slackSender, type SlackSender } from '../fakes/slack/sender.ts';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack/server.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
@@ -104,19 +104,7 @@ describeRedis('two instances on one Redis', () => {
   async function instance(name: string): Promise<{ bot: RunningBot; sender: SlackSender }> {
     const port = await freePort();
     const bot = await startBot({
-      env: {
-        LLM_API_BASE: upstream.url,
-        LLM_API_KEY: 'sk-test',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_STREAMING: 'update',
-        PORT: String(port),
-        STORE_URL: redis.url,
-        INSTANCE_ID: `quota-${name}`,
-        QUOTA_USER_DAILY_TOKENS: '500',
-        TZ: 'UTC',
-      },
+      env: { ...slackBotEnv(slack, upstream.url, port), STORE_URL: redis.url, INSTANCE_ID: `quota-${name}`, QUOTA_USER_DAILY_TOKENS: '500', TZ: 'UTC' },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
     bots.push(bot);
