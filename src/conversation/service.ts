@@ -231,6 +231,7 @@ export class ConversationService implements ConversationCore {
       model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
       const refusal = await this.#o.quotas?.check(request);
       if (refusal) {
+        log.info({ scope: refusal.scope, used: refusal.used, limit: refusal.limit }, 'daily token quota reached; question not sent');
         await live.finish({ note: refusal.userText });
         await this.#keepUnanswered(request, 'quota', askedAt, log);
         return this.#ended(request, { type: 'over-quota', scope: refusal.scope }, { model });
