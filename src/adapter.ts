@@ -5,6 +5,7 @@
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { ConversationCore } from './conversation/core.ts';
+import type { TokenQuotas } from './quota/token-quotas.ts';
 import type { EventDeduper } from './store/dedupe.ts';
 import type { Surface } from './surface.ts';
 
@@ -24,9 +25,14 @@ export interface AdapterDeps {
   readonly attachmentMaxBytes: number;
   /** Most earlier messages an adapter reads from the platform for one turn (CONTEXT_MAX_MESSAGES). */
   readonly contextMaxMessages: number;
+  /** Today's token counts, for `/usage`. */
+  readonly usage: UsageReports;
   /** Injected for tests; defaults to global fetch. */
   readonly fetch?: typeof fetch;
 }
+
+/** What `/usage` needs of the quotas: the text of a person's report. */
+export type UsageReports = Pick<TokenQuotas, 'report'>;
 
 export interface RunningAdapter {
   readonly platform: 'discord' | 'slack' | 'terminal';

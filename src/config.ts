@@ -32,6 +32,9 @@ function isTimeZone(zone: string): boolean {
 
 const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
 
+/** A daily token limit: a whole number, 0 for none. */
+const tokenLimit = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (no limit) or more');
+
 const envSchema = z.object({
   LLM_API_BASE: optional(httpUrl),
   LLM_API_KEY: optional(z.string()),
@@ -52,6 +55,9 @@ const envSchema = z.object({
   TURN_QUEUE_MAX: optional(z.coerce.number().int().min(0)),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
   USAGE_FOOTER: optional(bool),
+  QUOTA_USER_DAILY_TOKENS: optional(tokenLimit),
+  QUOTA_CHANNEL_DAILY_TOKENS: optional(tokenLimit),
+  QUOTA_WORKSPACE_DAILY_TOKENS: optional(tokenLimit),
   STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   LOG_FILE: optional(z.string()),
@@ -135,6 +141,16 @@ export interface SlackConfig {
   readonly adminUsers: readonly string[];
 }
 
+/** Tokens that may be spent per day (midnight to midnight in TZ); 0 means no limit. */
+export interface QuotaConfig {
+  /** By one person (QUOTA_USER_DAILY_TOKENS). */
+  readonly userDailyTokens: number;
+  /** In one channel, its threads included (QUOTA_CHANNEL_DAILY_TOKENS). */
+  readonly channelDailyTokens: number;
+  /** In one Slack workspace or Discord server (QUOTA_WORKSPACE_DAILY_TOKENS). */
+  readonly workspaceDailyTokens: number;
+}
+
 export interface Config {
   readonly llm: LlmConfig;
   readonly systemPrompt: string;
@@ -152,6 +168,7 @@ export interface Config {
   readonly turnQueueMax: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
+  readonly quotas: QuotaConfig;
   readonly storeUrl: string;
   readonly logLevel: string;
   /** Where logs go; undefined: `npm start` writes to stdout, `npm run chat` to `./data/chat.log`. */
@@ -268,6 +285,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       turnQueueMax: e.TURN_QUEUE_MAX ?? 3,
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
       usageFooter: e.USAGE_FOOTER ?? false,
+      quotas: {
+        userDailyTokens: e.QUOTA_USER_DAILY_TOKENS ?? 0,
+        channelDailyTokens: e.QUOTA_CHANNEL_DAILY_TOKENS ?? 0,
+        workspaceDailyTokens: e.QUOTA_WORKSPACE_DAILY_TOKENS ?? 0,
+      },
       storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
       logLevel: e.LOG_LEVEL ?? 'info',
       logFile: e.LOG_FILE,

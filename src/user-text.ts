@@ -2,6 +2,8 @@
  * Every sentence a chat user reads from the bot, in one place. Adapters render
  * these; nothing else writes apologies. Markdown (the core's markup).
  */
+import { formatTime } from './conversation/system-prompt.ts';
+import type { QuotaScope, UsageToday, WorkspaceKind } from './quota/token-quotas.ts';
 import type { UpstreamErrorKind } from './upstream/errors.ts';
 
 const withTrace = (text: string, traceId: string | undefined) =>
@@ -22,6 +24,76 @@ export function upstreamErrorText(
     timeout: 'The model took too long to answer. Ask again to retry.',
   };
   return withTrace(text[kind], facts.traceId);
+}
+
+const tokens = (n: number) => n.toLocaleString('en-US');
+
+/** `5 h 20 min`, `20 min`, `less than a minute`: how long until a reset. */
+function duration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** When a quota resets, as the people of TZ read it and as a countdown for everyone else. */
+export interface ResetTime {
+  readonly resetsAt: number;
+  readonly now: number;
+  readonly timeZone: string;
+}
+
+/** A question not sent upstream because a daily token limit was reached, one whole sentence per limit. */
+function quotaReached(scope: QuotaScope, workspace: WorkspaceKind, used: number, limit: number, reset: ResetTime): string {
+  const at = formatTime(reset.resetsAt, reset.timeZone);
+  const wait = duration(reset.resetsAt - reset.now);
+  const kept = 'I did not send your question to the model, but I kept it in the conversation.';
+  if (scope === 'user') return `You have used ${tokens(used)} of your ${tokens(limit)} tokens for today. ${kept} Your limit resets at ${at}, in ${wait}.`;
+  if (scope === 'channel') return `This channel has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The channel's limit resets at ${at}, in ${wait}.`;
+  return workspace === 'server'
+    ? `This server has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The server's limit resets at ${at}, in ${wait}.`
+    : `This workspace has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The workspace's limit resets at ${at}, in ${wait}.`;
+}
+
+/** What `/usage` shows: `top` holds names (only for admins), the rest comes from `UsageToday`. */
+export interface UsageReport extends ResetTime {
+  readonly today: UsageToday;
+  readonly workspaceKind: WorkspaceKind;
+  readonly top?: readonly { readonly name: string; readonly tokens: number }[] | undefined;
+}
+
+function usageReport(report: UsageReport): string {
+  const { user, channel, workspace } = report.today;
+  const server = report.workspaceKind === 'server';
+  const lines = [
+    user.limit > 0
+      ? `**You** have used ${tokens(user.used)} of your ${tokens(user.limit)} tokens today.`
+      : `**You** have used ${tokens(user.used)} tokens today. There is no daily limit per person.`,
+  ];
+  if (channel.limit > 0) lines.push(`**This channel** has used ${tokens(channel.used)} of its ${tokens(channel.limit)} tokens today.`);
+  if (workspace && (workspace.limit > 0 || report.top)) {
+    if (workspace.limit > 0) {
+      lines.push(server
+        ? `**This server** has used ${tokens(workspace.used)} of its ${tokens(workspace.limit)} tokens today.`
+        : `**This workspace** has used ${tokens(workspace.used)} of its ${tokens(workspace.limit)} tokens today.`);
+    } else {
+      lines.push(server
+        ? `**This server** has used ${tokens(workspace.used)} tokens today. There is no daily limit for the server.`
+        : `**This workspace** has used ${tokens(workspace.used)} tokens today. There is no daily limit for the workspace.`);
+    }
+  }
+  lines.push(`The counts start again at ${formatTime(report.resetsAt, report.timeZone)}, in ${duration(report.resetsAt - report.now)}.`);
+  // The ranking last, after a blank line: Markdown would read a line after a list as part of its last item.
+  if (report.top) {
+    lines.push('');
+    if (report.top.length === 0) lines.push(server ? 'Nobody in this server has used any tokens today.' : 'Nobody in this workspace has used any tokens today.');
+    else {
+      lines.push(server ? 'Most tokens in this server today:' : 'Most tokens in this workspace today:');
+      lines.push(...report.top.map((entry, i) => `${i + 1}. ${entry.name}: ${tokens(entry.tokens)} tokens`));
+    }
+  }
+  return lines.join('\n');
 }
 
 export const userText = {
@@ -96,6 +168,10 @@ export const userText = {
   attachmentNotOnPlatform: (platform: string) => `it is not stored on ${platform}, so I did not download it`,
   usageFooter: (model: string, usage: { promptTokens: number; completionTokens: number; reasoningTokens: number }) =>
     `-# ${model} · ${usage.promptTokens} in · ${usage.completionTokens} out (${usage.reasoningTokens} reasoning)`,
+  /** A daily token limit was reached: the question was kept in history as not answered. */
+  quotaReached,
+  /** `/usage`: today's tokens of the person, and of the channel and workspace where limits or admins make them matter. */
+  usageReport,
   notAllowed: 'Sorry, I am not enabled here.',
   missingPermission: (permission: string) => `I am missing the **${permission}** permission here, so I cannot answer.`,
   internalError: 'Something went wrong on my side. The operator can find the details in the logs.',

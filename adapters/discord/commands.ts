@@ -10,7 +10,7 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona' } as const;
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage' } as const;
 export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
@@ -63,6 +63,12 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
       { type: ApplicationCommandOptionType.String, name: OPTION.text, description: 'The system prompt to use here; {date} and {time} are filled in', required: false },
       { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, description: 'Go back to the default system prompt', required: false },
     ],
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.usage,
+    description: 'How many tokens you and this channel have used today, and the limits (only you see it)',
     ...everywhere,
   },
 ];

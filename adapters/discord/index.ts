@@ -43,7 +43,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     const chains = new LatestReplyChains(deps.settings);
     return {
       messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, chains, logger: log }),
-      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, logger: log }),
+      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, usage: deps.usage, logger: log }),
       buttons: new ButtonHandler({ core: deps.core, config, logger: log }),
     };
   });

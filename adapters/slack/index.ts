@@ -1,8 +1,8 @@
 /**
  * The Slack adapter: Bolt receives events (HTTP with signed requests, or Socket
  * Mode when an app token is set) and this file wires them to one handler per
- * kind: messages (`message-handler.ts`), slash commands (`command-handler.ts`),
- * buttons and menus (`action-handler.ts`). Answers stream into the surfaces
+ * kind: messages (`message-handler.ts`), slash commands (`command-handler.ts`,
+ * `usage-command.ts`), buttons and menus (`action-handler.ts`). Answers stream into the surfaces
  * `answer-surfaces.ts` builds.
  */
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
@@ -20,7 +20,9 @@ import { MessageHandler } from './message-handler.ts';
 import { SlackModeration } from './moderation.ts';
 import { parseAddress } from './surface.ts';
 import { ThreadMemory } from './thread-memory.ts';
+import { UsageCommand } from './usage-command.ts';
 import { SlackUserDirectory } from './user-directory.ts';
+import { SlackUserNames } from './user-names.ts';
 
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
@@ -91,11 +93,13 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   const moderation = new SlackModeration({ users: new SlackUserDirectory({ client: app.client, logger }), adminUsers: config.adminUsers });
   const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
   const actions = new ActionHandler({ core, allowed: config.allowed, moderation, logger });
+  const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, names: new SlackUserNames(app.client), logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));
   app.command('/model', (args) => commands.model(args));
   app.command('/reset', (args) => commands.reset(args));
+  app.command('/usage', (args) => usage.handle(args));
   app.action(ACTION.stop, (args) => actions.stop(args));
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));

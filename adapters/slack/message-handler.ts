@@ -12,7 +12,7 @@ import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
-import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, type SlackMessage } from './incoming.ts';
+import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, workspaceIdOf, type SlackMessage } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import type { ThreadMemory } from './thread-memory.ts';
 
@@ -115,7 +115,7 @@ export class MessageHandler {
     );
     this.#o.core
       .answer(
-        { turnId, conversationId, channelId, author: { id: m.user, name: m.user }, text: m.text, attachments: m.attachments },
+        { turnId, conversationId, channelId, author: { id: m.user, name: m.user }, text: m.text, attachments: m.attachments, workspaceId: workspaceIdOf(m) },
         { surface, attachments: this.#o.files },
       )
       .then((outcome) => log.debug({ outcome }, 'turn ended'))

@@ -8,6 +8,7 @@ import type { ReasoningDisplay } from '../config.ts';
 import type { ModelChoiceStore } from '../history/model-choice.ts';
 import type { StoredMessage } from '../history/record.ts';
 import type { HistoryStore } from '../history/store.ts';
+import type { TokenQuotas } from '../quota/token-quotas.ts';
 import { LiveMessage } from '../render/live-message.ts';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import type { StopBus } from '../store/stop-bus.ts';
@@ -44,6 +45,8 @@ export interface ConversationServiceOptions extends Omit<ContextBuilderOptions, 
   readonly stopBus?: StopBus | undefined;
   /** How exchanges wait out a store outage (retry pauses, the in-memory queue). */
   readonly historyWriter?: HistoryWriterOptions;
+  /** Daily token quotas: asked before a question goes upstream, told what each answer cost. */
+  readonly quotas?: TokenQuotas;
 }
 
 export interface TurnFacts {
@@ -226,6 +229,13 @@ export class ConversationService implements ConversationCore {
     let settings: TurnSettings;
     try {
       model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
+      const refusal = await this.#o.quotas?.check(request);
+      if (refusal) {
+        log.info({ scope: refusal.scope, used: refusal.used, limit: refusal.limit }, 'daily token quota reached; question not sent');
+        await live.finish({ note: refusal.userText });
+        await this.#keepUnanswered(request, 'quota', askedAt, log);
+        return this.#ended(request, { type: 'over-quota', scope: refusal.scope }, { model });
+      }
       // Questions kept while the store was down go in first, so this turn reads them.
       await this.#writer.flush(request.conversationId);
       const loaded = await this.#o.history.load(request.conversationId);
@@ -245,6 +255,7 @@ export class ConversationService implements ConversationCore {
     let usage: Usage | undefined;
     let firstTokenMs: number | undefined;
     let wroteText = false;
+    let receivedChars = 0;
     let end: TurnEnd;
     try {
       for await (const event of this.#o.upstream.stream({ model, messages }, signal)) {
@@ -252,6 +263,7 @@ export class ConversationService implements ConversationCore {
         if (event.type === 'finish') finishReason = event.reason;
         if (event.type === 'usage') usage = event.usage;
         if (event.type === 'text' && event.text.trim() !== '') wroteText = true;
+        if (event.type === 'text' || event.type === 'reasoning') receivedChars += event.text.length;
         live.push(event);
       }
       end = answeredEnd(finishReason ?? 'stop', wroteText);
@@ -261,6 +273,10 @@ export class ConversationService implements ConversationCore {
 
     const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
     const shown = await live.finish({ note: end.note, footer });
+    // Counted once the answer is out, whatever the limits: a quota never cuts an answer already streaming.
+    await this.#o.quotas
+      ?.record(request, { model, usage, sent: messages, receivedChars })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not count the tokens of an answer'));
     const exchange = [
       ...prepared.readIn,
       ...answeredExchange(request, askedAt, prepared.attachments, {

@@ -28,6 +28,20 @@ export interface SlackBotUnderTest {
   close(): Promise<void>;
 }
 
+/** The settings of a bot on `slack` and `upstreamUrl`, taking events on `port` (HTTP mode, `chat.update` streaming). */
+export function slackBotEnv(slack: FakeSlack, upstreamUrl: string, port: number): Record<string, string> {
+  return {
+    LLM_API_BASE: upstreamUrl,
+    LLM_API_KEY: 'sk-test',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
+    SLACK_STREAMING: 'update',
+  };
+}
+
 /** Slack needs a port before the bot starts (PORT must be positive): take a free one from the OS. */
 
 export async function startSlackBot(env: Record<string, string> = {}): Promise<SlackBotUnderTest> {
@@ -37,18 +51,7 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
   let bot: RunningBot;
   try {
     bot = await startBot({
-      env: {
-        LLM_API_BASE: upstream.url,
-        LLM_API_KEY: 'sk-test',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        STORE_URL: 'sqlite://:memory:',
-        // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
-        SLACK_STREAMING: 'update',
-        ...env,
-      },
+      env: { ...slackBotEnv(slack, upstream.url, port), STORE_URL: 'sqlite://:memory:', ...env },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   } catch (err) {
