@@ -1,14 +1,19 @@
 /**
- * What the bot knows of a Slack user from `users.info` (scope `users:read`):
- * whether they administer the workspace, and their locale. Cached per user for
- * ten minutes, because every Stop, New conversation and channel-wide `/model`
- * from someone other than the asker asks (`users.info` is Tier 4, 100+ a minute).
+ * What the bot knows of a Slack user, from one `users.info` call (scope
+ * `users:read`, with `include_locale`): the name people see, whether they
+ * administer the workspace, and their locale. One cache for every reader, so
+ * naming who said what, Stop, New conversation and a channel-wide `/model` or
+ * `/persona` cost one call per user per ten minutes between them (`users.info`
+ * is Tier 4, 100+ a minute), and callers asking at the same moment share the call.
+ * Source: docs.slack.dev reference/methods/users.info, reference/objects/user-object.
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
 export interface SlackUser {
+  /** The name people see in Slack: the profile's display name, else the real name, else the handle. */
+  readonly name: string | undefined;
   /** Workspace admin or owner (`is_admin`, `is_owner`, `is_primary_owner`). */
   readonly isAdmin: boolean;
   /** The user's locale (`en-US`), when Slack gave it (`include_locale`). */
@@ -17,6 +22,9 @@ export interface SlackUser {
 
 const userSchema = z.object({
   user: z.object({
+    name: z.string().optional(),
+    real_name: z.string().optional(),
+    profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).optional(),
     is_admin: z.boolean().optional(),
     is_owner: z.boolean().optional(),
     is_primary_owner: z.boolean().optional(),
@@ -34,7 +42,7 @@ export class SlackUserDirectory {
   readonly #client: webApi.WebClient;
   readonly #log: Logger;
   readonly #now: () => number;
-  readonly #cache = new Map<string, { user: SlackUser | undefined; expiresAt: number }>();
+  readonly #cache = new Map<string, { user: Promise<SlackUser | undefined>; expiresAt: number }>();
 
   constructor(opts: { client: webApi.WebClient; logger: Logger; now?: () => number }) {
     this.#client = opts.client;
@@ -42,25 +50,36 @@ export class SlackUserDirectory {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** The user, or undefined when Slack would not say (a missing `users:read` scope, an outage). */
+  /** The user, or undefined when Slack would not say (a missing `users:read` scope, a deleted user, an outage). */
   async lookup(teamId: string, userId: string): Promise<SlackUser | undefined> {
     const key = `${teamId}:${userId}`;
     const cached = this.#cache.get(key);
     if (cached && cached.expiresAt > this.#now()) return cached.user;
-    let user: SlackUser | undefined;
-    try {
-      const parsed = userSchema.parse(await this.#client.users.info({ user: userId, include_locale: true }));
-      const u = parsed.user;
-      user = { isAdmin: u.is_admin === true || u.is_owner === true || u.is_primary_owner === true, locale: u.locale };
-    } catch (err) {
-      this.#log.warn({ err, user: userId }, 'users.info failed: is the users:read scope granted? treating the user as no admin');
-    }
+    const entry = { user: this.#fetch(userId), expiresAt: this.#now() + TTL_MS };
     this.#cache.delete(key);
-    this.#cache.set(key, { user, expiresAt: this.#now() + (user ? TTL_MS : FAILURE_TTL_MS) });
+    this.#cache.set(key, entry);
     if (this.#cache.size > MAX_ENTRIES) {
       const oldest = this.#cache.keys().next();
       if (!oldest.done) this.#cache.delete(oldest.value);
     }
+    const user = await entry.user;
+    if (!user) entry.expiresAt = this.#now() + FAILURE_TTL_MS;
     return user;
+  }
+
+  /** The user's display name; the id itself if Slack would not say. */
+  async nameOf(teamId: string, userId: string): Promise<string> {
+    return (await this.lookup(teamId, userId))?.name ?? userId;
+  }
+
+  async #fetch(userId: string): Promise<SlackUser | undefined> {
+    try {
+      const u = userSchema.parse(await this.#client.users.info({ user: userId, include_locale: true })).user;
+      const name = [u.profile?.display_name, u.profile?.real_name, u.real_name, u.name].find((n) => n !== undefined && n.trim() !== '');
+      return { name, isAdmin: u.is_admin === true || u.is_owner === true || u.is_primary_owner === true, locale: u.locale };
+    } catch (err) {
+      this.#log.warn({ err, user: userId }, 'users.info failed: is the users:read scope granted? the user is named by id and counts as no admin');
+      return undefined;
+    }
   }
 }
