@@ -10,6 +10,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { LookupCache } from './lookup-cache.ts';
 
 export interface SlackUser {
   /** The name people see in Slack: the profile's display name, else the real name, else the handle. */
@@ -32,39 +33,23 @@ const userSchema = z.object({
   }),
 });
 
-const TTL_MS = 10 * 60 * 1000;
-/** A failed lookup is retried sooner: the scope may just have been added. */
-const FAILURE_TTL_MS = 60 * 1000;
-/** Bounded: the oldest entries go first. */
-const MAX_ENTRIES = 5000;
+/** Ten minutes; a failed lookup is retried after one (the scope may just have been added); 5,000 people at most. */
+const CACHE = { ttlMs: 10 * 60 * 1000, failureTtlMs: 60 * 1000, maxEntries: 5000 } as const;
 
 export class SlackUserDirectory {
   readonly #client: webApi.WebClient;
   readonly #log: Logger;
-  readonly #now: () => number;
-  readonly #cache = new Map<string, { user: Promise<SlackUser | undefined>; expiresAt: number }>();
+  readonly #cache: LookupCache<SlackUser>;
 
   constructor(opts: { client: webApi.WebClient; logger: Logger; now?: () => number }) {
     this.#client = opts.client;
     this.#log = opts.logger;
-    this.#now = opts.now ?? Date.now;
+    this.#cache = new LookupCache({ ...CACHE, now: opts.now });
   }
 
   /** The user, or undefined when Slack would not say (a missing `users:read` scope, a deleted user, an outage). */
-  async lookup(teamId: string, userId: string): Promise<SlackUser | undefined> {
-    const key = `${teamId}:${userId}`;
-    const cached = this.#cache.get(key);
-    if (cached && cached.expiresAt > this.#now()) return cached.user;
-    const entry = { user: this.#fetch(userId), expiresAt: this.#now() + TTL_MS };
-    this.#cache.delete(key);
-    this.#cache.set(key, entry);
-    if (this.#cache.size > MAX_ENTRIES) {
-      const oldest = this.#cache.keys().next();
-      if (!oldest.done) this.#cache.delete(oldest.value);
-    }
-    const user = await entry.user;
-    if (!user) entry.expiresAt = this.#now() + FAILURE_TTL_MS;
-    return user;
+  lookup(teamId: string, userId: string): Promise<SlackUser | undefined> {
+    return this.#cache.get(`${teamId}:${userId}`, () => this.#fetch(userId));
   }
 
   /** The user's display name; the id itself if Slack would not say. */
