@@ -106,6 +106,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   app.event('message', (args) => messages.handle(args));
   app.command('/model', (args) => commands.model(args));
   app.command('/reset', (args) => commands.reset(args));
+  app.command('/persona', (args) => commands.persona(args));
   app.action(ACTION.stop, (args) => actions.stop(args));
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));
