@@ -146,12 +146,13 @@ test('a Discord token Discord refuses is named, and the checks that need it are 
   expect(run.stdout).not.toContain('not-the-bot-token');
 });
 
-test('slash commands never registered are named, with the command that registers them', async () => {
+test('slash commands never registered are named, with how to register them: a restart, or the command that does it alone', async () => {
   const fakes = await healthyFakes({ register: false });
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
   expect(lineStarting(run, '✗ slash commands globally: /model, /reset, /ask, /persona not registered')).toBeDefined();
+  expect(fixFor(run, '✗ slash commands')).toContain('restart the bot');
   expect(fixFor(run, '✗ slash commands')).toContain('npm run register-commands');
 });
 
