@@ -196,6 +196,12 @@ export const userText = {
   /** Added under `/model`'s list when a persona applies. */
   modelListPersona: (persona: string) => `Persona: ${persona.length > 200 ? `${persona.slice(0, 200)}…` : persona}`,
   personaNeedsPermission: (permission: string) => `Only members with the **${permission}** permission can change the persona here.`,
+  /** Slack: `/persona` alone where none is set (Slack's commands take plain text, not options). */
+  personaNoneSlack: 'No persona is set here: I use the default system prompt. Set one with `/persona <text>`; `/persona clear` goes back to the default.',
+  /** Slack: the heading above the persona `/persona` shows, quoted whole beneath it. */
+  personaHere: 'Persona here:',
+  /** Slack: someone who is not a workspace admin tried to change a channel's persona. */
+  personaNeedsAdmin: "Only workspace admins can change this channel's persona.",
   /** A member without the permission tried to change a channel-wide setting. */
   needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;

@@ -19,10 +19,11 @@ import { SlackFileResolver } from './file-resolver.ts';
 import { MessageHandler } from './message-handler.ts';
 import { SlackModeration } from './moderation.ts';
 import { parseAddress } from './surface.ts';
+import { SlackThreadReader } from './thread-context.ts';
 import { ThreadMemory } from './thread-memory.ts';
+import { SlackPlaces } from './turn-place.ts';
 import { UsageCommand } from './usage-command.ts';
 import { SlackUserDirectory } from './user-directory.ts';
-import { SlackUserNames } from './user-names.ts';
 
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
@@ -79,6 +80,10 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
       return { url: info.file?.url_private_download ?? info.file?.url_private, mimetype: info.file?.mimetype };
     },
   });
+  // One users.info cache for names (who said what) and admin status (moderation).
+  const users = new SlackUserDirectory({ client: app.client, logger });
+  // The bot as people see it (`{bot_name}`, a mention of it in a thread read in); auth.test's handle if Slack will not say.
+  const botName = (await users.lookup(auth.team_id ?? '', bot.userId))?.name ?? auth.user ?? 'Gemini';
   const messages = new MessageHandler({
     client: app.client,
     core,
@@ -88,18 +93,23 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     files,
     surfaces,
     threads: new ThreadMemory(),
+    reader: new SlackThreadReader({ client: app.client, bot: { ...bot, name: botName }, users, logger }),
+    contextMaxMessages: deps.contextMaxMessages,
+    users,
+    places: new SlackPlaces({ client: app.client, botName, logger }),
     logger,
   });
-  const moderation = new SlackModeration({ users: new SlackUserDirectory({ client: app.client, logger }), adminUsers: config.adminUsers });
+  const moderation = new SlackModeration({ users, adminUsers: config.adminUsers });
   const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
   const actions = new ActionHandler({ core, allowed: config.allowed, moderation, logger });
-  const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, names: new SlackUserNames(app.client), logger });
+  const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, users, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));
   app.command('/model', (args) => commands.model(args));
   app.command('/reset', (args) => commands.reset(args));
   app.command('/usage', (args) => usage.handle(args));
+  app.command('/persona', (args) => commands.persona(args));
   app.action(ACTION.stop, (args) => actions.stop(args));
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));

@@ -12,7 +12,7 @@ import type { CommandArgs } from './command-handler.ts';
 import { channelIdOf, isAllowed, workspaceIdOf, type Allowed } from './incoming.ts';
 import type { SlackModeration } from './moderation.ts';
 import { toMrkdwn } from './mrkdwn.ts';
-import type { SlackUserNames } from './user-names.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 /** How long the report may take and still go in the ack, well inside Slack's 3 s. */
 const ACK_WITHIN_MS = 2000;
@@ -21,7 +21,7 @@ export interface UsageCommandOptions {
   readonly usage: UsageReports;
   readonly allowed: Allowed;
   readonly moderation: Pick<SlackModeration, 'isAdmin'>;
-  readonly names: Pick<SlackUserNames, 'nameOf'>;
+  readonly users: Pick<SlackUserDirectory, 'nameOf'>;
   readonly logger: Logger;
 }
 
@@ -52,7 +52,7 @@ export class UsageCommand {
       const admin = await this.#o.moderation.isAdmin({ teamId: where.teamId, userId: where.user });
       const text = await this.#o.usage.report(
         { userId: where.user, channelId: channelIdOf(where), workspaceId: workspaceIdOf(where) },
-        { withTop: admin, nameOf: (userId) => this.#o.names.nameOf(userId) },
+        { withTop: admin, nameOf: (userId) => this.#o.users.nameOf(where.teamId, userId) },
       );
       return toMrkdwn(text);
     } catch (err) {

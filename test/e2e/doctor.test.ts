@@ -90,7 +90,7 @@ test('against a healthy set-up every check passes, each model shows its latency,
   expect(lineStarting(run, '✓ permissions: the bot has every permission it needs')).toBeDefined();
   expect(lineStarting(run, '○ invite URL')).toContain(`client_id=${fakes.discord.world.applicationId}`);
   expect(lineStarting(run, '✓ bot token: valid (workspace Fake')).toBeDefined();
-  expect(lineStarting(run, '✓ scopes: all 9 that manifest.yaml asks for are granted')).toBeDefined();
+  expect(lineStarting(run, '✓ scopes: all 12 that manifest.yaml asks for are granted')).toBeDefined();
   expect(lineStarting(run, '✓ HTTP mode: the signing secret is set')).toBeDefined();
   expect(lineStarting(run, `✓ HTTP mode: port ${fakes.port} is free`)).toBeDefined();
   expect(lineStarting(run, `✓ SQLite ${fakes.storeFile}: writable`)).toBeDefined();
@@ -149,12 +149,13 @@ test('a Discord token Discord refuses is named, and the checks that need it are 
   expect(run.stdout).not.toContain('not-the-bot-token');
 });
 
-test('slash commands never registered are named, with the command that registers them', async () => {
+test('slash commands never registered are named, with how to register them: a restart, or the command that does it alone', async () => {
   const fakes = await healthyFakes({ register: false });
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
   expect(lineStarting(run, `✗ slash commands globally: ${COMMAND_LIST} not registered`)).toBeDefined();
+  expect(fixFor(run, '✗ slash commands')).toContain('restart the bot');
   expect(fixFor(run, '✗ slash commands')).toContain('npm run register-commands');
 });
 

@@ -24,7 +24,7 @@ function usageCommand(report: () => Promise<string>) {
     usage: { report },
     allowed: { teams: [], channels: [], users: [] },
     moderation: { isAdmin: async () => false },
-    names: { nameOf: async (id) => id },
+    users: { nameOf: async (_team: string, id: string) => id },
     logger: pino({ level: 'silent' }),
   });
 }

@@ -60,7 +60,7 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
     throw err;
   }
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-  const sender = slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
+  const sender = recordingSender(slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId }), slack);
   return {
     slack,
     upstream,
@@ -77,11 +77,43 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
   };
 }
 
+/** Subtypes that are a message of its own in the channel's history (not an edit or a deletion). */
+const POSTED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'bot_message', 'me_message']);
+
+/**
+ * A sender whose message events also land in the fake's history, as a message people
+ * post is in Slack's: conversations.replies then returns the thread's parent and replies.
+ */
+function recordingSender(sender: SlackSender, slack: FakeSlack): SlackSender {
+  return {
+    ...sender,
+    event(event, opts) {
+      const e = event as { type?: string; subtype?: string; channel?: string; ts?: string; thread_ts?: string; user?: string; bot_id?: string; text?: string; files?: Record<string, unknown>[] };
+      if ((e.type === 'message' || e.type === 'app_mention') && POSTED_SUBTYPES.has(e.subtype) && e.channel && e.ts && !slack.threads.has(e.channel, e.ts)) {
+        slack.threads.add({
+          channel: e.channel,
+          ts: e.ts,
+          threadTs: e.thread_ts ?? e.ts,
+          text: e.text ?? '',
+          ...(e.user ? { user: e.user } : {}),
+          ...(e.bot_id ? { botId: e.bot_id } : {}),
+          ...(e.subtype ? { subtype: e.subtype } : {}),
+          ...(e.files ? { files: e.files } : {}),
+        });
+      }
+      return sender.event(event, opts);
+    },
+  };
+}
+
 let tsCounter = 0;
-/** A fresh Slack message timestamp for a user message. */
+/**
+ * A fresh Slack message timestamp for a user message: a second after the last, so the
+ * bot's posts in between (the fake gives them the next microseconds) sort before it.
+ */
 export function userTs(): string {
   tsCounter += 1;
-  return `1800000000.${String(tsCounter).padStart(6, '0')}`;
+  return `${1800000000 + tsCounter}.000100`;
 }
 
 /** An `app_mention` event as Slack sends it. */

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FakeSlackThreads } from './threads.ts';
+import { FakeSlackThreads, tsMicros, tsOfMicros, type FakeThreadMessage } from './threads.ts';
 
 export interface SlackCall {
   readonly method: string;
@@ -67,6 +67,7 @@ export interface FakeSlackUser {
   readonly isAdmin?: boolean;
   readonly isOwner?: boolean;
   readonly locale?: string;
+  readonly isBot?: boolean;
 }
 
 /** The people every fake workspace starts with: Alice (who asks in most tests), Bob, an admin and an owner. */
@@ -144,6 +145,9 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'files:read',
   'commands',
   'users:read',
+  'channels:read',
+  'groups:read',
+  'mpim:read',
 ];
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
@@ -196,21 +200,30 @@ export async function startFakeSlack(
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
   const users = new Map(FAKE_SLACK_USERS.map((u) => [u.id, u]));
+  // The bot's own user, named as manifest.yaml's bot_user.display_name.
+  users.set(botUserId, { id: botUserId, name: 'gemini', realName: 'Gemini', isBot: true });
   // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
   const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
     ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
   ]);
   const threads = new FakeSlackThreads();
   const failures = new Map<string, Failure[]>();
-  let tsCounter = 0;
+  let lastTs = tsMicros('1700000000.000000');
   let base = '';
   let streamRules: { refuse?: string | undefined; endAfterAppends?: number | undefined } = {};
   const appendsByTs = new Map<string, number>();
 
+  // Slack's ts grow with time across a channel: a post comes after every message the fake
+  // already holds, so the bot's answer sorts after the question in conversations.replies.
   const nextTs = () => {
-    tsCounter += 1;
-    return `1700000000.${String(tsCounter).padStart(6, '0')}`;
+    lastTs = Math.max(lastTs, threads.latestMicros()) + 1;
+    return tsOfMicros(lastTs);
   };
+  /** The bot's posts in threads, as conversations.replies returns them beside everyone else's. */
+  const botPosts = (): FakeThreadMessage[] =>
+    messages.flatMap((m) =>
+      m.threadTs === undefined || m.deleted ? [] : [{ channel: m.channel, ts: m.ts, threadTs: m.threadTs, user: botUserId, botId, botName: 'Gemini', text: m.markdown ?? m.text }],
+    );
 
   const fileObject = (file: FakeFile) => ({
     id: file.id,
@@ -354,7 +367,7 @@ export async function startFakeSlack(
               is_primary_owner: user.isOwner === true,
               is_restricted: false,
               is_ultra_restricted: false,
-              is_bot: false,
+              is_bot: user.isBot === true,
               is_app_user: false,
               updated: 1_700_000_000,
               ...(withLocale && user.locale ? { locale: user.locale } : {}),
@@ -374,9 +387,15 @@ export async function startFakeSlack(
         if (opts.appToken !== undefined && token !== opts.appToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.replies':
-        return threads.replies(args);
-      case 'conversations.info':
+        return threads.replies(args, botPosts());
+      case 'conversations.info': {
+        // docs.slack.dev conversations.info: channels:read for public channels, groups:read private, im:read DMs, mpim:read group DMs.
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const needed = channel.startsWith('D') ? 'im:read' : channel.startsWith('G') ? 'groups:read' : 'channels:read';
+        if (!scopes.includes(needed)) return { status: 200, body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') } };
+        if (channel.startsWith('D')) return { status: 200, body: { ok: true, channel: { id: channel, is_im: true, user: 'U0ALICE' } } };
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
+      }
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }
