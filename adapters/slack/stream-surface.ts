@@ -134,7 +134,7 @@ export class SlackStreamSurface implements Surface {
    * model thinks) and deleted once the answer is over.
    */
   async showTyping(signal: AbortSignal): Promise<void> {
-    if (this.#mode !== 'native' || this.#stopControl) return;
+    if (this.#mode !== 'native' || this.#stopControl || this.#opts.hideStop?.()) return;
     signal.throwIfAborted();
     const { channel, threadTs, turnId, askerId } = this.#opts.thread;
     this.#stopControl = this.#opts.client.chat
