@@ -78,6 +78,7 @@ export class AgentHandler {
       });
       return;
     }
+    this.#o.ai.stoppedInSlack(running.turnId);
     const stopped = this.#o.core.stop(running.turnId);
     log.info({ turn: running.turnId, stopped, streams: event.data.streaming_message_ts?.length ?? 0 }, 'agent session stopped');
   }
@@ -91,6 +92,7 @@ export class AgentHandler {
     if (!isAllowed(this.#o.allowed, where)) return;
     const log = this.#o.logger.child({ channel: where.channel });
     if (await this.#o.greeting.greet(where, log)) log.info({ user: where.user }, 'greeted on the Messages tab');
+    else log.debug({ user: where.user }, 'already greeted today');
   }
 
   /** A suggested question under the greeting: asked as if the person had written it, answered in the greeting's thread. */

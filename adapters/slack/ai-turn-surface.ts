@@ -22,6 +22,8 @@ export class AiTurns {
   readonly surface: SlackAiSurface;
   readonly sessions: AgentSessions;
   readonly assistantThreads: AssistantThreads;
+  /** The turns in an agent session streaming on this instance, for Slack's stop button. */
+  readonly #inSession = new Map<string, AiTurnSurface>();
 
   constructor(opts: { surface: SlackAiSurface; sessions: AgentSessions; assistantThreads: AssistantThreads }) {
     this.surface = opts.surface;
@@ -30,23 +32,36 @@ export class AiTurns {
   }
 
   /** The answer to `question` in `thread`, written through `inner`. */
-  wrap(inner: Surface, thread: SlackThread, question: string, log: Logger): Surface {
-    return new AiTurnSurface({ inner, thread, question, turns: this, log });
+  wrap(inner: InnerSurface, thread: SlackThread, question: string, log: Logger): Surface {
+    return new AiTurnSurface({ inner, thread, question, turns: this, log, sessions: this.#inSession });
+  }
+
+  /**
+   * The user stopped `turnId` with its session's stop button, which also stopped its stream
+   * in Slack. Told before the turn is stopped, so its final text replaces the stopped message.
+   */
+  stoppedInSlack(turnId: string): void {
+    this.#inSession.get(turnId)?.stoppedInSlack();
   }
 }
 
+/** The answer's own surface; a native stream can be told Slack stopped it. */
+type InnerSurface = Surface & { stoppedInSlack?(): void };
+
 interface AiTurnSurfaceOptions {
-  readonly inner: Surface;
+  readonly inner: InnerSurface;
   readonly thread: SlackThread;
   readonly question: string;
   readonly turns: AiTurns;
   readonly log: Logger;
+  /** AiTurns' registry of turns in a session on this instance. */
+  readonly sessions: Map<string, AiTurnSurface>;
 }
 
 class AiTurnSurface implements Surface {
   readonly address: string | undefined;
   readonly #o: AiTurnSurfaceOptions;
-  readonly #inner: Surface;
+  readonly #inner: InnerSurface;
   /** Set once this turn put its session in `processing`: only then does it set `active`. */
   #session = false;
   #status: AssistantStatusLine | undefined;
@@ -88,6 +103,7 @@ class AiTurnSurface implements Surface {
     const kind = turns.surface.kind;
     if (kind === 'agent') {
       this.#session = true;
+      this.#o.sessions.set(thread.turnId, this);
       await turns.sessions.processing(thread, question, log);
     } else if (kind === 'assistant') {
       this.#status = await turns.assistantThreads.forTurn(thread, question, log);
@@ -100,10 +116,15 @@ class AiTurnSurface implements Surface {
     this.#status?.set(progress.type === 'answering' ? '' : userText.assistantThinking(progress.heading));
   }
 
+  stoppedInSlack(): void {
+    this.#inner.stoppedInSlack?.();
+  }
+
   async finished(signal: AbortSignal): Promise<void> {
     // An answer that ended before any text (a failure, a stop) still clears its status.
     this.#status?.set('');
     const { turns, thread, log } = this.#o;
+    if (this.#o.sessions.get(thread.turnId) === this) this.#o.sessions.delete(thread.turnId);
     await Promise.all([
       this.#inner.finished?.(signal),
       this.#session ? turns.sessions.active(thread, log) : undefined,
