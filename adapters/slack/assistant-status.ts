@@ -47,9 +47,8 @@ export class AssistantStatusLine {
   /** Asks for `status` ('' clears); never throws. */
   set(status: string): void {
     this.#wanted = status;
-    this.#draining ??= this.#drain().finally(() => {
-      this.#draining = undefined;
-    });
+    // A drain under way sends the latest wanted status before it ends.
+    if (!this.#draining && this.#wanted !== this.#shown) this.#draining = this.#drain();
   }
 
   /** Resolves once the latest wanted status was sent, or given up. */
@@ -57,7 +56,16 @@ export class AssistantStatusLine {
     while (this.#draining) await this.#draining;
   }
 
+  /** Called only with a status to send, so it awaits before it can end: `#draining` is set by then. */
   async #drain(): Promise<void> {
+    try {
+      await this.#sendWanted();
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #sendWanted(): Promise<void> {
     let rateLimited = 0;
     while (this.#wanted !== this.#shown) {
       const wait = this.#lastCallAt === undefined ? 0 : this.#lastCallAt + this.#minGapMs - this.#now();
