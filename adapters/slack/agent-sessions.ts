@@ -11,7 +11,9 @@
  * presses its stop button (`agent_session_stopped`): the app must.
  *
  * Calls for one thread are made in order, so a late `processing` never overwrites the
- * `active` after it; a 429 (Tier 3, 50+ per minute per workspace) is waited out. The turn
+ * `active` after it. The method is Tier 3 (50+ per minute per workspace, java-slack-sdk
+ * MethodsRateLimits): this instance keeps its calls within 50 a minute, two per turn, and
+ * waits out a 429 should other instances share the workspace. The turn
  * in progress per thread is kept in the store, so a stop reaching another instance (or
  * arriving after a restart) finds it.
  */
@@ -20,6 +22,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import { questionTitle } from '../../src/conversation/question-title.ts';
+import { InProcessBudgetLedger } from '../../src/render/budget-ledger.ts';
 import { userText } from '../../src/user-text.ts';
 import type { SlackAiSurface } from './ai-surface.ts';
 import { unrefSleep } from './assistant-status.ts';
@@ -32,6 +35,8 @@ export type AgentSessionStatus = 'processing' | 'active' | 'suspended' | 'closed
 /** A session's title from the first question: short, as a sidebar shows it (the method takes up to 200). */
 const TITLE_MAX = 60;
 const MAX_RATE_LIMITED = 3;
+/** Tier 3, per workspace. */
+const TIER_3 = { limit: 50, windowMs: 60_000 };
 /** A turn record outlives any turn (LLM_TIMEOUT_MS is 5 minutes by default), and goes with it. */
 const TURN_TTL_MS = 30 * 60_000;
 
@@ -47,6 +52,7 @@ export interface AgentSessionsOptions {
   readonly settings: Keyv;
   readonly logger: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
 }
 
 export class AgentSessions {
@@ -54,10 +60,13 @@ export class AgentSessions {
   readonly #sleep: (ms: number) => Promise<void>;
   /** The last call queued per thread: the next waits for it. */
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #budget = new InProcessBudgetLedger();
+  readonly #now: () => number;
 
   constructor(opts: AgentSessionsOptions) {
     this.#o = opts;
     this.#sleep = opts.sleep ?? unrefSleep;
+    this.#now = opts.now ?? Date.now;
   }
 
   /** A turn starts: `processing`, the session created with a title from `question`; the turn is recorded for a stop. */
@@ -118,10 +127,17 @@ export class AgentSessions {
   async #send(place: Place, status: AgentSessionStatus, log: Logger, extra: { title?: string; initiator_user_id?: string }): Promise<void> {
     if (this.#o.ai.kind !== 'agent') return;
     const args = { channel_id: place.channel, thread_ts: place.threadTs, status, ...extra };
+    const scope = { key: `slack:agentSessions:${place.teamId}`, ...TIER_3 };
     for (let attempt = 0; ; attempt += 1) {
+      let slot = await this.#budget.reserve(scope, this.#now());
+      while (!slot.granted) {
+        await this.#sleep(Number.isFinite(slot.retryInMs) ? slot.retryInMs : 1000);
+        slot = await this.#budget.reserve(scope, this.#now());
+      }
       const result = await this.#o.ai.call('agents.sessions.setStatus', log, () => this.#o.client.agents.sessions.setStatus(args));
+      slot.release(this.#now());
       if (result.type !== 'rate-limited' || attempt >= MAX_RATE_LIMITED) return;
-      await this.#sleep(result.retryAfterMs);
+      await this.#budget.pause(scope, this.#now(), result.retryAfterMs);
     }
   }
 }

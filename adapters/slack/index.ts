@@ -157,7 +157,11 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     isReady: () => started && listening(),
     reopen(address) {
       const thread = parseAddress(address);
-      return thread ? surfaces.forThread(thread, logger.child({ conversation: thread.conversationId })) : undefined;
+      if (!thread) return undefined;
+      const log = logger.child({ conversation: thread.conversationId });
+      // An agent session a crash left in `processing` moves on as its answer is marked interrupted.
+      ai.sessions.idle(thread, log).catch((err: unknown) => log.debug({ err }, 'could not move an agent session out of processing'));
+      return surfaces.forThread(thread, log);
     },
     async stop() {
       if (!started) return;
