@@ -22,6 +22,13 @@ export interface RateScope {
 /** `live`: the message is still growing (adapters may show a Stop control); `final`: it is done. */
 export type MessageState = 'live' | 'final';
 
+/** What the model is doing before its answer shows (`Surface.showProgress`). */
+export type AnswerProgress =
+  /** Reasoning; `heading` is the latest bold heading of it under REASONING_DISPLAY=status. */
+  | { readonly type: 'thinking'; readonly heading: string | undefined }
+  /** Answer text has arrived. */
+  | { readonly type: 'answering' };
+
 export interface Surface {
   /** Most characters one message may hold, in the core's Markdown (Discord 2,000; Slack ~4,000). */
   readonly maxMessageLength: number;
@@ -53,4 +60,11 @@ export interface Surface {
    * up. For clean-up that must wait for the last message (Slack: a Stop control). Best effort.
    */
   finished?(signal: AbortSignal): Promise<void>;
+  /**
+   * Told when what the model does changes before its answer shows, for a status line the
+   * platform keeps outside the message (Slack's assistant threads): `thinking` as reasoning
+   * arrives, then `answering` with the first answer text. Only changes are told. Synchronous
+   * and best effort: the surface queues and paces its own calls and never throws.
+   */
+  showProgress?(progress: AnswerProgress): void;
 }

@@ -184,6 +184,19 @@ export const userText = {
   modelPickerCurrent: (model: string) => `${model} (current)`,
   /** A thread's name when the question has no text (only attachments). */
   threadNameFallback: 'Question for Gemini',
+  /** Slack assistant threads: the status line while the model thinks; Slack shows it after the app's name. */
+  assistantThinking: (heading: string | undefined) => (heading ? `is thinking: ${heading.slice(0, 80)}…` : 'is thinking…'),
+  /** Slack: the title above the suggested prompts of a new assistant thread. */
+  suggestedPromptsTitle: 'Try asking',
+  /** Slack: the suggested prompts when SLACK_SUGGESTED_PROMPTS is not set (a label, and the question it asks). */
+  suggestedPrompts: [
+    { title: 'Explain a concept', message: 'Explain how public-key cryptography works, in plain words and with an everyday example.' },
+    { title: 'Summarize a text', message: 'I will paste a text in my next message. Summarize it in five bullet points and list any open questions.' },
+    { title: 'Draft a message', message: 'Help me write a short, friendly message telling my team that our release moves by one week.' },
+    { title: 'Brainstorm ideas', message: 'Give me ten ideas for a team offsite, one line each, from low-cost to ambitious.' },
+  ],
+  /** Slack agent experience: the greeting a DM opened on the Messages tab gets, above the suggested questions as buttons. */
+  agentGreeting: 'Hi! Ask me anything here: each message starts a conversation of its own, and I remember what was said in its thread. Or pick a question to start:',
   /** The persona (`/persona`) that replaces the system prompt where it was set. */
   personaSet: (where: 'channel' | 'thread' | 'conversation') => `Persona set for this ${where}. My next answers here follow it.`,
   personaCleared: (where: 'channel' | 'thread' | 'conversation') => `Persona cleared: this ${where} is back to the default system prompt.`,

@@ -2,14 +2,22 @@
  * The Slack adapter: Bolt receives events (HTTP with signed requests, or Socket
  * Mode when an app token is set) and this file wires them to one handler per
  * kind: messages (`message-handler.ts`), slash commands (`command-handler.ts`,
- * `usage-command.ts`), buttons and menus (`action-handler.ts`). Answers stream into the surfaces
- * `answer-surfaces.ts` builds.
+ * `usage-command.ts`), buttons and menus (`action-handler.ts`), Slack's AI surface for apps
+ * (`assistant-handler.ts`, `agent-handler.ts`, chosen in `ai-surface.ts`). Answers
+ * stream into the surfaces `answer-surfaces.ts` builds.
  */
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { SlackConfig } from '../../src/config.ts';
 import type { Surface } from '../../src/surface.ts';
 import { ActionHandler } from './action-handler.ts';
+import { AgentGreeting, SUGGESTED_QUESTION_ACTION } from './agent-greeting.ts';
+import { AgentHandler } from './agent-handler.ts';
+import { AgentSessions, closingSessionsOnReset } from './agent-sessions.ts';
+import { chooseAiSurface, SlackAiSurface } from './ai-surface.ts';
+import { AiTurns } from './ai-turn-surface.ts';
+import { AssistantHandler } from './assistant-handler.ts';
+import { AssistantThreads } from './assistant-threads.ts';
 import { AnswerSurfaces } from './answer-surfaces.ts';
 import { ACTION } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -69,7 +77,16 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
         { signingSecret: config.signingSecret, port: config.port, processBeforeResponse: false }),
   });
 
-  const surfaces = new AnswerSurfaces({ client: app.client, core, streaming: config.streaming, logger });
+  // Which AI surface (agent, assistant or none) the token's scopes allow; said once here.
+  const aiChoice = chooseAiSurface(config.aiExperience, auth.response_metadata?.scopes);
+  logger.info({ aiSurface: aiChoice.kind, reason: aiChoice.reason }, 'slack AI surface chosen');
+  const aiSurface = new SlackAiSurface({ setting: config.aiExperience, choice: aiChoice, logger });
+  const ai = new AiTurns({
+    surface: aiSurface,
+    sessions: new AgentSessions({ client: app.client, ai: aiSurface, settings: deps.settings, logger }),
+    assistantThreads: new AssistantThreads({ client: app.client, ai: aiSurface, settings: deps.settings, prompts: config.suggestedPrompts, logger }),
+  });
+  const surfaces = new AnswerSurfaces({ client: app.client, core, streaming: config.streaming, logger, ai });
   const files = new SlackFileResolver({
     botToken: config.botToken,
     maxBytes: deps.attachmentMaxBytes,
@@ -101,7 +118,19 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   });
   const moderation = new SlackModeration({ users, adminUsers: config.adminUsers });
   const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
-  const actions = new ActionHandler({ core, allowed: config.allowed, moderation, logger });
+  const actions = new ActionHandler({ core: closingSessionsOnReset(core, ai.sessions, logger), allowed: config.allowed, moderation, logger });
+  const assistant = new AssistantHandler({ ai, allowed: config.allowed, logger });
+  const agent = new AgentHandler({
+    ai,
+    core,
+    surfaces,
+    files,
+    greeting: new AgentGreeting({ client: app.client, dedupe: deps.dedupe, prompts: config.suggestedPrompts }),
+    moderation,
+    allowed: config.allowed,
+    client: app.client,
+    logger,
+  });
   const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, users, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
@@ -114,6 +143,10 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));
   app.action(ACTION.channelModelPick, (args) => actions.channelModelPick(args));
+  app.event('assistant_thread_started', (args) => assistant.threadStarted(args));
+  app.event('agent_session_stopped', (args) => agent.sessionStopped(args));
+  app.event('app_home_opened', (args) => agent.homeOpened(args));
+  app.action(SUGGESTED_QUESTION_ACTION, (args) => agent.suggestedQuestion(args));
   app.error(async (err) => {
     logger.error({ err }, 'slack listener failed');
   });
@@ -138,7 +171,11 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     isReady: () => started && listening(),
     reopen(address) {
       const thread = parseAddress(address);
-      return thread ? surfaces.forThread(thread, logger.child({ conversation: thread.conversationId })) : undefined;
+      if (!thread) return undefined;
+      const log = logger.child({ conversation: thread.conversationId });
+      // An agent session a crash left in `processing` moves on as its answer is marked interrupted.
+      ai.sessions.idle(thread, log).catch((err: unknown) => log.debug({ err }, 'could not move an agent session out of processing'));
+      return surfaces.forThread(thread, log);
     },
     async stop() {
       if (!started) return;

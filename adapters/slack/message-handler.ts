@@ -127,6 +127,7 @@ export class MessageHandler {
       { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
       log,
       m.user,
+      m.text,
     );
     this.#order
       .run(

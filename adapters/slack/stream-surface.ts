@@ -94,6 +94,8 @@ export class SlackStreamSurface implements Surface {
   /** The newest streamed message: only it carries the final controls. */
   #latest: Extract<Written, { type: 'stream' }> | undefined;
   #stopControl: Promise<string | undefined> | undefined;
+  /** The user stopped the answer with Slack's own stop button (`stoppedInSlack`). */
+  #stoppedInSlack = false;
 
   constructor(opts: SlackStreamSurfaceOptions) {
     this.#opts = opts;
@@ -134,7 +136,7 @@ export class SlackStreamSurface implements Surface {
    * model thinks) and deleted once the answer is over.
    */
   async showTyping(signal: AbortSignal): Promise<void> {
-    if (this.#mode !== 'native' || this.#stopControl) return;
+    if (this.#mode !== 'native' || this.#stopControl || this.#opts.hideStop?.()) return;
     signal.throwIfAborted();
     const { channel, threadTs, turnId, askerId } = this.#opts.thread;
     this.#stopControl = this.#opts.client.chat
@@ -145,6 +147,16 @@ export class SlackStreamSurface implements Surface {
         return undefined;
       });
     await this.#stopControl;
+  }
+
+  /**
+   * The user stopped the answer with an agent session's stop button, which stops its
+   * stream in Slack too: the final text then replaces the stopped message (chat.update
+   * works once a stream has stopped) instead of continuing in a new one, as it does after
+   * Slack's five-minute end.
+   */
+  stoppedInSlack(): void {
+    this.#stoppedInSlack = true;
   }
 
   async finished(signal: AbortSignal): Promise<void> {
@@ -251,7 +263,7 @@ export class SlackStreamSurface implements Surface {
   /** Sends the rest of the final text and stops the stream with the controls under it. */
   async #finish(written: Extract<Written, { type: 'stream' }>, text: string, signal: AbortSignal): Promise<void> {
     const controls = await this.#controls(written);
-    if (!text.startsWith(written.sent)) {
+    if (!text.startsWith(written.sent) || this.#stoppedInSlack) {
       if (written.streaming) await this.#stop(written, '', { type: 'none' });
       written.sent = text;
       // One message is rewritten with the final text; after a roll-over the last one only gets its controls.

@@ -36,6 +36,8 @@ export interface SlackSurfaceOptions {
   /** The models on offer and the one the conversation's next turn would use, for the final picker. */
   readonly models: () => Promise<{ models: readonly string[]; current: string }>;
   readonly logger: Logger;
+  /** True while Slack shows its own stop button for the answer (an agent session): ours is left out then. */
+  readonly hideStop?: () => boolean;
 }
 
 /** The surface's address: its turn id, `slack:<team>:<channel>:<thread ts>:<message ts>`. */
@@ -127,7 +129,10 @@ export class SlackSurface implements Surface {
 
   async #controls(state: MessageState, latest: boolean): Promise<AnswerControls> {
     if (!latest) return { type: 'none' };
-    if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId, askerId: this.#opts.thread.askerId };
+    if (state === 'live') {
+      if (this.#opts.hideStop?.()) return { type: 'none' };
+      return { type: 'stop', turnId: this.#opts.thread.turnId, askerId: this.#opts.thread.askerId };
+    }
     return finalControls(this.#opts.thread, this.#opts.models, this.#opts.logger);
   }
 

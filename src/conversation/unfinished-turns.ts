@@ -19,7 +19,7 @@ import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import { type AtomicRecords, KeyvRecords } from '../store/atomic-records.ts';
-import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import type { AnswerProgress, MessageRef, MessageState, Surface } from '../surface.ts';
 import { type MarkOptions, markInterrupted } from './mark-interrupted.ts';
 
 const recordSchema = z.object({
@@ -158,6 +158,7 @@ export class UnfinishedTurns {
       },
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
       ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
+      ...(surface.showProgress && { showProgress: (progress: AnswerProgress) => surface.showProgress?.(progress) }),
     };
     return {
       surface: tracked,

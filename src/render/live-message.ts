@@ -9,6 +9,7 @@ import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.
 import type { MessageRef, MessageState, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
 import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
+import { ProgressReport } from './progress.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
 
@@ -56,6 +57,8 @@ export class LiveMessage {
   readonly #log: RenderLog;
   readonly #finalTimeoutMs: number;
   readonly #job: WriteJob;
+  /** The surface's own status line, if it keeps one (`Surface.showProgress`). */
+  readonly #progress: ProgressReport | undefined;
 
   #reasoning = '';
   #answer = '';
@@ -88,6 +91,7 @@ export class LiveMessage {
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    this.#progress = ProgressReport.for(opts.surface, opts.reasoningDisplay);
     const self = this;
     this.#job = {
       get priority(): WritePriority {
@@ -105,9 +109,11 @@ export class LiveMessage {
     if (event.type === 'reasoning') {
       this.#reasoning += event.text;
       this.#started = true;
+      this.#progress?.reasoning(event.text, this.#reasoning);
     } else if (event.type === 'text') {
       this.#answer += event.text;
       this.#started = true;
+      this.#progress?.text(event.text);
       // Cheap test first: a message cannot overflow before it holds half a message of answer.
       if (this.#answer.length - this.#cursor.offset > this.#surface.maxMessageLength / 2) this.#seal();
     } else {

@@ -90,7 +90,7 @@ test('against a healthy set-up every check passes, each model shows its latency,
   expect(lineStarting(run, '✓ permissions: the bot has every permission it needs')).toBeDefined();
   expect(lineStarting(run, '○ invite URL')).toContain(`client_id=${fakes.discord.world.applicationId}`);
   expect(lineStarting(run, '✓ bot token: valid (workspace Fake')).toBeDefined();
-  expect(lineStarting(run, '✓ scopes: all 12 that manifest.yaml asks for are granted')).toBeDefined();
+  expect(lineStarting(run, '✓ scopes: all 13 that manifest.yaml asks for are granted')).toBeDefined();
   expect(lineStarting(run, '✓ HTTP mode: the signing secret is set')).toBeDefined();
   expect(lineStarting(run, `✓ HTTP mode: port ${fakes.port} is free`)).toBeDefined();
   expect(lineStarting(run, `✓ SQLite ${fakes.storeFile}: writable`)).toBeDefined();

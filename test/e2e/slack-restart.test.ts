@@ -29,6 +29,8 @@ async function crashableBot(slack: FakeSlack, upstream: FakeUpstream, instanceId
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     SLACK_STREAMING: 'update',
+    // Plain threads with our Stop button (an agent session would show Slack's instead).
+    SLACK_AI_EXPERIENCE: 'off',
     PORT: String(port),
     STORE_URL: `sqlite://${storeFile}`,
     INSTANCE_ID: instanceId,

@@ -2,7 +2,7 @@
  * The whole bot (startBot, real Bolt) wired to a fake Slack and a fake upstream,
  * plus helpers to read what a Slack user would see.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startBot, type RunningBot } from '../../../src/main.ts';
 import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
 import { slackSender, type SlackSender } from './sender.ts';
@@ -39,20 +39,25 @@ export function slackBotEnv(slack: FakeSlack, upstreamUrl: string, port: number)
     PORT: String(port),
     // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
     SLACK_STREAMING: 'update',
+    // Plain threads, as before Slack's surface for AI apps; slack-assistant/slack-agent tests turn it on.
+    SLACK_AI_EXPERIENCE: 'off',
   };
 }
 
 /** Slack needs a port before the bot starts (PORT must be positive): take a free one from the OS. */
 
-export async function startSlackBot(env: Record<string, string> = {}): Promise<SlackBotUnderTest> {
-  const slack = await startFakeSlack();
+export async function startSlackBot(
+  env: Record<string, string> = {},
+  opts: { fake?: Parameters<typeof startFakeSlack>[0]; logger?: Logger } = {},
+): Promise<SlackBotUnderTest> {
+  const slack = await startFakeSlack(opts.fake);
   const upstream = await startFakeUpstream();
   const port = await freePort();
   let bot: RunningBot;
   try {
     bot = await startBot({
       env: { ...slackBotEnv(slack, upstream.url, port), STORE_URL: 'sqlite://:memory:', ...env },
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   } catch (err) {
     await slack.close();

@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeSlackAi, type FakeAgentSession, type FakeAppKind, type FakeAssistantThread } from './ai-methods.ts';
 import { FakeSlackThreads, tsMicros, tsOfMicros, type FakeThreadMessage } from './threads.ts';
 
 export interface SlackCall {
@@ -131,6 +132,17 @@ export interface FakeSlack {
   releaseHello(): void;
   /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
   thread(channel: string, threadTs: string): FakeSlackMessage[];
+  /** An assistant thread as the user sees it (status line, title, suggested prompts); created empty on first look. */
+  assistantThread(channel: string, threadTs: string): FakeAssistantThread;
+  /** The agent session of a thread, once agents.sessions.setStatus created it. */
+  agentSession(channel: string, threadTs: string): FakeAgentSession | undefined;
+  /**
+   * A user presses the native stop button of the thread's agent session: Slack stops the
+   * app's streams in progress there (appends and stops then fail as not streaming) and
+   * sends `agent_session_stopped`, returned here for the test to deliver. The session's
+   * status stays as it was: the app must move it (docs.slack.dev events/agent_session_stopped).
+   */
+  pressSessionStop(channel: string, threadTs: string, user: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -148,6 +160,7 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'channels:read',
   'groups:read',
   'mpim:read',
+  'assistant:write',
 ];
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
@@ -187,6 +200,8 @@ export async function startFakeSlack(
     scopes?: readonly string[];
     /** The only app-level token apps.connections.open accepts; unset: any `xapp-` token. */
     appToken?: string;
+    /** Which messaging experience the app declares (manifest.yaml: the agent's). */
+    app?: FakeAppKind;
   } = {},
 ): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-test';
@@ -205,8 +220,13 @@ export async function startFakeSlack(
   // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
   const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
     ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
+    // Tier 3 at the strictest reading of docs.slack.dev and java-slack-sdk MethodsRateLimits.
+    ['assistant.threads.setSuggestedPrompts', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
+    ['assistant.threads.setTitle', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
+    ['agents.sessions.setStatus', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
   ]);
   const threads = new FakeSlackThreads();
+  const ai = new FakeSlackAi({ scopes, app: opts.app ?? 'agent' });
   const failures = new Map<string, Failure[]>();
   let lastTs = tsMicros('1700000000.000000');
   let base = '';
@@ -335,8 +355,12 @@ export async function startFakeSlack(
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
       case 'reactions.add':
-      case 'assistant.threads.setStatus':
         return { status: 200, body: { ok: true } };
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle':
+      case 'agents.sessions.setStatus':
+        return ai.run(method, args);
       case 'users.info': {
         // docs.slack.dev users.info (scope users:read, Tier 4): the user object; `locale` only with include_locale=true.
         const user = typeof args.user === 'string' ? users.get(args.user) : undefined;
@@ -556,6 +580,14 @@ export async function startFakeSlack(
       for (const ws of helloWaiting.splice(0)) sayHello(ws);
     },
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted),
+    assistantThread: (channel, threadTs) => ai.thread(channel, threadTs),
+    agentSession: (channel, threadTs) => ai.sessions.get(`${channel}:${threadTs}`),
+    pressSessionStop(channel, threadTs, user) {
+      const stopped = messages.filter((m) => m.channel === channel && m.threadTs === threadTs && m.streaming);
+      for (const message of stopped) message.streaming = false;
+      const eventTs = nextTs();
+      return { type: 'agent_session_stopped', channel, user, thread_ts: threadTs, streaming_message_ts: stopped.map((m) => m.ts), event_ts: eventTs };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const socket of sockets) socket.terminate();
