@@ -8,7 +8,7 @@
 import { pino } from 'pino';
 import { startDiscordBot } from '../test/fakes/discord/bot.ts';
 import { botMessages } from '../test/fakes/discord/read.ts';
-import { answerFor, type PacedUpstream } from './paced-upstream.ts';
+import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import { epochNow, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 
 export interface DiscordProfile {

@@ -13,7 +13,7 @@ import type { ConversationService } from '../src/conversation/service.ts';
 import type { TurnOutcome } from '../src/conversation/types.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { RecordingSurface } from '../test/support/recording-surface.ts';
-import { CHARS_PER_TOKEN, type PacedUpstream } from './paced-upstream.ts';
+import { CHARS_PER_TOKEN, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import { round } from './stats.ts';
 import { within } from './streams.ts';
 

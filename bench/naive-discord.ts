@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFakeDiscord } from '../test/fakes/discord/index.ts';
-import { answerFor, type PacedUpstream } from './paced-upstream.ts';
+import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import type { DiscordProfile } from './discord-run.ts';
 import { epochNow, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 

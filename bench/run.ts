@@ -13,7 +13,7 @@ import { runDiscord, type DiscordProfile } from './discord-run.ts';
 import { runRenderer, type RendererSummary } from './renderer-run.ts';
 import { runLoad, type LoadProfile, type LoadSummary } from './load-run.ts';
 import { runNaiveDiscord } from './naive-discord.ts';
-import { spawnPacedUpstream, TOKENS_PER_SECOND } from './paced-upstream.ts';
+import { spawnPacedUpstream, TOKENS_PER_SECOND } from '../test/fakes/paced-upstream.ts';
 import { runSlack, SLACK_UPDATE_BUDGET, type SlackProfile } from './slack-run.ts';
 import { fmt, ms, round, table } from './stats.ts';
 import { runRedisStore, runSqliteStore, type StoreResult } from './store-run.ts';

@@ -7,7 +7,7 @@
  */
 import { toMrkdwn } from '../adapters/slack/mrkdwn.ts';
 import { answerMessages, isFinal, mentionEvent, startSlackBot } from '../test/fakes/slack/harness.ts';
-import { answerFor, type PacedUpstream } from './paced-upstream.ts';
+import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import { epochNow, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 
 export interface SlackProfile {
@@ -26,8 +26,8 @@ export async function runSlack(upstream: PacedUpstream, profile: SlackProfile): 
     ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   });
   const { slack, sender } = bot;
-  slack.budget('chat.update', { ...SLACK_UPDATE_BUDGET, retryAfterSec: 1 });
-  slack.budget('chat.postMessage', { limit: 1, windowMs: 1000, retryAfterSec: 1 });
+  slack.budget('chat.update', { ...SLACK_UPDATE_BUDGET });
+  slack.budget('chat.postMessage', { limit: 1, windowMs: 1000 });
   try {
     const started = epochNow();
     const streams: (StreamRecord & { threadTs: string })[] = [];

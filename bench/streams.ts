@@ -1,5 +1,5 @@
 /** What the bench records of each streamed answer, and the summary of a run of them. */
-import type { StreamLog } from './paced-upstream.ts';
+import type { StreamLog } from '../test/fakes/paced-upstream.ts';
 import { mean, round, spread, type Spread } from './stats.ts';
 
 /** One answer as a user saw it; times are epoch ms (performance.timeOrigin + now()). */

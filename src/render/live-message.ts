@@ -6,10 +6,11 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import type { MessageRef, MessageState, RateScope, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
+import { ExpectedWrites, urgentWritesAhead } from './expected-writes.ts';
 import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
-import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
+import type { WriteJob, WriteNeeds, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
 
 export type RenderLog = (level: 'warn' | 'error' | 'debug', fields: Record<string, unknown>, msg: string) => void;
@@ -44,6 +45,9 @@ interface Slot {
 
 type Write = { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame };
 
+/** A write waiting in the scheduler: its kind, and the budgets it was queued for. */
+type Queued = { readonly kind: 'post' | 'edit'; readonly scope: RateScope; readonly needs: WriteNeeds };
+
 /** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
 const unavailableRetries = 3;
 const unavailableBackoffMs = 1000;
@@ -56,6 +60,7 @@ export class LiveMessage {
   readonly #log: RenderLog;
   readonly #finalTimeoutMs: number;
   readonly #job: WriteJob;
+  readonly #expected: ExpectedWrites;
 
   #reasoning = '';
   #answer = '';
@@ -68,7 +73,9 @@ export class LiveMessage {
   #end: { note?: string | undefined; footer?: string | undefined } | undefined;
   readonly #slots: Slot[] = [];
 
-  #queuedFor: 'post' | 'edit' | undefined;
+  #queued: Queued | undefined;
+  /** The surface was asked to take its other path (`Surface.overflow`). */
+  #overflowed = false;
   #running = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
@@ -77,6 +84,8 @@ export class LiveMessage {
   /** The platform's reason for `#stopped`, when it was the platform's doing. */
   #undelivered: PlatformErrorKind | undefined;
   #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
+  /** The final state landed (or was given up on): the answer needs no more writes. */
+  #settled = false;
   /** Whether the surface was told the answer is over (`Surface.finished`). */
   #toldFinished = false;
   #finished: Promise<FinishedMessage> | undefined;
@@ -88,12 +97,14 @@ export class LiveMessage {
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    this.#expected = new ExpectedWrites(opts.scheduler);
     const self = this;
     this.#job = {
       get priority(): WritePriority {
         return self.#priority();
       },
       run: () => this.#run(),
+      overflow: () => this.#overflow(),
     };
     this.#signal.addEventListener('abort', () => this.#onTurnAborted(), { once: true });
   }
@@ -139,7 +150,8 @@ export class LiveMessage {
       }, this.#finalTimeoutMs);
       this.#final = { controller, timer, done: resolve };
     });
-    this.#kick();
+    // The final write may count against another budget than the live one queued (Slack's chat.stopStream).
+    this.#kick(true);
     this.#settleIfDone();
     return this.#finished;
   }
@@ -189,44 +201,106 @@ export class LiveMessage {
 
   #priority(): WritePriority {
     if (this.#end) return 'final';
-    if (this.#queuedFor === 'post') return 'first';
+    if (this.#queued?.kind === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
     if (this.#answer.trim() === '') return 'status';
     // The edit that turns the thinking status into the first words spends the burst, unpaced.
     return this.#answerShown ? 'live' : 'first';
   }
 
-  /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
-  #kick(): void {
-    // Already waiting: the job's priority may have risen (first words, the end), so let the scheduler look again.
-    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#surface.scopes[this.#queuedFor], this.#job);
-    if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
+  /**
+   * Asks for a write slot if a message is behind and no write is queued, running or
+   * waiting to retry. `recompute`: look again at what is queued (the answer ended).
+   */
+  #kick(recompute = false): void {
+    // Already waiting: the job's priority may have risen (first words), so let the scheduler look again.
+    if (this.#queued && !this.#stopped && !recompute) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
+    if (this.#stopped || this.#running || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
-    const next = this.#nextWrite();
-    if (!next) return this.#settleIfDone();
-    this.#queuedFor = next.kind;
-    this.#scheduler.request(this.#surface.scopes[next.kind], this.#job);
+    let next = this.#nextWrite();
+    // An answer whose first write is already final has nothing to stream: it takes the surface's other path.
+    if (next?.kind === 'post' && next.frame.state === 'final' && this.#canOverflow()) {
+      this.#takeOtherPath();
+      next = this.#nextWrite();
+    }
+    if (!next) {
+      if (this.#queued) this.#scheduler.cancel(this.#job);
+      this.#queued = undefined;
+      this.#updateExpected();
+      return this.#settleIfDone();
+    }
+    const queued = this.#budgetsOf(next);
+    if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
+    this.#queued = queued;
+    this.#updateExpected();
+    this.#scheduler.request(queued.scope, this.#job, queued.needs);
+  }
+
+  /** The budgets `write` counts against: see `SurfaceScopes`. */
+  #budgetsOf(write: Write): Queued {
+    const scopes = this.#surface.scopes;
+    if (write.kind === 'post') {
+      const needs = write.frame.state === 'final' ? { alsoSpends: scopes.final } : { promises: scopes.final };
+      return { kind: 'post', scope: scopes.post, needs };
+    }
+    return { kind: 'edit', scope: write.frame.state === 'final' ? (scopes.final ?? scopes.edit) : scopes.edit, needs: {} };
+  }
+
+  /** Only before anything was posted, once: afterwards the messages are tied to the path they were posted by. */
+  #canOverflow(): boolean {
+    return this.#surface.overflow !== undefined && !this.#overflowed && !this.#slots.some((slot) => slot.ref);
+  }
+
+  #takeOtherPath(): void {
+    this.#overflowed = true;
+    this.#surface.overflow?.();
+    this.#log('debug', {}, 'answer takes the surface\'s other path');
+  }
+
+  /** The scheduler found this answer's first post short of budget: go the other way now rather than wait. */
+  #overflow(): boolean {
+    if (this.#queued?.kind !== 'post' || !this.#canOverflow()) return false;
+    this.#takeOtherPath();
+    this.#queued = undefined;
+    this.#kick();
+    return true;
+  }
+
+  /** Tells the scheduler which urgent writes this answer still needs, so live writes leave budget for them. */
+  #updateExpected(): void {
+    const over = this.#settled || this.#stopped || (this.#end !== undefined && !this.#nextWrite());
+    if (over) return this.#expected.clear();
+    this.#expected.update(
+      urgentWritesAhead({
+        scopes: this.#surface.scopes,
+        messages: this.#slots.map((slot) => ({ posted: slot.ref !== undefined, state: slot.state })),
+        answerShown: this.#answerShown,
+        appendOnly: this.#surface.appendOnly === true,
+      }),
+    );
   }
 
   async #run(): Promise<boolean> {
-    const granted = this.#queuedFor;
-    this.#queuedFor = undefined;
+    const granted = this.#queued;
+    this.#queued = undefined;
     this.#running = true;
     let rateLimited = false;
     try {
       const signal = this.#final ? this.#final.controller.signal : this.#signal;
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
-      // Nothing to do, or the next write counts against the other scope: ask again there.
-      if (!next || next.kind !== granted) return false;
+      // Nothing to do, or the next write counts against another scope: ask again there.
+      if (!next || !granted || next.kind !== granted.kind || this.#budgetsOf(next).scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
+        // Before the scheduler hears the write ended: a final it promised is expected from here on.
+        this.#updateExpected();
       } catch (err) {
         rateLimited = err instanceof PlatformError && err.kind === 'rate-limited';
         if (rateLimited) {
           this.#log('debug', { retryAfterMs: (err as PlatformError).retryAfterMs }, 'platform rate limit hit');
-          this.#queuedFor = granted;
+          this.#queued = granted;
           throw err;
         }
         this.#failed(err, next, signal);
@@ -284,15 +358,16 @@ export class LiveMessage {
   }
 
   #onTurnAborted(): void {
-    if (this.#end || !this.#queuedFor) return;
+    if (this.#end || !this.#queued) return;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
   }
 
   #stop(): void {
     this.#stopped = true;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
+    this.#expected.clear();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#settleIfDone();
@@ -300,7 +375,7 @@ export class LiveMessage {
 
   #settleIfDone(): void {
     const final = this.#final;
-    if (!final || this.#running || this.#queuedFor || this.#retryTimer) return;
+    if (!final || this.#running || this.#queued || this.#retryTimer) return;
     if (!this.#stopped && this.#nextWrite()) return;
     this.#resolve();
   }
@@ -309,6 +384,8 @@ export class LiveMessage {
     const final = this.#final;
     if (!final) return;
     clearTimeout(final.timer);
+    this.#settled = true;
+    this.#expected.clear();
     if (!this.#toldFinished && this.#surface.finished) {
       this.#toldFinished = true;
       this.#surface

@@ -1,31 +1,34 @@
 /**
  * One write queue per platform rate scope, shared by every live message of the
- * process. A scope never starts more than `limit` writes in any `windowMs`;
- * a write counts from when it starts until `windowMs` after it finished, because
- * the platform counts it at some moment in between. Live writes are also spaced
- * `windowMs / limit` apart so one stream cannot spend a whole window in a burst
- * and then freeze; a message's first post and its final edit skip that spacing.
+ * process. The counting is the `BudgetLedger`'s (in process, or through Redis
+ * when several instances write to the same scope); this class owns the order:
+ * which job goes next, pacing, the reserve, and waking up when a slot frees.
  *
- * The counting itself is the `BudgetLedger`'s: in-process by default, or shared
- * through Redis when several instances write to the same scope. This class owns
- * the order: which job goes next, pacing, and waking up when a slot frees.
+ * - Urgent writes first: a message's final state, then first writes (a first post,
+ *   the edit that shows an answer's first words), then live text, then "Thinking…"
+ *   status refreshes. Urgent writes skip pacing and take any budget there is.
+ * - Live writes are paced (`paceMs`: the bucket's refill, or the window's even share)
+ *   and leave a reserve: the urgent writes the streams in flight said they will need
+ *   (`expect`). So a final never waits for a window that live frames drained, and as
+ *   the crowd in a scope grows its live cadence drops, down to first words then final.
+ * - A write that could take another path (`WriteJob.overflow`) does so at once rather
+ *   than wait for a short budget (Slack's native streaming starts).
  */
 import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
-import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger } from './budget-ledger.ts';
+import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger, type Reservation } from './budget-ledger.ts';
+import { paceMs } from './pacing.ts';
 
 /**
  * How urgent a write is: `final` goes before everything else in its scope;
- * `first` (a message's first post) and `live` (answer text) next; `status`
- * (refreshing a "Thinking…" status) last, and at most one per `statusSpacing`,
- * so a channel full of thinking answers keeps budget for the first words.
+ * `first` (a message's first post, the first words) and `live` (answer text) next;
+ * `status` (refreshing a "Thinking…" status) last, and at most one per five pacing
+ * intervals, so a channel full of thinking answers keeps budget for the first words.
  */
 export type WritePriority = 'final' | 'first' | 'live' | 'status';
 
 const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 1, status: 2 };
-
-/** Status refreshes take at most a fifth of a scope's budget (Discord: one per 5 s per channel). */
-const statusSpacing = (scope: RateScope) => scope.windowMs / Math.max(1, Math.floor(scope.limit / 5));
+const urgent = (priority: WritePriority) => priority === 'final' || priority === 'first';
 
 /** One stream's pending writes, as the scheduler sees them. */
 export interface WriteJob {
@@ -38,13 +41,31 @@ export interface WriteJob {
    * and runs the job again (with the then latest state) when the pause is over.
    */
   run(): Promise<boolean>;
+  /**
+   * The budget for this write is short right now: take another path instead of
+   * waiting, if there is one. Returns whether it did; the scheduler then forgets the
+   * job, which asks again (in the other path's scope) when it is ready.
+   */
+  overflow?(): boolean;
 }
 
+/** What else a write needs besides its own scope. */
+export interface WriteNeeds {
+  /**
+   * The write opens a message whose final will count in this scope (Slack: a stream
+   * started now is stopped later): it goes only if that scope can still promise one
+   * more final beyond those the streams in flight expect there.
+   */
+  readonly promises?: RateScope | undefined;
+  /** The write also spends one write in this scope now (a stream started and stopped at once). */
+  readonly alsoSpends?: RateScope | undefined;
+}
 
 interface Waiting {
   readonly job: WriteJob;
   /** When the job started waiting; the longest-waiting job goes next. */
   readonly since: number;
+  needs: WriteNeeds;
 }
 
 interface ScopeState {
@@ -55,6 +76,10 @@ interface ScopeState {
   lastStatusStart: number;
   lastFinish: number;
   pausedUntil: number;
+  /** Urgent writes the streams in flight said they will need here (`expect`). */
+  expected: number;
+  /** Finals promised by writes still running, before their streams `expect` them. */
+  promised: number;
   timer: ReturnType<typeof setTimeout> | undefined;
   pumpQueued: boolean;
   /** A pump is waiting for the ledger; `pumpAgain` asks it to look once more when done. */
@@ -91,10 +116,15 @@ export class WriteScheduler {
     return this.#rateLimited;
   }
 
-  /** Queues `job` for one write in `scope`; a job already waiting there keeps its place. */
-  request(scope: RateScope, job: WriteJob): void {
+  /**
+   * Queues `job` for one write in `scope`; a job already waiting there keeps its
+   * place (its `needs` are updated).
+   */
+  request(scope: RateScope, job: WriteJob, needs: WriteNeeds = {}): void {
     const state = this.#scope(scope);
-    if (!state.waiting.some((w) => w.job === job)) state.waiting.push({ job, since: this.#now() });
+    const waiting = state.waiting.find((w) => w.job === job);
+    if (waiting) waiting.needs = needs;
+    else state.waiting.push({ job, since: this.#now(), needs });
     this.#queuePump(scope.key, state);
   }
 
@@ -109,9 +139,22 @@ export class WriteScheduler {
     }
   }
 
+  /**
+   * A stream in flight will need `writes` more urgent writes (its first words, its
+   * final) in `scope`; negative when it wrote them or no longer needs them. Live
+   * and status writes there leave that much budget untouched.
+   */
+  expect(scope: RateScope, writes: number): void {
+    if (writes === 0) return;
+    const state = this.#scope(scope);
+    state.expected = Math.max(0, state.expected + writes);
+    // Less reserved: a live write held back may go now.
+    if (writes < 0) this.#queuePump(scope.key, state);
+  }
+
   #scope(scope: RateScope): ScopeState {
     // Budgets come with each request; the newest word on a scope wins.
-    const latest: RateScope = { key: scope.key, limit: Math.max(1, scope.limit), windowMs: scope.windowMs };
+    const latest: RateScope = { ...scope, limit: Math.max(1, scope.limit) };
     let state = this.#scopes.get(scope.key);
     if (!state) {
       state = {
@@ -122,6 +165,8 @@ export class WriteScheduler {
         lastStatusStart: Number.NEGATIVE_INFINITY,
         lastFinish: Number.NEGATIVE_INFINITY,
         pausedUntil: 0,
+        expected: 0,
+        promised: 0,
         timer: undefined,
         pumpQueued: false,
         pumping: false,
@@ -166,40 +211,99 @@ export class WriteScheduler {
         state.pumpAgain = false;
         const now = this.#now();
         if (state.waiting.length === 0) return this.#forgetWhenIdle(key, state, now);
-        const readyAt = this.#readyAt(state);
-        if (readyAt > now) return this.#wakeAt(key, state, readyAt);
-        const reservation = await this.#ledger.reserve(state.scope, now);
-        if (!reservation.granted) {
-          // Infinity: one of our writes in flight holds the slot and pumps when it ends.
-          if (Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
-          return;
+        const next = this.#next(state);
+        if (state.pausedUntil > now) {
+          if (this.#overflow(state)) continue;
+          return this.#wakeAt(key, state, state.pausedUntil);
         }
-        // The queue may have changed while the ledger answered. A 429 that came meanwhile
-        // does not recall the slot: the write was due before the pause was known.
-        if (state.waiting.length === 0 || this.#pacedUntil(state) > this.#now()) {
+        const pacedUntil = this.#pacedUntil(state, next);
+        if (pacedUntil > now) return this.#wakeAt(key, state, pacedUntil);
+        const keep = urgent(next.job.priority) ? 0 : this.#reserveOf(state);
+        const reservation = await this.#ledger.reserve(state.scope, now, keep);
+        if (!reservation.granted) {
+          if (this.#overflow(state)) continue;
+          return this.#retryIn(key, state, now, reservation);
+        }
+        // The queue may have changed while the ledger answered: the slot goes back, and the loop looks again.
+        // A 429 that came meanwhile does not recall the slot: the write was due before the pause was known.
+        if (this.#next(state) !== next || this.#pacedUntil(state, next) > this.#now()) {
           reservation.release(undefined);
           continue;
         }
-        const next = this.#next(state);
+        const extra = await this.#extraSlot(state, next, now);
+        if (extra.type === 'short') {
+          reservation.release(undefined);
+          if (this.#overflow(state)) continue;
+          return this.#retryIn(key, state, now, extra.reservation);
+        }
+        if (!state.waiting.includes(next)) {
+          reservation.release(undefined);
+          extra.release(undefined);
+          continue;
+        }
         state.waiting.splice(state.waiting.indexOf(next), 1);
-        this.#start(key, state, next, reservation);
+        this.#start(key, state, next, reservation, extra);
       }
     } catch {
       // A ledger must not throw; if one does, try again after one pacing interval rather than stall.
-      this.#wakeAt(key, state, this.#now() + state.scope.windowMs / state.scope.limit);
+      this.#wakeAt(key, state, this.#now() + paceMs(state.scope));
     }
   }
 
-  /** When the next job may start as far as this process knows: after a pause and, for a live edit, the pacing interval. */
-  #readyAt(state: ScopeState): number {
-    return Math.max(state.pausedUntil, this.#pacedUntil(state));
+  /** The budget live writes leave in a scope: the urgent writes its streams expect, and the finals promised. */
+  #reserveOf(state: ScopeState): number {
+    return state.expected + state.promised;
   }
 
-  #pacedUntil(state: ScopeState): number {
-    const priority = this.#next(state).job.priority;
-    if (priority === 'final' || priority === 'first') return 0;
-    const live = state.lastStart + state.scope.windowMs / state.scope.limit;
-    return priority === 'status' ? Math.max(live, state.lastStatusStart + statusSpacing(state.scope)) : live;
+  /**
+   * The other scope a write needs: a promise (checked, nothing taken) or a second
+   * write. `short` when that scope cannot take it now.
+   */
+  async #extraSlot(
+    state: ScopeState,
+    next: Waiting,
+    now: number,
+  ): Promise<{ type: 'ok'; release: (finishedAt: number | undefined) => void; promised: ScopeState | undefined } | { type: 'short'; reservation: Reservation }> {
+    const { promises, alsoSpends } = next.needs;
+    const other = alsoSpends ?? promises;
+    if (!other || other.key === state.scope.key) return { type: 'ok', release: () => undefined, promised: undefined };
+    const otherState = this.#scope(other);
+    // A promise must leave the finals already expected there; a second write is urgent and takes what there is.
+    const keep = alsoSpends ? 0 : this.#reserveOf(otherState);
+    const reservation = await this.#ledger.reserve(other, now, keep);
+    if (!reservation.granted) return { type: 'short', reservation };
+    if (alsoSpends) return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };
+    // Only a check: the token stays in the bucket, held for this stream by `promised` until it `expect`s its final.
+    reservation.release(undefined);
+    otherState.promised += 1;
+    return { type: 'ok', release: () => undefined, promised: otherState };
+  }
+
+  /** Lets every waiting job that can go another way do so. Returns whether any did. */
+  #overflow(state: ScopeState): boolean {
+    let moved = false;
+    for (const waiting of [...state.waiting]) {
+      if (!waiting.job.overflow) continue;
+      const index = state.waiting.indexOf(waiting);
+      state.waiting.splice(index, 1);
+      if (waiting.job.overflow()) moved = true;
+      else if (!state.waiting.includes(waiting)) state.waiting.splice(index, 0, waiting);
+    }
+    return moved;
+  }
+
+  #retryIn(key: string, state: ScopeState, now: number, reservation: Reservation): void {
+    // Infinity: one of our writes in flight holds the slot and pumps when it ends.
+    if (!reservation.granted && Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
+  }
+
+  /** When `next` may start as far as pacing goes: urgent writes at once, live ones a pacing interval after the last write. */
+  #pacedUntil(state: ScopeState, next: Waiting): number {
+    const priority = next.job.priority;
+    if (urgent(priority)) return 0;
+    const interval = paceMs(state.scope);
+    const live = state.lastStart + interval;
+    return priority === 'status' ? Math.max(live, state.lastStatusStart + 5 * interval) : live;
   }
 
   /** By rank (final, then first and live, then status); within a rank the job that has waited longest. */
@@ -212,35 +316,48 @@ export class WriteScheduler {
     return best;
   }
 
-  #start(key: string, state: ScopeState, waiting: Waiting, slot: HeldSlot): void {
+  #start(
+    key: string,
+    state: ScopeState,
+    waiting: Waiting,
+    slot: HeldSlot,
+    extra: { release: (finishedAt: number | undefined) => void; promised: ScopeState | undefined },
+  ): void {
     state.inFlight += 1;
     state.lastStart = this.#now();
     if (waiting.job.priority === 'status') state.lastStatusStart = state.lastStart;
     this.#onWrite?.(key);
+    const ended = (finishedAt: number | undefined) => {
+      state.inFlight -= 1;
+      slot.release(finishedAt);
+      extra.release(finishedAt);
+      if (extra.promised) extra.promised.promised -= 1;
+    };
     waiting.job.run().then(
       (wrote) => {
-        state.inFlight -= 1;
         const at = this.#now();
-        slot.release(wrote ? at : undefined);
+        ended(wrote ? at : undefined);
         if (wrote) state.lastFinish = at;
         this.#queuePump(key, state);
       },
       (err: unknown) => {
-        state.inFlight -= 1;
         const at = this.#now();
-        slot.release(at);
         state.lastFinish = at;
-        if (err instanceof PlatformError && err.kind === 'rate-limited') {
-          const retryAfterMs = err.retryAfterMs ?? state.scope.windowMs;
-          this.#rateLimited += 1;
-          this.#onRateLimited?.(key, retryAfterMs);
-          // The whole scope waits: the platform counts every stream in it together,
-          // on every instance (the ledger tells the others).
-          state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
-          // Fire and forget: `pause` never rejects, and this instance's own pause is set above.
-          void this.#ledger.pause(state.scope, at, retryAfterMs);
-          state.waiting.push(waiting);
+        if (!(err instanceof PlatformError && err.kind === 'rate-limited')) {
+          ended(at);
+          return this.#queuePump(key, state);
         }
+        // Refused, so not counted: the write is counted once, when a retry lands.
+        ended(undefined);
+        const retryAfterMs = err.retryAfterMs ?? state.scope.windowMs;
+        this.#rateLimited += 1;
+        this.#onRateLimited?.(key, retryAfterMs);
+        // The whole scope waits: the platform counts every stream in it together,
+        // on every instance (the ledger tells the others).
+        state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
+        // Fire and forget: `pause` never rejects, and this instance's own pause is set above.
+        void this.#ledger.pause(state.scope, at, retryAfterMs);
+        state.waiting.push(waiting);
         this.#queuePump(key, state);
       },
     );
@@ -248,7 +365,7 @@ export class WriteScheduler {
 
   /** Drops an idle scope once its window has passed, so channels seen once do not pile up. */
   #forgetWhenIdle(key: string, state: ScopeState, now: number): void {
-    if (state.inFlight > 0) return;
+    if (state.inFlight > 0 || state.expected > 0 || state.promised > 0) return;
     const until = Math.max(state.pausedUntil, state.lastFinish + state.scope.windowMs);
     if (until <= now) {
       if (this.#scopes.get(key) === state) this.#scopes.delete(key);

@@ -5,7 +5,8 @@
  * It answers the methods the bot calls with Slack's response shapes, takes bodies
  * the way @slack/web-api sends them (form-encoded, objects as JSON strings; JSON
  * bodies too), keeps the messages it was sent, enforces per-method budgets with
- * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits"), serves files (or the
+ * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits") under a selectable rate
+ * model per method (rate-model.ts: a sliding window or a token bucket), serves files (or the
  * HTML login page Slack returns with status 200 when `files:read` is missing) and
  * records every request.
  */
@@ -13,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { type RateKeying, RateLimits, type RateModel, SLACK_MODELS } from './rate-model.ts';
 
 export interface SlackCall {
   readonly method: string;
@@ -70,8 +72,12 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly messages: FakeSlackMessage[];
   readonly otherRequests: OtherRequest[];
-  /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
-  budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
+  /** At most `limit` successful calls of `method` per `windowMs` (a sliding window, per workspace); more get 429 with `Retry-After`. */
+  budget(method: string, budget: { limit: number; windowMs: number }): void;
+  /** Budgets `method` under `model`, counted per workspace or per channel; more get 429 with `Retry-After`. */
+  rateModel(method: string, model: RateModel, per?: RateKeying): void;
+  /** Budgets chat.update, the streaming methods and chat.postMessage under one of the two readings of Slack's tiers (rate-model.ts). */
+  slackRates(reading: 'window' | 'bucket'): void;
   /** The next `times` calls of `method` get `failure`. */
   fail(method: string, times: number, failure: Failure): void;
   /**
@@ -140,7 +146,7 @@ export async function startFakeSlack(
   const messages: FakeSlackMessage[] = [];
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
-  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number; times: number[] }>();
+  const rates = new RateLimits();
   const failures = new Map<string, Failure[]>();
   let tsCounter = 0;
   let base = '';
@@ -172,16 +178,9 @@ export async function startFakeSlack(
       if (failure.type === 'http') return { status: failure.status, body: { ok: false, error: 'fatal_error' } };
       return { status: 200, body: { ok: false, error: failure.error } };
     }
-    const budget = budgets.get(method);
-    if (budget) {
-      const now = Date.now();
-      budget.times = budget.times.filter((t) => now - t < budget.windowMs);
-      if (budget.times.length >= budget.limit) {
-        return { status: 429, headers: { 'retry-after': String(budget.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
-      }
-      budget.times.push(now);
-    }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const verdict = rates.take(method, channel);
+    if (!verdict.ok) return { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'bot', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false } };
@@ -365,7 +364,13 @@ export async function startFakeSlack(
     messages,
     otherRequests,
     budget(method, b) {
-      budgets.set(method, { limit: b.limit, windowMs: b.windowMs, retryAfterSec: b.retryAfterSec ?? 1, times: [] });
+      rates.set(method, { type: 'window', limit: b.limit, windowMs: b.windowMs });
+    },
+    rateModel(method, model, per) {
+      rates.set(method, model, per);
+    },
+    slackRates(reading) {
+      rates.use(SLACK_MODELS[reading]);
     },
     fail(method, times, failure) {
       const list = failures.get(method) ?? [];
