@@ -28,13 +28,27 @@ export type Reservation =
   /** The scope is full or paused; ask again in `retryInMs` (`Infinity`: when one of your own writes in flight ends). */
   | { readonly granted: false; readonly retryInMs: number };
 
+/** What a reservation must leave free. */
+export interface Keep {
+  readonly writes: number;
+  /** Leave all of it, even when the scope cannot hold that many (a promise, not a live write). */
+  readonly strict?: boolean;
+}
+
+/** How many slots or tokens a reservation must leave, given the scope holds `capacity`. */
+export function keptOf(keep: Keep | undefined, capacity: number): number {
+  const writes = Math.max(0, keep?.writes ?? 0);
+  return keep?.strict ? writes : Math.min(writes, capacity - 1);
+}
+
 export interface BudgetLedger {
   /**
    * Takes a slot in `scope` if one is free at `now` (the caller's clock) and taking
-   * it leaves `keep` more free (writes promised to others: finals, first words).
-   * `keep` is capped so the scope's last slot can still be taken. Never rejects.
+   * it leaves `keep.writes` more free (writes promised to others: finals, first
+   * words). Unless `keep.strict`, a reserve the scope cannot hold is capped so its
+   * last slot can still be taken. Never rejects.
    */
-  reserve(scope: RateScope, now: number, keep?: number): Promise<Reservation>;
+  reserve(scope: RateScope, now: number, keep?: Keep): Promise<Reservation>;
   /**
    * The platform answered 429 at `now`: nobody writes in `scope` for `forMs`, after
    * which one write may go (Retry-After is the platform's word); the scope's rate is
@@ -65,20 +79,20 @@ export class InProcessBudgetLedger implements BudgetLedger {
   readonly #scopes = new Map<string, ScopeCount>();
   #lastSweep = Number.NEGATIVE_INFINITY;
 
-  async reserve(scope: RateScope, now: number, keep = 0): Promise<Reservation> {
+  async reserve(scope: RateScope, now: number, keep?: Keep): Promise<Reservation> {
     const count = this.#count(scope, now);
     if (count.pausedUntil > now) return { granted: false, retryInMs: count.pausedUntil - now };
     const { limit, bucket } = effectiveBudget(scope, share(count, now));
     const used = count.inFlight + count.finished.length;
     // A paced scope keeps its reserve in the bucket; the window only guards against late landings.
-    const windowKeep = bucket ? 0 : Math.min(Math.max(0, keep), limit - 1);
+    const windowKeep = bucket ? 0 : keptOf(keep, limit);
     if (used + 1 + windowKeep > limit) {
       // Full: the oldest finished writes free their slots, or running ones when they end.
       const freedBy = count.finished[used + windowKeep - limit];
       return { granted: false, retryInMs: freedBy === undefined ? Number.POSITIVE_INFINITY : freedBy + count.windowMs - now };
     }
     if (bucket) {
-      const wanted = 1 + Math.min(Math.max(0, keep), bucket.capacity - 1);
+      const wanted = 1 + keptOf(keep, bucket.capacity);
       const tokens = level(count, bucket, now);
       if (tokens < wanted) return { granted: false, retryInMs: Math.max(1, Math.ceil((wanted - tokens) / bucket.perMs)) };
     }

@@ -21,13 +21,13 @@ import { paceMs } from './pacing.ts';
 
 /**
  * How urgent a write is: `final` goes before everything else in its scope;
- * `first` (a message's first post, the first words) and `live` (answer text) next;
- * `status` (refreshing a "Thinking…" status) last, and at most one per five pacing
- * intervals, so a channel full of thinking answers keeps budget for the first words.
+ * `first` (a message's first post, the first words) next, then `live` (answer
+ * text); `status` (refreshing a "Thinking…" status) last, and at most one per five
+ * pacing intervals, so a channel full of thinking answers keeps budget for the first words.
  */
 export type WritePriority = 'final' | 'first' | 'live' | 'status';
 
-const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 1, status: 2 };
+const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 2, status: 3 };
 const urgent = (priority: WritePriority) => priority === 'final' || priority === 'first';
 
 /** One stream's pending writes, as the scheduler sees them. */
@@ -148,8 +148,12 @@ export class WriteScheduler {
     if (writes === 0) return;
     const state = this.#scope(scope);
     state.expected = Math.max(0, state.expected + writes);
-    // Less reserved: a live write held back may go now.
-    if (writes < 0) this.#queuePump(scope.key, state);
+    if (writes > 0) return;
+    // Less reserved: a live write held back may go now, and so may a write waiting for this scope's promise.
+    this.#queuePump(scope.key, state);
+    for (const [key, other] of this.#scopes) {
+      if (other.waiting.some((w) => w.needs.promises?.key === scope.key)) this.#queuePump(key, other);
+    }
   }
 
   #scope(scope: RateScope): ScopeState {
@@ -218,7 +222,7 @@ export class WriteScheduler {
         }
         const pacedUntil = this.#pacedUntil(state, next);
         if (pacedUntil > now) return this.#wakeAt(key, state, pacedUntil);
-        const keep = urgent(next.job.priority) ? 0 : this.#reserveOf(state);
+        const keep = urgent(next.job.priority) ? undefined : { writes: this.#reserveOf(state) };
         const reservation = await this.#ledger.reserve(state.scope, now, keep);
         if (!reservation.granted) {
           if (this.#overflow(state)) continue;
@@ -268,8 +272,8 @@ export class WriteScheduler {
     const other = alsoSpends ?? promises;
     if (!other || other.key === state.scope.key) return { type: 'ok', release: () => undefined, promised: undefined };
     const otherState = this.#scope(other);
-    // A promise must leave the finals already expected there; a second write is urgent and takes what there is.
-    const keep = alsoSpends ? 0 : this.#reserveOf(otherState);
+    // A promise must leave the finals already expected there, all of them; a second write is urgent and takes what there is.
+    const keep = alsoSpends ? undefined : { writes: this.#reserveOf(otherState), strict: true };
     const reservation = await this.#ledger.reserve(other, now, keep);
     if (!reservation.granted) return { type: 'short', reservation };
     if (alsoSpends) return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };

@@ -77,7 +77,7 @@ export class RateLimits {
   readonly #rules = new Map<string, { model: RateModel; per: RateKeying }>();
   readonly #counters = new Map<string, RateCounter>();
 
-  constructor(now: () => number = Date.now) {
+  constructor(now: () => number = () => Date.now()) {
     this.#now = now;
   }
 
