@@ -31,22 +31,26 @@ export type Reservation =
 /** What a reservation must leave free. */
 export interface Keep {
   readonly writes: number;
-  /** Leave all of it, even when the scope cannot hold that many (a promise, not a live write). */
+  /**
+   * A promise: leave all of it, even more than the scope holds. Otherwise (a live
+   * write) a reserve larger than a paced scope's bucket leaves the write the tokens
+   * that would overflow a full bucket: a final then waits one refill at most, never
+   * a window. A windowed scope has no refill: its reserve is never taken.
+   */
   readonly strict?: boolean;
 }
 
-/** How many slots or tokens a reservation must leave, given the scope holds `capacity`. */
-export function keptOf(keep: Keep | undefined, capacity: number): number {
+/** How many slots or tokens a reservation must leave in a scope holding `capacity`, paced or windowed. */
+export function keptOf(keep: Keep | undefined, capacity: number, paced: boolean): number {
   const writes = Math.max(0, keep?.writes ?? 0);
-  return keep?.strict ? writes : Math.min(writes, capacity - 1);
+  return keep?.strict || !paced ? writes : Math.min(writes, capacity - 1);
 }
 
 export interface BudgetLedger {
   /**
    * Takes a slot in `scope` if one is free at `now` (the caller's clock) and taking
    * it leaves `keep.writes` more free (writes promised to others: finals, first
-   * words). Unless `keep.strict`, a reserve the scope cannot hold is capped so its
-   * last slot can still be taken. Never rejects.
+   * words). Never rejects.
    */
   reserve(scope: RateScope, now: number, keep?: Keep): Promise<Reservation>;
   /**
@@ -85,14 +89,14 @@ export class InProcessBudgetLedger implements BudgetLedger {
     const { limit, bucket } = effectiveBudget(scope, share(count, now));
     const used = count.inFlight + count.finished.length;
     // A paced scope keeps its reserve in the bucket; the window only guards against late landings.
-    const windowKeep = bucket ? 0 : keptOf(keep, limit);
+    const windowKeep = bucket ? 0 : keptOf(keep, limit, false);
     if (used + 1 + windowKeep > limit) {
       // Full: the oldest finished writes free their slots, or running ones when they end.
       const freedBy = count.finished[used + windowKeep - limit];
       return { granted: false, retryInMs: freedBy === undefined ? Number.POSITIVE_INFINITY : freedBy + count.windowMs - now };
     }
     if (bucket) {
-      const wanted = 1 + keptOf(keep, bucket.capacity);
+      const wanted = 1 + keptOf(keep, bucket.capacity, true);
       const tokens = level(count, bucket, now);
       if (tokens < wanted) return { granted: false, retryInMs: Math.max(1, Math.ceil((wanted - tokens) / bucket.perMs)) };
     }

@@ -31,7 +31,7 @@
  * not add a command timeout to every write.
  */
 import { randomBytes } from 'node:crypto';
-import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger, type Keep, keptOf, type Reservation } from '../render/budget-ledger.ts';
+import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger, type Keep, type Reservation } from '../render/budget-ledger.ts';
 import { LEARNING } from '../render/pacing.ts';
 import type { RateScope } from '../surface.ts';
 import { withDeadline } from './deadline.ts';
@@ -82,9 +82,10 @@ local pausedUntil = tonumber(redis.call('GET', KEYS[2]) or '0')
 if pausedUntil > now then return {0, pausedUntil - now} end
 ${BUDGET}
 local pollMs = tonumber(ARGV[6])
+-- As keptOf in src/render/budget-ledger.ts.
 local function kept(held)
   local keep = tonumber(ARGV[7])
-  if ARGV[8] == '1' then return keep end
+  if ARGV[8] == '1' or not paced then return keep end
   return math.min(keep, held - 1)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -183,9 +184,8 @@ export class RedisBudgetLedger implements BudgetLedger {
     const member = `${this.#instance}:${this.#sequence++}`;
     const limit = Math.max(1, scope.limit);
     const pollMs = Math.max(1, Math.ceil(scope.windowMs / limit));
-    // The cap the script applies to a non-strict reserve needs the learned capacity: it is passed uncapped.
-    const kept = keep?.strict ? keptOf(keep, Number.POSITIVE_INFINITY) : Math.max(0, keep?.writes ?? 0);
-    const args = [...this.#budgetArgs(scope), String(this.#leaseMs), member, String(pollMs), String(kept), keep?.strict ? '1' : '0'];
+    // The script caps a live write's reserve itself: the cap depends on the learned capacity.
+    const args = [...this.#budgetArgs(scope), String(this.#leaseMs), member, String(pollMs), String(Math.max(0, keep?.writes ?? 0)), keep?.strict ? '1' : '0'];
     let reply: unknown;
     try {
       reply = await this.#eval(RESERVE, this.#keys(scope), args, 'budget.reserve');

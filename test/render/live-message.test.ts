@@ -327,7 +327,8 @@ describe('platform errors', () => {
 describe('thinking statuses in a busy channel', () => {
   test('the first answer text goes before other answers’ thinking refreshes, which take at most one edit per window', async () => {
     const scheduler = new WriteScheduler();
-    const surfaces = Array.from({ length: 5 }, () => new FakeSurface({ name: 'busy', latencyMs: 50 }));
+    // Two answers expect two first words and two finals: one edit of the five per window is left for statuses.
+    const surfaces = Array.from({ length: 2 }, () => new FakeSurface({ name: 'busy', latencyMs: 50 }));
     const lives = surfaces.map(
       (surface) => new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal }),
     );

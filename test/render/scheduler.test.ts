@@ -3,6 +3,7 @@ import { PlatformError } from '../../src/errors/platform-error.ts';
 import { LiveMessage } from '../../src/render/live-message.ts';
 import { type WriteJob, type WritePriority, WriteScheduler } from '../../src/render/scheduler.ts';
 import type { RateScope } from '../../src/surface.ts';
+import { channelScopes } from '../../adapters/discord/surface.ts';
 import { busiestWindow, FakeSurface } from './fake-surface.ts';
 
 beforeEach(() => {
@@ -60,14 +61,14 @@ describe('many streams in one scope', () => {
   });
 
   test('streams sharing a scope take turns: none starves', async () => {
-    // Ten answers need ten finals: with five edits per window, live edits get what the reserve leaves, one per window.
-    const { surface } = await streamsInOneChannel(10, { seconds: 120 });
+    // Three answers keep three finals in reserve: live edits get the other two of each window's five.
+    const { surface } = await streamsInOneChannel(3, { seconds: 60 });
     // Posts come first; afterwards each stream's share of the live edits differs by at most one turn.
-    const firstMessages = surface.messages.slice(0, 10).map((m) => m.id);
+    const firstMessages = surface.messages.slice(0, 3).map((m) => m.id);
     const live = surface.writes.filter((w) => w.kind === 'edit' && w.state === 'live' && w.at >= 15_000 && firstMessages.includes(w.id));
     const perMessage = new Map<string, number>(firstMessages.map((id) => [id, 0]));
     for (const w of live) perMessage.set(w.id, (perMessage.get(w.id) ?? 0) + 1);
-    expect(perMessage.size).toBe(10);
+    expect(perMessage.size).toBe(3);
     expect(Math.min(...perMessage.values())).toBeGreaterThan(0);
     expect(Math.max(...perMessage.values()) - Math.min(...perMessage.values())).toBeLessThanOrEqual(1);
   });
@@ -78,6 +79,38 @@ describe('many streams in one scope', () => {
     const editsBetween = surface.writes.filter((w) => w.kind === 'edit' && w.at >= 20_000 && w.at < (finalOf3?.at ?? 0));
     expect(finalOf3).toBeDefined();
     expect(editsBetween).toEqual([]);
+  });
+});
+
+describe('five answers in one Discord channel (reply mode: one edit budget of 5 per 5 s)', () => {
+  test('no final waits for a window that live frames drained: the answers end, the finals go', async () => {
+    const surface = new FakeSurface({ ...channelScopes('C1'), latencyMs: 80 });
+    const scheduler = new WriteScheduler();
+    const streams = Array.from({ length: 5 }, () => ({
+      live: new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal, finalTimeoutMs: 3_600_000 }),
+      answer: '',
+    }));
+    // 5 s of thinking (a new heading every 1.5 s), then 12 s of answer, all ending together.
+    for (let tick = 0; tick < 170; tick += 1) {
+      for (const stream of streams) {
+        if (tick < 50) stream.live.push({ type: 'reasoning', text: tick % 15 === 0 ? `**Step ${tick / 15 + 1}**\n` : 'thinking on. ' });
+        else {
+          stream.answer += `part ${tick}, `;
+          stream.live.push({ type: 'text', text: `part ${tick}, ` });
+        }
+      }
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const endedAt = Date.now();
+    const done = Promise.all(streams.map((s) => s.live.finish({})));
+    await vi.runAllTimersAsync();
+    await done;
+
+    expect(busiestWindow(surface.writes, 'discord:edit:C1', 5000)).toBeLessThanOrEqual(5);
+    const finals = surface.writes.filter((w) => w.state === 'final');
+    expect(finals.map((w) => w.text).sort()).toEqual(streams.map((s) => s.answer).sort());
+    // Five answers keep five finals in reserve, so live edits never took the slots the finals needed.
+    expect(finals.map((w) => w.at)).toEqual(streams.map(() => endedAt));
   });
 });
 
