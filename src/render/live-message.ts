@@ -22,7 +22,11 @@ export interface LiveMessageOptions {
   /** The turn's signal: once aborted, live writes stop; `finish` still writes the final state. */
   readonly signal: AbortSignal;
   readonly log?: RenderLog;
-  /** How long `finish` may take to land the final state, queueing included (default 60 s). */
+  /**
+   * How long `finish` may take to land the final state, queueing included (default
+   * 5 minutes: a crowd's finals are paced through a workspace's budget, e.g. 100
+   * finals at chat.update's 40 a minute take 2.5 minutes).
+   */
   readonly finalTimeoutMs?: number;
 }
 
@@ -96,7 +100,7 @@ export class LiveMessage {
     this.#mode = opts.reasoningDisplay;
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
-    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
     this.#expected = new ExpectedWrites(opts.scheduler);
     const self = this;
     this.#job = {
