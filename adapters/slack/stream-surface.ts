@@ -14,7 +14,6 @@
  * (`message_not_in_streaming_state`): the rest then continues in a new message
  * of the thread, without losing or repeating text.
  */
-import type { Logger } from 'pino';
 import type { types } from '@slack/bolt';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
@@ -26,7 +25,10 @@ import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
 import { streamScopes } from './scopes.ts';
 import { SlackSurface, type SlackSurfaceOptions } from './surface.ts';
+import type { NativeStreamSupport } from './native-stream-support.ts';
 import { StreamCalls } from './stream-calls.ts';
+
+export { NativeStreamSupport } from './native-stream-support.ts';
 
 /**
  * Markdown characters per streamed message. `markdown_text` takes 12,000 per call, and
@@ -35,27 +37,6 @@ import { StreamCalls } from './stream-calls.ts';
  * escaped mentions and a reopened code fence.
  */
 export const SLACK_MAX_STREAM_MARKDOWN = 10_000;
-
-/** Which workspaces refused native streaming; one per adapter, shared by its surfaces. */
-export class NativeStreamSupport {
-  readonly #refused = new Set<string>();
-  readonly #logger: Logger;
-
-  constructor(logger: Logger) {
-    this.#logger = logger;
-  }
-
-  refused(teamId: string): boolean {
-    return this.#refused.has(teamId);
-  }
-
-  /** Marks a workspace as streaming by chat.update from now on; logs the first time. */
-  refuse(teamId: string, code: string | undefined): void {
-    if (this.#refused.has(teamId)) return;
-    this.#refused.add(teamId);
-    this.#logger.warn({ team: teamId, code }, 'slack refused native streaming; streaming with chat.update in this workspace');
-  }
-}
 
 export interface SlackStreamSurfaceOptions extends SlackSurfaceOptions {
   /**

@@ -6,12 +6,14 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, MessageState, RateScope, Surface } from '../surface.ts';
+import type { Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
-import { ExpectedWrites, urgentWritesAhead } from './expected-writes.ts';
-import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
-import type { WriteJob, WriteNeeds, WritePriority, WriteScheduler } from './scheduler.ts';
+import { frames, type RenderState, sealOverflow } from './frame.ts';
+import { MessageSlots, type Write } from './message-slots.ts';
+import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
+import { AnswerBudgets, type Budgets } from './write-budgets.ts';
+import { failureAction } from './write-failure.ts';
 
 export type RenderLog = (level: 'warn' | 'error' | 'debug', fields: Record<string, unknown>, msg: string) => void;
 
@@ -39,23 +41,6 @@ export interface FinishedMessage {
   readonly undelivered: PlatformErrorKind | undefined;
 }
 
-interface Slot {
-  ref: MessageRef | undefined;
-  written: string | undefined;
-  state: MessageState | undefined;
-  /** Text the platform refused as invalid: never sent again. */
-  refused: string | undefined;
-}
-
-type Write = { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame };
-
-/** A write waiting in the scheduler: its kind, and the budgets it was queued for. */
-type Queued = { readonly kind: 'post' | 'edit'; readonly scope: RateScope; readonly needs: WriteNeeds };
-
-/** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
-const unavailableRetries = 3;
-const unavailableBackoffMs = 1000;
-
 export class LiveMessage {
   readonly #surface: Surface;
   readonly #scheduler: WriteScheduler;
@@ -64,7 +49,7 @@ export class LiveMessage {
   readonly #log: RenderLog;
   readonly #finalTimeoutMs: number;
   readonly #job: WriteJob;
-  readonly #expected: ExpectedWrites;
+  readonly #budgets: AnswerBudgets;
 
   #reasoning = '';
   #answer = '';
@@ -75,11 +60,10 @@ export class LiveMessage {
   #sealed: string[] = [];
   #cursor: Cursor = startCursor;
   #end: { note?: string | undefined; footer?: string | undefined } | undefined;
-  readonly #slots: Slot[] = [];
+  readonly #slots = new MessageSlots();
 
-  #queued: Queued | undefined;
-  /** The surface was asked to take its other path (`Surface.overflow`). */
-  #overflowed = false;
+  /** The write waiting in the scheduler, and the budgets it was queued for. */
+  #queued: Budgets | undefined;
   #running = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
@@ -101,7 +85,7 @@ export class LiveMessage {
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
-    this.#expected = new ExpectedWrites(opts.scheduler);
+    this.#budgets = new AnswerBudgets(opts.surface, opts.scheduler);
     const self = this;
     this.#job = {
       get priority(): WritePriority {
@@ -146,7 +130,7 @@ export class LiveMessage {
       const controller = new AbortController();
       // Not the turn's signal: a stopped turn still gets its final frame, within this deadline.
       const timer = setTimeout(() => {
-        this.#log('warn', { messages: this.#slots.length }, 'final message not written before the deadline');
+        this.#log('warn', { messages: this.#slots.posted }, 'final message not written before the deadline');
         controller.abort(new Error('final write deadline passed'));
         this.#stop();
         // Resolve even if the platform call ignores the abort.
@@ -184,23 +168,9 @@ export class LiveMessage {
     this.#cursor = cursor;
   }
 
-  /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
+  /** The first message whose platform copy is behind its frame. */
   #nextWrite(): Write | undefined {
-    const wanted = frames(this.#state());
-    for (let index = 0; index < Math.max(wanted.length, this.#slots.length); index += 1) {
-      const slot = this.#slots[index];
-      let frame = wanted[index];
-      // Nothing left to say in an already posted message (an empty answer, no note): keep its text, mark it final.
-      if (!frame && this.#end && slot?.ref && slot.written) frame = { text: slot.written, state: 'final' };
-      if (!frame) continue;
-      if (slot?.refused === frame.text) {
-        if (frame.state === 'final') continue;
-        return undefined;
-      }
-      if (!slot?.ref) return { index, kind: 'post', frame };
-      if (slot.written !== frame.text || slot.state !== frame.state) return { index, kind: 'edit', frame };
-    }
-    return undefined;
+    return this.#slots.next(frames(this.#state()), this.#end !== undefined);
   }
 
   #priority(): WritePriority {
@@ -223,8 +193,8 @@ export class LiveMessage {
     if (this.#signal.aborted && !this.#end) return;
     let next = this.#nextWrite();
     // An answer whose first write is already final has nothing to stream: it takes the surface's other path.
-    if (next?.kind === 'post' && next.frame.state === 'final' && this.#canOverflow()) {
-      this.#takeOtherPath();
+    if (next?.kind === 'post' && next.frame.state === 'final' && this.#budgets.canOverflow(this.#slots.posted)) {
+      this.#budgets.overflow();
       next = this.#nextWrite();
     }
     if (!next) {
@@ -233,38 +203,18 @@ export class LiveMessage {
       this.#updateExpected();
       return this.#settleIfDone();
     }
-    const queued = this.#budgetsOf(next);
+    const queued = this.#budgets.budgetsOf(next);
     if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
     this.#queued = queued;
     this.#updateExpected();
     this.#scheduler.request(queued.scope, this.#job, queued.needs);
   }
 
-  /** The budgets `write` counts against: see `SurfaceScopes`. */
-  #budgetsOf(write: Write): Queued {
-    const scopes = this.#surface.scopes;
-    if (write.kind === 'post') {
-      const needs = write.frame.state === 'final' ? { alsoSpends: scopes.final } : { promises: scopes.final };
-      return { kind: 'post', scope: scopes.post, needs };
-    }
-    return { kind: 'edit', scope: write.frame.state === 'final' ? (scopes.final ?? scopes.edit) : scopes.edit, needs: {} };
-  }
-
-  /** Only before anything was posted, once: afterwards the messages are tied to the path they were posted by. */
-  #canOverflow(): boolean {
-    return this.#surface.overflow !== undefined && !this.#overflowed && !this.#slots.some((slot) => slot.ref);
-  }
-
-  #takeOtherPath(): void {
-    this.#overflowed = true;
-    this.#surface.overflow?.();
-    this.#log('debug', {}, 'answer takes the surface\'s other path');
-  }
-
   /** The scheduler found this answer's first post short of budget: go the other way now rather than wait. */
   #overflow(): boolean {
-    if (this.#queued?.kind !== 'post' || !this.#canOverflow()) return false;
-    this.#takeOtherPath();
+    if (this.#queued?.kind !== 'post' || !this.#budgets.canOverflow(this.#slots.posted)) return false;
+    this.#budgets.overflow();
+    this.#log('debug', {}, 'first post short of budget; the answer takes the surface\'s other path');
     this.#queued = undefined;
     this.#kick();
     return true;
@@ -273,15 +223,7 @@ export class LiveMessage {
   /** Tells the scheduler which urgent writes this answer still needs, so live writes leave budget for them. */
   #updateExpected(): void {
     const over = this.#settled || this.#stopped || (this.#end !== undefined && !this.#nextWrite());
-    if (over) return this.#expected.clear();
-    this.#expected.update(
-      urgentWritesAhead({
-        scopes: this.#surface.scopes,
-        messages: this.#slots.map((slot) => ({ posted: slot.ref !== undefined, state: slot.state })),
-        answerShown: this.#answerShown,
-        appendOnly: this.#surface.appendOnly === true,
-      }),
-    );
+    this.#budgets.expect(over ? undefined : { messages: this.#slots.progress(), answerShown: this.#answerShown });
   }
 
   async #run(): Promise<boolean> {
@@ -294,7 +236,7 @@ export class LiveMessage {
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
       // Nothing to do, or the next write counts against another scope: ask again there.
-      if (!next || !granted || next.kind !== granted.kind || this.#budgetsOf(next).scope.key !== granted.scope.key) return false;
+      if (!next || !granted || next.kind !== granted.kind || this.#budgets.budgetsOf(next).scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
@@ -320,14 +262,8 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
-    const text = this.#surface.format(write.frame.text);
     const showsAnswer = this.#answer.trim() !== '';
-    const slot = this.#slots[write.index] ?? { ref: undefined, written: undefined, state: undefined, refused: undefined };
-    this.#slots[write.index] = slot;
-    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal);
-    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal);
-    slot.written = write.frame.text;
-    slot.state = write.frame.state;
+    await this.#slots.write(this.#surface, write, signal);
     if (showsAnswer) this.#answerShown = true;
   }
 
@@ -335,30 +271,22 @@ export class LiveMessage {
   #failed(err: unknown, write: Write, signal: AbortSignal): void {
     const fields = { err, message: write.index, write: write.kind };
     if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
-    const kind = err instanceof PlatformError ? err.kind : 'unavailable';
-    if (kind === 'forbidden' || kind === 'gone') {
-      this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
-      this.#undelivered = kind;
-      return this.#stop();
-    }
-    if (kind === 'invalid') {
+    const isRetryable = !(err instanceof PlatformError) || err.kind === 'unavailable';
+    const action = failureAction(err, isRetryable ? ++this.#failures : this.#failures);
+    if (action.type === 'refuse') {
       this.#log('warn', fields, 'platform refused the text, not sending it again');
-      const slot = this.#slots[write.index];
-      if (slot) slot.refused = write.frame.text;
-      return;
+      return this.#slots.refuse(write);
     }
-    this.#failures += 1;
-    if (this.#failures > unavailableRetries) {
-      this.#log('error', fields, 'platform unavailable, giving up on the message');
-      this.#undelivered = 'unavailable';
+    if (action.type === 'stop') {
+      this.#log(action.level, { ...fields, kind: action.kind }, action.msg);
+      this.#undelivered = action.kind;
       return this.#stop();
     }
-    this.#log(err instanceof PlatformError ? 'warn' : 'error', fields, 'platform write failed, retrying');
-    // Retry the latest frame (not the failed one) after a growing pause.
+    this.#log(action.level, fields, 'platform write failed, retrying');
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#kick();
-    }, unavailableBackoffMs * 2 ** (this.#failures - 1));
+    }, action.afterMs);
   }
 
   #onTurnAborted(): void {
@@ -371,7 +299,7 @@ export class LiveMessage {
     this.#stopped = true;
     this.#scheduler.cancel(this.#job);
     this.#queued = undefined;
-    this.#expected.clear();
+    this.#budgets.expect(undefined);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#settleIfDone();
@@ -389,7 +317,7 @@ export class LiveMessage {
     if (!final) return;
     clearTimeout(final.timer);
     this.#settled = true;
-    this.#expected.clear();
+    this.#budgets.expect(undefined);
     if (!this.#toldFinished && this.#surface.finished) {
       this.#toldFinished = true;
       this.#surface
@@ -398,7 +326,7 @@ export class LiveMessage {
     }
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
-      messages: this.#slots.filter((slot) => slot.ref).length,
+      messages: this.#slots.posted,
       undelivered: this.#undelivered,
     });
   }

@@ -18,74 +18,9 @@ import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
 import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger, type Reservation } from './budget-ledger.ts';
 import { paceMs } from './pacing.ts';
+import { ScopeQueue, urgent, type Waiting, type WriteJob, type WriteNeeds } from './scope-queue.ts';
 
-/**
- * How urgent a write is: `final` goes before everything else in its scope;
- * `first` (a message's first post, the first words) next, then `live` (answer
- * text); `status` (refreshing a "Thinking…" status) last, and at most one per five
- * pacing intervals, so a channel full of thinking answers keeps budget for the first words.
- */
-export type WritePriority = 'final' | 'first' | 'live' | 'status';
-
-const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 2, status: 3 };
-const urgent = (priority: WritePriority) => priority === 'final' || priority === 'first';
-
-/** One stream's pending writes, as the scheduler sees them. */
-export interface WriteJob {
-  /** Read when the scheduler picks the next job, so it reflects the latest state. */
-  readonly priority: WritePriority;
-  /**
-   * Writes the latest state once. Resolves whether anything was written (false
-   * frees the slot). Handles its own failures, except a rate limit: that it throws
-   * as a `PlatformError` of kind `rate-limited`, and the scheduler pauses the scope
-   * and runs the job again (with the then latest state) when the pause is over.
-   */
-  run(): Promise<boolean>;
-  /**
-   * The budget for this write is short right now: take another path instead of
-   * waiting, if there is one. Returns whether it did; the scheduler then forgets the
-   * job, which asks again (in the other path's scope) when it is ready.
-   */
-  overflow?(): boolean;
-}
-
-/** What else a write needs besides its own scope. */
-export interface WriteNeeds {
-  /**
-   * The write opens a message whose final will count in this scope (Slack: a stream
-   * started now is stopped later): it goes only if that scope can still promise one
-   * more final beyond those the streams in flight expect there.
-   */
-  readonly promises?: RateScope | undefined;
-  /** The write also spends one write in this scope now (a stream started and stopped at once). */
-  readonly alsoSpends?: RateScope | undefined;
-}
-
-interface Waiting {
-  readonly job: WriteJob;
-  /** When the job started waiting; the longest-waiting job goes next. */
-  readonly since: number;
-  needs: WriteNeeds;
-}
-
-interface ScopeState {
-  scope: RateScope;
-  readonly waiting: Waiting[];
-  inFlight: number;
-  lastStart: number;
-  lastStatusStart: number;
-  lastFinish: number;
-  pausedUntil: number;
-  /** Urgent writes the streams in flight said they will need here (`expect`). */
-  expected: number;
-  /** Finals promised by writes still running, before their streams `expect` them. */
-  promised: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  pumpQueued: boolean;
-  /** A pump is waiting for the ledger; `pumpAgain` asks it to look once more when done. */
-  pumping: boolean;
-  pumpAgain: boolean;
-}
+export type { WriteJob, WriteNeeds, WritePriority } from './scope-queue.ts';
 
 export interface WriteSchedulerOptions {
   readonly now?: () => number;
@@ -101,7 +36,7 @@ export class WriteScheduler {
   readonly #onRateLimited: ((scopeKey: string, retryAfterMs: number) => void) | undefined;
   readonly #onWrite: ((scopeKey: string) => void) | undefined;
   readonly #ledger: BudgetLedger;
-  readonly #scopes = new Map<string, ScopeState>();
+  readonly #scopes = new Map<string, ScopeQueue>();
   #rateLimited = 0;
 
   constructor(opts: WriteSchedulerOptions = {}) {
@@ -122,20 +57,14 @@ export class WriteScheduler {
    */
   request(scope: RateScope, job: WriteJob, needs: WriteNeeds = {}): void {
     const state = this.#scope(scope);
-    const waiting = state.waiting.find((w) => w.job === job);
-    if (waiting) waiting.needs = needs;
-    else state.waiting.push({ job, since: this.#now(), needs });
+    state.add(job, needs, this.#now());
     this.#queuePump(scope.key, state);
   }
 
   /** Takes `job` out of every queue (its stream stopped). A write already running finishes. */
   cancel(job: WriteJob): void {
     for (const [key, state] of this.#scopes) {
-      const index = state.waiting.findIndex((w) => w.job === job);
-      if (index !== -1) {
-        state.waiting.splice(index, 1);
-        this.#queuePump(key, state);
-      }
+      if (state.remove(job)) this.#queuePump(key, state);
     }
   }
 
@@ -156,26 +85,12 @@ export class WriteScheduler {
     }
   }
 
-  #scope(scope: RateScope): ScopeState {
+  #scope(scope: RateScope): ScopeQueue {
     // Budgets come with each request; the newest word on a scope wins.
     const latest: RateScope = { ...scope, limit: Math.max(1, scope.limit) };
     let state = this.#scopes.get(scope.key);
     if (!state) {
-      state = {
-        scope: latest,
-        waiting: [],
-        inFlight: 0,
-        lastStart: Number.NEGATIVE_INFINITY,
-        lastStatusStart: Number.NEGATIVE_INFINITY,
-        lastFinish: Number.NEGATIVE_INFINITY,
-        pausedUntil: 0,
-        expected: 0,
-        promised: 0,
-        timer: undefined,
-        pumpQueued: false,
-        pumping: false,
-        pumpAgain: false,
-      };
+      state = new ScopeQueue(latest);
       this.#scopes.set(scope.key, state);
     }
     state.scope = latest;
@@ -183,7 +98,7 @@ export class WriteScheduler {
   }
 
   /** Pumps after the current task, so deltas pushed in the same tick make one write. */
-  #queuePump(key: string, state: ScopeState): void {
+  #queuePump(key: string, state: ScopeQueue): void {
     if (state.pumpQueued) return;
     state.pumpQueued = true;
     queueMicrotask(() => {
@@ -193,7 +108,7 @@ export class WriteScheduler {
   }
 
   /** One pump per scope at a time: the ledger answers asynchronously, and two pumps would both take its slots. */
-  #pump(key: string, state: ScopeState): void {
+  #pump(key: string, state: ScopeQueue): void {
     if (state.pumping) {
       state.pumpAgain = true;
       return;
@@ -206,7 +121,7 @@ export class WriteScheduler {
   }
 
   /** Starts writes until the queue is empty, paused, paced or the ledger says the scope is full. Never rejects. */
-  async #drain(key: string, state: ScopeState): Promise<void> {
+  async #drain(key: string, state: ScopeQueue): Promise<void> {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     try {
@@ -215,29 +130,29 @@ export class WriteScheduler {
         state.pumpAgain = false;
         const now = this.#now();
         if (state.waiting.length === 0) return this.#forgetWhenIdle(key, state, now);
-        const next = this.#next(state);
+        const next = state.next();
         if (state.pausedUntil > now) {
-          if (this.#overflow(state)) continue;
+          if (state.overflow()) continue;
           return this.#wakeAt(key, state, state.pausedUntil);
         }
-        const pacedUntil = this.#pacedUntil(state, next);
+        const pacedUntil = state.pacedUntil(next);
         if (pacedUntil > now) return this.#wakeAt(key, state, pacedUntil);
-        const keep = urgent(next.job.priority) ? undefined : { writes: this.#reserveOf(state) };
+        const keep = urgent(next.job.priority) ? undefined : { writes: state.reserve };
         const reservation = await this.#ledger.reserve(state.scope, now, keep);
         if (!reservation.granted) {
-          if (this.#overflow(state)) continue;
+          if (state.overflow()) continue;
           return this.#retryIn(key, state, now, reservation);
         }
         // The queue may have changed while the ledger answered: the slot goes back, and the loop looks again.
         // A 429 that came meanwhile does not recall the slot: the write was due before the pause was known.
-        if (this.#next(state) !== next || this.#pacedUntil(state, next) > this.#now()) {
+        if (state.next() !== next || state.pacedUntil(next) > this.#now()) {
           reservation.release(undefined);
           continue;
         }
         const extra = await this.#extraSlot(state, next, now);
         if (extra.type === 'short') {
           reservation.release(undefined);
-          if (this.#overflow(state)) continue;
+          if (state.overflow()) continue;
           return this.#retryIn(key, state, now, extra.reservation);
         }
         if (!state.waiting.includes(next)) {
@@ -245,7 +160,6 @@ export class WriteScheduler {
           extra.release(undefined);
           continue;
         }
-        state.waiting.splice(state.waiting.indexOf(next), 1);
         this.#start(key, state, next, reservation, extra);
       }
     } catch {
@@ -254,26 +168,21 @@ export class WriteScheduler {
     }
   }
 
-  /** The budget live writes leave in a scope: the urgent writes its streams expect, and the finals promised. */
-  #reserveOf(state: ScopeState): number {
-    return state.expected + state.promised;
-  }
-
   /**
    * The other scope a write needs: a promise (checked, nothing taken) or a second
    * write. `short` when that scope cannot take it now.
    */
   async #extraSlot(
-    state: ScopeState,
+    state: ScopeQueue,
     next: Waiting,
     now: number,
-  ): Promise<{ type: 'ok'; release: (finishedAt: number | undefined) => void; promised: ScopeState | undefined } | { type: 'short'; reservation: Reservation }> {
+  ): Promise<{ type: 'ok'; release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined } | { type: 'short'; reservation: Reservation }> {
     const { promises, alsoSpends } = next.needs;
     const other = alsoSpends ?? promises;
     if (!other || other.key === state.scope.key) return { type: 'ok', release: () => undefined, promised: undefined };
     const otherState = this.#scope(other);
     // A promise must leave the finals already expected there, all of them; a second write is urgent and takes what there is.
-    const keep = alsoSpends ? undefined : { writes: this.#reserveOf(otherState), strict: true };
+    const keep = alsoSpends ? undefined : { writes: otherState.reserve, strict: true };
     const reservation = await this.#ledger.reserve(other, now, keep);
     if (!reservation.granted) return { type: 'short', reservation };
     if (alsoSpends) return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };
@@ -283,53 +192,19 @@ export class WriteScheduler {
     return { type: 'ok', release: () => undefined, promised: otherState };
   }
 
-  /** Lets every waiting job that can go another way do so. Returns whether any did. */
-  #overflow(state: ScopeState): boolean {
-    let moved = false;
-    for (const waiting of [...state.waiting]) {
-      if (!waiting.job.overflow) continue;
-      const index = state.waiting.indexOf(waiting);
-      state.waiting.splice(index, 1);
-      if (waiting.job.overflow()) moved = true;
-      else if (!state.waiting.includes(waiting)) state.waiting.splice(index, 0, waiting);
-    }
-    return moved;
-  }
-
-  #retryIn(key: string, state: ScopeState, now: number, reservation: Reservation): void {
+  #retryIn(key: string, state: ScopeQueue, now: number, reservation: Reservation): void {
     // Infinity: one of our writes in flight holds the slot and pumps when it ends.
     if (!reservation.granted && Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
   }
 
-  /** When `next` may start as far as pacing goes: urgent writes at once, live ones a pacing interval after the last write. */
-  #pacedUntil(state: ScopeState, next: Waiting): number {
-    const priority = next.job.priority;
-    if (urgent(priority)) return 0;
-    const interval = paceMs(state.scope);
-    const live = state.lastStart + interval;
-    return priority === 'status' ? Math.max(live, state.lastStatusStart + 5 * interval) : live;
-  }
-
-  /** By rank (final, then first and live, then status); within a rank the job that has waited longest. */
-  #next(state: ScopeState): Waiting {
-    let best = state.waiting[0] as Waiting;
-    for (const waiting of state.waiting) {
-      const rank = RANK[waiting.job.priority] - RANK[best.job.priority];
-      if (rank < 0 || (rank === 0 && waiting.since < best.since)) best = waiting;
-    }
-    return best;
-  }
-
   #start(
     key: string,
-    state: ScopeState,
+    state: ScopeQueue,
     waiting: Waiting,
     slot: HeldSlot,
-    extra: { release: (finishedAt: number | undefined) => void; promised: ScopeState | undefined },
+    extra: { release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined },
   ): void {
-    state.inFlight += 1;
-    state.lastStart = this.#now();
-    if (waiting.job.priority === 'status') state.lastStatusStart = state.lastStart;
+    state.start(waiting, this.#now());
     this.#onWrite?.(key);
     const ended = (finishedAt: number | undefined) => {
       state.inFlight -= 1;
@@ -368,9 +243,9 @@ export class WriteScheduler {
   }
 
   /** Drops an idle scope once its window has passed, so channels seen once do not pile up. */
-  #forgetWhenIdle(key: string, state: ScopeState, now: number): void {
-    if (state.inFlight > 0 || state.expected > 0 || state.promised > 0) return;
-    const until = Math.max(state.pausedUntil, state.lastFinish + state.scope.windowMs);
+  #forgetWhenIdle(key: string, state: ScopeQueue, now: number): void {
+    const until = state.idleUntil();
+    if (until === undefined) return;
     if (until <= now) {
       if (this.#scopes.get(key) === state) this.#scopes.delete(key);
       return;
@@ -379,7 +254,7 @@ export class WriteScheduler {
     state.timer?.unref?.();
   }
 
-  #wakeAt(key: string, state: ScopeState, at: number): void {
+  #wakeAt(key: string, state: ScopeQueue, at: number): void {
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => this.#pump(key, state), Math.max(0, at - this.#now()));
   }
