@@ -9,6 +9,7 @@
  * the workspace's budgets.
  */
 import { toMrkdwn } from '../adapters/slack/mrkdwn.ts';
+import { isAnswer, shownText } from '../test/fakes/slack/answers.ts';
 import { isFinal, mentionEvent, startSlackBot } from '../test/fakes/slack/harness.ts';
 import type { FakeSlack, FakeSlackMessage } from '../test/fakes/slack/server.ts';
 import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
@@ -22,15 +23,8 @@ export interface SlackProfile {
   readonly streaming: 'native' | 'update';
 }
 
-/** What a user reads in an answer message: a stream's Markdown, or the mrkdwn of a message grown by chat.update. */
-export const shownText = (m: FakeSlackMessage): string => (m.markdown !== undefined ? m.markdown.replaceAll('&lt;', '<') : m.text);
-
-/** The answer's message in a thread: a stream, or a message with answer text (not the Stop control of native streaming). */
-export function answerMessage(slack: FakeSlack, channel: string, threadTs: string): FakeSlackMessage | undefined {
-  return slack
-    .thread(channel, threadTs)
-    .find((m) => m.markdown !== undefined || (m.blocks ?? []).some((b) => ['section', 'markdown'].includes((b as { type?: string }).type ?? '')));
-}
+/** The answer's message in a thread (not the Stop message of native streaming). */
+const answerMessage = (slack: FakeSlack, channel: string, threadTs: string) => slack.thread(channel, threadTs).find(isAnswer);
 
 /** The text an answer must finally show on the path it took: Markdown when streamed, mrkdwn when grown by chat.update. */
 const expectedOn = (m: FakeSlackMessage, answer: string) => (m.markdown !== undefined ? answer : toMrkdwn(answer));

@@ -16,7 +16,11 @@ export const DISCORD_MAX_MESSAGE_LENGTH = 2000;
 /** No pings from anything the bot writes, not even the author of the replied-to message. */
 export const NO_MENTIONS = { parse: [], replied_user: false } as const;
 
-/** 5 creates and 5 edits per 5 s per channel, counted apart (platform-limits.md §1a). */
+/**
+ * 5 creates and 5 edits per 5 s per channel, counted apart (platform-limits.md §1a).
+ * Discord counts fixed windows, which a sliding window (no `burst`) always keeps
+ * within; paced as a token bucket that is also safe for them, a channel would get fewer edits.
+ */
 export function channelScopes(channelId: string): { post: RateScope; edit: RateScope } {
   return {
     post: { key: `discord:post:${channelId}`, limit: 5, windowMs: 5000 },

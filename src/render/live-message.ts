@@ -223,7 +223,7 @@ export class LiveMessage {
   /** Tells the scheduler which urgent writes this answer still needs, so live writes leave budget for them. */
   #updateExpected(): void {
     const over = this.#settled || this.#stopped || (this.#end !== undefined && !this.#nextWrite());
-    this.#budgets.expect(over ? undefined : { messages: this.#slots.progress(), answerShown: this.#answerShown });
+    this.#budgets.expect(over ? undefined : { open: this.#slots.open, answerShown: this.#answerShown });
   }
 
   async #run(): Promise<boolean> {

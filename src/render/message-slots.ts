@@ -61,8 +61,8 @@ export class MessageSlots {
     return this.#slots.filter((slot) => slot.ref).length;
   }
 
-  /** Each message: whether it was posted, and its last written state. */
-  progress(): Array<{ posted: boolean; state: MessageState | undefined }> {
-    return this.#slots.map((slot) => ({ posted: slot.ref !== undefined, state: slot.state }));
+  /** A posted message is not final yet. */
+  get open(): boolean {
+    return this.#slots.some((slot) => slot.ref !== undefined && slot.state !== 'final');
   }
 }

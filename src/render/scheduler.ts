@@ -37,6 +37,8 @@ export class WriteScheduler {
   readonly #onWrite: ((scopeKey: string) => void) | undefined;
   readonly #ledger: BudgetLedger;
   readonly #scopes = new Map<string, ScopeQueue>();
+  /** Queues where a waiting write promises a final in another scope: woken when that scope's reserve shrinks. */
+  readonly #promising = new Set<ScopeQueue>();
   #rateLimited = 0;
 
   constructor(opts: WriteSchedulerOptions = {}) {
@@ -58,6 +60,7 @@ export class WriteScheduler {
   request(scope: RateScope, job: WriteJob, needs: WriteNeeds = {}): void {
     const state = this.#scope(scope);
     state.add(job, needs, this.#now());
+    if (needs.promises) this.#promising.add(state);
     this.#queuePump(scope.key, state);
   }
 
@@ -80,8 +83,9 @@ export class WriteScheduler {
     if (writes > 0) return;
     // Less reserved: a live write held back may go now, and so may a write waiting for this scope's promise.
     this.#queuePump(scope.key, state);
-    for (const [key, other] of this.#scopes) {
-      if (other.waiting.some((w) => w.needs.promises?.key === scope.key)) this.#queuePump(key, other);
+    for (const other of this.#promising) {
+      if (!other.waiting.some((w) => w.needs.promises)) this.#promising.delete(other);
+      else if (other.waiting.some((w) => w.needs.promises?.key === scope.key)) this.#queuePump(other.scope.key, other);
     }
   }
 

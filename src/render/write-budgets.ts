@@ -5,7 +5,7 @@
  * (`WriteScheduler.expect`) so that live writes of other answers leave budget for
  * them. Only changes are sent, so calling `update` after every write is cheap.
  */
-import type { MessageState, RateScope, Surface, SurfaceScopes } from '../surface.ts';
+import type { RateScope, Surface, SurfaceScopes } from '../surface.ts';
 import type { Write } from './message-slots.ts';
 import type { WriteNeeds, WriteScheduler } from './scheduler.ts';
 
@@ -29,57 +29,60 @@ export function budgetsOf(scopes: SurfaceScopes, write: Write): Budgets {
 /** Where one answer stands, as far as its coming urgent writes go. */
 export interface AnswerProgress {
   readonly scopes: SurfaceScopes;
-  /** The answer's messages so far: whether each was posted, and its last written state. */
-  readonly messages: ReadonlyArray<{ readonly posted: boolean; readonly state: MessageState | undefined }>;
+  /** A posted message is not final yet (the answer's current message). */
+  readonly open: boolean;
   /** A write carrying answer text has landed. */
   readonly answerShown: boolean;
   /** The surface only appends (its first post already shows the first words). */
   readonly appendOnly: boolean;
 }
 
+/** Writes expected in one scope. */
+type Expected = { readonly scope: RateScope; writes: number };
+
 /**
  * The urgent writes still ahead: a post while no message is open; the edit that
  * turns a thinking status into the first words; the open message's final (in
  * `scopes.final` once a message is open there, else in `scopes.edit`).
  */
-export function urgentWritesAhead(progress: AnswerProgress): Array<readonly [RateScope, number]> {
-  const { scopes } = progress;
-  const open = progress.messages.some((m) => m.posted && m.state !== 'final');
-  const ahead: Array<readonly [RateScope, number]> = [];
-  if (!open) ahead.push([scopes.post, 1]);
-  if (!progress.appendOnly && !progress.answerShown) ahead.push([scopes.edit, 1]);
-  if (!scopes.final) ahead.push([scopes.edit, 1]);
-  else if (open) ahead.push([scopes.final, 1]);
+export function urgentWritesAhead(progress: AnswerProgress): Expected[] {
+  const { scopes, open } = progress;
+  const ahead: Expected[] = [];
+  const add = (scope: RateScope) => {
+    const same = ahead.find((e) => e.scope.key === scope.key);
+    if (same) same.writes += 1;
+    else ahead.push({ scope, writes: 1 });
+  };
+  if (!open) add(scopes.post);
+  if (!progress.appendOnly && !progress.answerShown) add(scopes.edit);
+  if (!scopes.final) add(scopes.edit);
+  else if (open) add(scopes.final);
   return ahead;
 }
 
+/** What one answer told the scheduler it expects (a handful of scopes at most), sending only the differences. */
 export class ExpectedWrites {
   readonly #scheduler: WriteScheduler;
-  readonly #told = new Map<string, { scope: RateScope; writes: number }>();
+  #told: Expected[] = [];
 
   constructor(scheduler: WriteScheduler) {
     this.#scheduler = scheduler;
   }
 
-  /** Tells the scheduler what is expected now, sending only the differences. */
-  update(ahead: ReadonlyArray<readonly [RateScope, number]>): void {
-    const wanted = new Map<string, { scope: RateScope; writes: number }>();
-    for (const [scope, writes] of ahead) {
-      const entry = wanted.get(scope.key);
-      if (entry) entry.writes += writes;
-      else wanted.set(scope.key, { scope, writes });
+  update(ahead: Expected[]): void {
+    for (const told of this.#told) {
+      if (!ahead.some((e) => e.scope.key === told.scope.key)) this.#scheduler.expect(told.scope, -told.writes);
     }
-    for (const [key, told] of this.#told) {
-      if (!wanted.has(key)) this.#scheduler.expect(told.scope, -told.writes);
+    for (const want of ahead) {
+      const told = this.#told.find((e) => e.scope.key === want.scope.key);
+      this.#scheduler.expect(want.scope, want.writes - (told?.writes ?? 0));
     }
-    for (const [key, want] of wanted) this.#scheduler.expect(want.scope, want.writes - (this.#told.get(key)?.writes ?? 0));
-    this.#told.clear();
-    for (const [key, want] of wanted) this.#told.set(key, want);
+    this.#told = ahead;
   }
 
   /** The answer needs nothing more. */
   clear(): void {
-    this.update([]);
+    if (this.#told.length > 0) this.update([]);
   }
 }
 
@@ -111,7 +114,7 @@ export class AnswerBudgets {
   }
 
   /** Tells the scheduler what the answer still expects; `undefined` when it needs nothing more. */
-  expect(progress: Pick<AnswerProgress, 'messages' | 'answerShown'> | undefined): void {
+  expect(progress: Pick<AnswerProgress, 'open' | 'answerShown'> | undefined): void {
     if (!progress) return this.#expected.clear();
     this.#expected.update(urgentWritesAhead({ ...progress, scopes: this.#surface.scopes, appendOnly: this.#surface.appendOnly === true }));
   }

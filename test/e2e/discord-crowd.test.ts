@@ -4,25 +4,20 @@
  * them share its 5 edits per 5 s. The provider streams at a real pace (reasoning
  * first, then the answer), so the answers overlap as they would.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import { botMessages } from '../fakes/discord/read.ts';
-import { answerFor, servePacedUpstream } from '../fakes/paced-upstream.ts';
+import { answerFor } from '../fakes/paced-upstream.ts';
+import { usePacedUpstream } from '../support/paced-upstream-hooks.ts';
 
 const REASONING_MS = 1500;
 const ANSWER_CHARS = 600;
 
-let upstream: { url: string; close(): Promise<void> };
+const upstream = usePacedUpstream();
 let harness: DiscordBotHarness | undefined;
-beforeAll(async () => {
-  upstream = await servePacedUpstream();
-});
 afterEach(async () => {
   await harness?.stop();
   harness = undefined;
-});
-afterAll(async () => {
-  await upstream.close();
 });
 
 test.each([5, 20])('%i answers at once in one channel in reply mode: no 429, every final text as the model wrote it', async (count) => {

@@ -6,38 +6,24 @@
  * before a minute's budget is spent. The provider streams at a real pace
  * (reasoning first, then the answer), so the answers overlap as they would.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { isFinal, isLive, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
-import type { FakeSlack, FakeSlackMessage } from '../fakes/slack/server.ts';
-import { answerFor, servePacedUpstream } from '../fakes/paced-upstream.ts';
+import { answerFor } from '../fakes/paced-upstream.ts';
+import { answerOver, shownText } from '../fakes/slack/answers.ts';
+import { mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import type { FakeSlackMessage } from '../fakes/slack/server.ts';
+import { usePacedUpstream } from '../support/paced-upstream-hooks.ts';
 
 const CROWD = 20;
 const REASONING_MS = 1500;
 const ANSWER_CHARS = 600;
 
-let upstream: { url: string; close(): Promise<void> };
+const upstream = usePacedUpstream();
 let t: SlackBotUnderTest | undefined;
-beforeAll(async () => {
-  upstream = await servePacedUpstream();
-});
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-afterAll(async () => {
-  await upstream.close();
-});
-
-/** What a user reads in an answer message: a stream's Markdown, or the mrkdwn of a message grown by chat.update. */
-const shown = (m: FakeSlackMessage) => (m.markdown !== undefined ? m.markdown.replaceAll('&lt;', '<') : m.text);
-
-/** The answer messages of a thread once the answer is over (final, Stop control gone). */
-function finished(slack: FakeSlack, channel: string, threadTs: string): FakeSlackMessage[] | undefined {
-  const messages = slack.thread(channel, threadTs);
-  if (!messages.some(isFinal) || messages.some(isLive)) return undefined;
-  return messages.filter((m) => m.markdown !== undefined || m.blocks !== undefined);
-}
 
 async function crowd(streaming: 'native' | 'update') {
   t = await startSlackBot({ SLACK_STREAMING: streaming, LLM_API_BASE: `${upstream.url}/r${REASONING_MS}/a${ANSWER_CHARS}`, LLM_MAX_RETRIES: '0' });
@@ -48,7 +34,7 @@ async function crowd(streaming: 'native' | 'update') {
     return { event: mentionEvent(question, { channel: `C0CROWD${i}` }), answer: answerFor(question, ANSWER_CHARS) };
   });
   await Promise.all(asked.map(({ event }) => sender.event(event)));
-  await slack.waitForCall(() => asked.every(({ event }) => finished(slack, event.channel, event.ts) !== undefined));
+  await slack.waitForCall(() => asked.every(({ event }) => answerOver(slack, event.channel, event.ts) !== undefined));
   return { slack, asked };
 }
 
@@ -57,10 +43,10 @@ test.each(['native', 'update'] as const)(
   async (streaming) => {
     const { slack, asked } = await crowd(streaming);
     for (const { event, answer } of asked) {
-      const messages = finished(slack, event.channel, event.ts) ?? [];
+      const messages = answerOver(slack, event.channel, event.ts) ?? [];
       expect(messages).toHaveLength(1);
       const message = messages[0] as FakeSlackMessage;
-      expect(shown(message)).toBe(message.markdown !== undefined ? answer : toMrkdwn(answer));
+      expect(shownText(message)).toBe(message.markdown !== undefined ? answer : toMrkdwn(answer));
     }
     expect(slack.calls.filter((c) => c.status === 429)).toEqual([]);
     if (streaming === 'native') {

@@ -5,43 +5,29 @@
  * Through the real Bolt; the provider streams at a real pace so the first words
  * are written while the answer is still coming.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { isFinal, isLive, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
-import type { Failure, FakeSlack, FakeSlackMessage } from '../fakes/slack/server.ts';
-import { answerFor, servePacedUpstream } from '../fakes/paced-upstream.ts';
+import { answerFor } from '../fakes/paced-upstream.ts';
+import { finishedAnswer } from '../fakes/slack/answers.ts';
+import { mentionEvent, startSlackBot, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+import type { Failure } from '../fakes/slack/server.ts';
+import { usePacedUpstream } from '../support/paced-upstream-hooks.ts';
 
 const ANSWER_CHARS = 900;
 
-let upstream: { url: string; close(): Promise<void> };
+const upstream = usePacedUpstream();
 let t: SlackBotUnderTest | undefined;
-beforeAll(async () => {
-  upstream = await servePacedUpstream();
-});
 afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-afterAll(async () => {
-  await upstream.close();
-});
-
-/** The answer messages of a thread once the answer is over (final, Stop control gone). */
-async function finished(slack: FakeSlack, channel: string, threadTs: string): Promise<FakeSlackMessage[]> {
-  const done = () => {
-    const messages = slack.thread(channel, threadTs);
-    return messages.some(isFinal) && !messages.some(isLive) ? messages : undefined;
-  };
-  await slack.waitForCall(() => done() !== undefined);
-  return done() ?? [];
-}
 
 async function ask(tag: string) {
   if (!t) throw new Error('no bot');
   const question = `[[${tag}]] tell me about budgets`;
   const event = mentionEvent(question, { channel: `C0${tag.toUpperCase().replace(/[^A-Z0-9]/g, '')}` });
   await t.sender.event(event);
-  return { messages: await finished(t.slack, event.channel, event.ts), answer: answerFor(question, ANSWER_CHARS) };
+  return { messages: await finishedAnswer(t.slack, event.channel, event.ts), answer: answerFor(question, ANSWER_CHARS) };
 }
 
 const startWith = async (failure: Failure) => {
