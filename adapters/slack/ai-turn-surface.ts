@@ -9,7 +9,7 @@
  * Everything else passes through unchanged.
  */
 import type { Logger } from 'pino';
-import type { AnswerProgress, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import type { AnswerProgress, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 import type { SlackAiSurface } from './ai-surface.ts';
@@ -60,6 +60,8 @@ interface AiTurnSurfaceOptions {
 
 class AiTurnSurface implements Surface {
   readonly address: string | undefined;
+  /** Present only when the inner surface has another path (native streaming's overflow): the renderer asks by its presence. */
+  readonly overflow?: () => void;
   readonly #o: AiTurnSurfaceOptions;
   readonly #inner: InnerSurface;
   /** Set once this turn put its session in `processing`: only then does it set `active`. */
@@ -70,6 +72,8 @@ class AiTurnSurface implements Surface {
     this.#o = opts;
     this.#inner = opts.inner;
     this.address = opts.inner.address;
+    const inner = opts.inner;
+    if (inner.overflow) this.overflow = () => inner.overflow?.();
   }
 
   // Read through: the inner surface may change these mid-turn (falling back from native streaming).
@@ -77,7 +81,7 @@ class AiTurnSurface implements Surface {
     return this.#inner.maxMessageLength;
   }
 
-  get scopes(): { readonly post: RateScope; readonly edit: RateScope } {
+  get scopes(): SurfaceScopes {
     return this.#inner.scopes;
   }
 

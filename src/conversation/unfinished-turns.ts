@@ -159,6 +159,7 @@ export class UnfinishedTurns {
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
       ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
       ...(surface.showProgress && { showProgress: (progress: AnswerProgress) => surface.showProgress?.(progress) }),
+      ...(surface.overflow && { overflow: () => surface.overflow?.() }),
     };
     return {
       surface: tracked,

@@ -6,12 +6,15 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, MessageState, Surface } from '../surface.ts';
+import type { Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
-import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
+import { frames, type RenderState, sealOverflow } from './frame.ts';
+import { MessageSlots, type Write } from './message-slots.ts';
 import { ProgressReport } from './progress.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
+import { AnswerBudgets, type Budgets } from './write-budgets.ts';
+import { failureAction } from './write-failure.ts';
 
 export type RenderLog = (level: 'warn' | 'error' | 'debug', fields: Record<string, unknown>, msg: string) => void;
 
@@ -22,7 +25,11 @@ export interface LiveMessageOptions {
   /** The turn's signal: once aborted, live writes stop; `finish` still writes the final state. */
   readonly signal: AbortSignal;
   readonly log?: RenderLog;
-  /** How long `finish` may take to land the final state, queueing included (default 60 s). */
+  /**
+   * How long `finish` may take to land the final state, queueing included (default
+   * 5 minutes: a crowd's finals are paced through a workspace's budget, e.g. 100
+   * finals at chat.update's 40 a minute take 2.5 minutes).
+   */
   readonly finalTimeoutMs?: number;
 }
 
@@ -35,20 +42,6 @@ export interface FinishedMessage {
   readonly undelivered: PlatformErrorKind | undefined;
 }
 
-interface Slot {
-  ref: MessageRef | undefined;
-  written: string | undefined;
-  state: MessageState | undefined;
-  /** Text the platform refused as invalid: never sent again. */
-  refused: string | undefined;
-}
-
-type Write = { readonly index: number; readonly kind: 'post' | 'edit'; readonly frame: MessageFrame };
-
-/** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
-const unavailableRetries = 3;
-const unavailableBackoffMs = 1000;
-
 export class LiveMessage {
   readonly #surface: Surface;
   readonly #scheduler: WriteScheduler;
@@ -59,6 +52,7 @@ export class LiveMessage {
   readonly #job: WriteJob;
   /** The surface's own status line, if it keeps one (`Surface.showProgress`). */
   readonly #progress: ProgressReport | undefined;
+  readonly #budgets: AnswerBudgets;
 
   #reasoning = '';
   #answer = '';
@@ -69,9 +63,10 @@ export class LiveMessage {
   #sealed: string[] = [];
   #cursor: Cursor = startCursor;
   #end: { note?: string | undefined; footer?: string | undefined } | undefined;
-  readonly #slots: Slot[] = [];
+  readonly #slots = new MessageSlots();
 
-  #queuedFor: 'post' | 'edit' | undefined;
+  /** The write waiting in the scheduler, and the budgets it was queued for. */
+  #queued: Budgets | undefined;
   #running = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
@@ -80,6 +75,8 @@ export class LiveMessage {
   /** The platform's reason for `#stopped`, when it was the platform's doing. */
   #undelivered: PlatformErrorKind | undefined;
   #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
+  /** The final state landed (or was given up on): the answer needs no more writes. */
+  #settled = false;
   /** Whether the surface was told the answer is over (`Surface.finished`). */
   #toldFinished = false;
   #finished: Promise<FinishedMessage> | undefined;
@@ -90,14 +87,16 @@ export class LiveMessage {
     this.#mode = opts.reasoningDisplay;
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
-    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
+    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
     this.#progress = ProgressReport.for(opts.surface, opts.reasoningDisplay);
+    this.#budgets = new AnswerBudgets(opts.surface, opts.scheduler);
     const self = this;
     this.#job = {
       get priority(): WritePriority {
         return self.#priority();
       },
       run: () => this.#run(),
+      overflow: () => this.#overflow(),
     };
     this.#signal.addEventListener('abort', () => this.#onTurnAborted(), { once: true });
   }
@@ -137,7 +136,7 @@ export class LiveMessage {
       const controller = new AbortController();
       // Not the turn's signal: a stopped turn still gets its final frame, within this deadline.
       const timer = setTimeout(() => {
-        this.#log('warn', { messages: this.#slots.length }, 'final message not written before the deadline');
+        this.#log('warn', { messages: this.#slots.posted }, 'final message not written before the deadline');
         controller.abort(new Error('final write deadline passed'));
         this.#stop();
         // Resolve even if the platform call ignores the abort.
@@ -145,7 +144,8 @@ export class LiveMessage {
       }, this.#finalTimeoutMs);
       this.#final = { controller, timer, done: resolve };
     });
-    this.#kick();
+    // The final write may count against another budget than the live one queued (Slack's chat.stopStream).
+    this.#kick(true);
     this.#settleIfDone();
     return this.#finished;
   }
@@ -174,65 +174,85 @@ export class LiveMessage {
     this.#cursor = cursor;
   }
 
-  /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
+  /** The first message whose platform copy is behind its frame. */
   #nextWrite(): Write | undefined {
-    const wanted = frames(this.#state());
-    for (let index = 0; index < Math.max(wanted.length, this.#slots.length); index += 1) {
-      const slot = this.#slots[index];
-      let frame = wanted[index];
-      // Nothing left to say in an already posted message (an empty answer, no note): keep its text, mark it final.
-      if (!frame && this.#end && slot?.ref && slot.written) frame = { text: slot.written, state: 'final' };
-      if (!frame) continue;
-      if (slot?.refused === frame.text) {
-        if (frame.state === 'final') continue;
-        return undefined;
-      }
-      if (!slot?.ref) return { index, kind: 'post', frame };
-      if (slot.written !== frame.text || slot.state !== frame.state) return { index, kind: 'edit', frame };
-    }
-    return undefined;
+    return this.#slots.next(frames(this.#state()), this.#end !== undefined);
   }
 
   #priority(): WritePriority {
     if (this.#end) return 'final';
-    if (this.#queuedFor === 'post') return 'first';
+    if (this.#queued?.kind === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
     if (this.#answer.trim() === '') return 'status';
     // The edit that turns the thinking status into the first words spends the burst, unpaced.
     return this.#answerShown ? 'live' : 'first';
   }
 
-  /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
-  #kick(): void {
-    // Already waiting: the job's priority may have risen (first words, the end), so let the scheduler look again.
-    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#surface.scopes[this.#queuedFor], this.#job);
-    if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
+  /**
+   * Asks for a write slot if a message is behind and no write is queued, running or
+   * waiting to retry. `recompute`: look again at what is queued (the answer ended).
+   */
+  #kick(recompute = false): void {
+    // Already waiting: the job's priority may have risen (first words), so let the scheduler look again.
+    if (this.#queued && !this.#stopped && !recompute) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
+    if (this.#stopped || this.#running || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
-    const next = this.#nextWrite();
-    if (!next) return this.#settleIfDone();
-    this.#queuedFor = next.kind;
-    this.#scheduler.request(this.#surface.scopes[next.kind], this.#job);
+    let next = this.#nextWrite();
+    // An answer whose first write is already final has nothing to stream: it takes the surface's other path.
+    if (next?.kind === 'post' && next.frame.state === 'final' && this.#budgets.canOverflow(this.#slots.posted)) {
+      this.#budgets.overflow();
+      next = this.#nextWrite();
+    }
+    if (!next) {
+      if (this.#queued) this.#scheduler.cancel(this.#job);
+      this.#queued = undefined;
+      this.#updateExpected();
+      return this.#settleIfDone();
+    }
+    const queued = this.#budgets.budgetsOf(next);
+    if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
+    this.#queued = queued;
+    this.#updateExpected();
+    this.#scheduler.request(queued.scope, this.#job, queued.needs);
+  }
+
+  /** The scheduler found this answer's first post short of budget: go the other way now rather than wait. */
+  #overflow(): boolean {
+    if (this.#queued?.kind !== 'post' || !this.#budgets.canOverflow(this.#slots.posted)) return false;
+    this.#budgets.overflow();
+    this.#log('debug', {}, 'first post short of budget; the answer takes the surface\'s other path');
+    this.#queued = undefined;
+    this.#kick();
+    return true;
+  }
+
+  /** Tells the scheduler which urgent writes this answer still needs, so live writes leave budget for them. */
+  #updateExpected(): void {
+    const over = this.#settled || this.#stopped || (this.#end !== undefined && !this.#nextWrite());
+    this.#budgets.expect(over ? undefined : { open: this.#slots.open, answerShown: this.#answerShown });
   }
 
   async #run(): Promise<boolean> {
-    const granted = this.#queuedFor;
-    this.#queuedFor = undefined;
+    const granted = this.#queued;
+    this.#queued = undefined;
     this.#running = true;
     let rateLimited = false;
     try {
       const signal = this.#final ? this.#final.controller.signal : this.#signal;
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
-      // Nothing to do, or the next write counts against the other scope: ask again there.
-      if (!next || next.kind !== granted) return false;
+      // Nothing to do, or the next write counts against another scope: ask again there.
+      if (!next || !granted || next.kind !== granted.kind || this.#budgets.budgetsOf(next).scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
+        // Before the scheduler hears the write ended: a final it promised is expected from here on.
+        this.#updateExpected();
       } catch (err) {
         rateLimited = err instanceof PlatformError && err.kind === 'rate-limited';
         if (rateLimited) {
           this.#log('debug', { retryAfterMs: (err as PlatformError).retryAfterMs }, 'platform rate limit hit');
-          this.#queuedFor = granted;
+          this.#queued = granted;
           throw err;
         }
         this.#failed(err, next, signal);
@@ -248,14 +268,8 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
-    const text = this.#surface.format(write.frame.text);
     const showsAnswer = this.#answer.trim() !== '';
-    const slot = this.#slots[write.index] ?? { ref: undefined, written: undefined, state: undefined, refused: undefined };
-    this.#slots[write.index] = slot;
-    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal);
-    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal);
-    slot.written = write.frame.text;
-    slot.state = write.frame.state;
+    await this.#slots.write(this.#surface, write, signal);
     if (showsAnswer) this.#answerShown = true;
   }
 
@@ -263,42 +277,35 @@ export class LiveMessage {
   #failed(err: unknown, write: Write, signal: AbortSignal): void {
     const fields = { err, message: write.index, write: write.kind };
     if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
-    const kind = err instanceof PlatformError ? err.kind : 'unavailable';
-    if (kind === 'forbidden' || kind === 'gone') {
-      this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
-      this.#undelivered = kind;
-      return this.#stop();
-    }
-    if (kind === 'invalid') {
+    const isRetryable = !(err instanceof PlatformError) || err.kind === 'unavailable';
+    const action = failureAction(err, isRetryable ? ++this.#failures : this.#failures);
+    if (action.type === 'refuse') {
       this.#log('warn', fields, 'platform refused the text, not sending it again');
-      const slot = this.#slots[write.index];
-      if (slot) slot.refused = write.frame.text;
-      return;
+      return this.#slots.refuse(write);
     }
-    this.#failures += 1;
-    if (this.#failures > unavailableRetries) {
-      this.#log('error', fields, 'platform unavailable, giving up on the message');
-      this.#undelivered = 'unavailable';
+    if (action.type === 'stop') {
+      this.#log(action.level, { ...fields, kind: action.kind }, action.msg);
+      this.#undelivered = action.kind;
       return this.#stop();
     }
-    this.#log(err instanceof PlatformError ? 'warn' : 'error', fields, 'platform write failed, retrying');
-    // Retry the latest frame (not the failed one) after a growing pause.
+    this.#log(action.level, fields, 'platform write failed, retrying');
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#kick();
-    }, unavailableBackoffMs * 2 ** (this.#failures - 1));
+    }, action.afterMs);
   }
 
   #onTurnAborted(): void {
-    if (this.#end || !this.#queuedFor) return;
+    if (this.#end || !this.#queued) return;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
   }
 
   #stop(): void {
     this.#stopped = true;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
+    this.#budgets.expect(undefined);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#settleIfDone();
@@ -306,7 +313,7 @@ export class LiveMessage {
 
   #settleIfDone(): void {
     const final = this.#final;
-    if (!final || this.#running || this.#queuedFor || this.#retryTimer) return;
+    if (!final || this.#running || this.#queued || this.#retryTimer) return;
     if (!this.#stopped && this.#nextWrite()) return;
     this.#resolve();
   }
@@ -315,6 +322,8 @@ export class LiveMessage {
     const final = this.#final;
     if (!final) return;
     clearTimeout(final.timer);
+    this.#settled = true;
+    this.#budgets.expect(undefined);
     if (!this.#toldFinished && this.#surface.finished) {
       this.#toldFinished = true;
       this.#surface
@@ -323,7 +332,7 @@ export class LiveMessage {
     }
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
-      messages: this.#slots.filter((slot) => slot.ref).length,
+      messages: this.#slots.posted,
       undelivered: this.#undelivered,
     });
   }

@@ -5,7 +5,8 @@
  * It answers the methods the bot calls with Slack's response shapes, takes bodies
  * the way @slack/web-api sends them (form-encoded, objects as JSON strings; JSON
  * bodies too), keeps the messages it was sent, enforces per-method budgets with
- * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits"), serves files (or the
+ * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits") under a selectable rate
+ * model per method (rate-model.ts: a sliding window or a token bucket), serves files (or the
  * HTML login page Slack returns with status 200 when `files:read` is missing) and
  * records every request.
  */
@@ -15,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeSlackAi, type FakeAgentSession, type FakeAppKind, type FakeAssistantThread } from './ai-methods.ts';
 import { FakeSlackThreads, tsMicros, tsOfMicros, type FakeThreadMessage } from './threads.ts';
+import { type RateKeying, RateLimits, type RateModel, SLACK_MODELS } from './rate-model.ts';
 
 export interface SlackCall {
   readonly method: string;
@@ -95,8 +97,12 @@ export interface FakeSlack {
   readonly otherRequests: OtherRequest[];
   /** Threads people talk in (conversations.replies); their people are added with `addUser`. */
   readonly threads: FakeSlackThreads;
-  /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
-  budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
+  /** At most `limit` successful calls of `method` per `windowMs` (a sliding window, per workspace); more get 429 with `Retry-After`. */
+  budget(method: string, budget: { limit: number; windowMs: number }): void;
+  /** Budgets `method` under `model`, counted per workspace or per channel; more get 429 with `Retry-After`. */
+  rateModel(method: string, model: RateModel, per?: RateKeying): void;
+  /** Budgets chat.update, the streaming methods and chat.postMessage under one of the two readings of Slack's tiers (rate-model.ts). */
+  slackRates(reading: 'window' | 'bucket'): void;
   /** The next `times` calls of `method` get `failure`. */
   fail(method: string, times: number, failure: Failure): void;
   /**
@@ -217,14 +223,13 @@ export async function startFakeSlack(
   const users = new Map(FAKE_SLACK_USERS.map((u) => [u.id, u]));
   // The bot's own user, named as manifest.yaml's bot_user.display_name.
   users.set(botUserId, { id: botUserId, name: 'gemini', realName: 'Gemini', isBot: true });
+  const rates = new RateLimits();
   // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
-  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
-    ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
-    // Tier 3 at the strictest reading of docs.slack.dev and java-slack-sdk MethodsRateLimits.
-    ['assistant.threads.setSuggestedPrompts', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
-    ['assistant.threads.setTitle', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
-    ['agents.sessions.setStatus', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
-  ]);
+  rates.set('conversations.replies', { type: 'window', limit: 50, windowMs: 60_000 });
+  // Tier 3 at the strictest reading of docs.slack.dev and java-slack-sdk MethodsRateLimits.
+  rates.set('assistant.threads.setSuggestedPrompts', { type: 'window', limit: 50, windowMs: 60_000 });
+  rates.set('assistant.threads.setTitle', { type: 'window', limit: 50, windowMs: 60_000 });
+  rates.set('agents.sessions.setStatus', { type: 'window', limit: 50, windowMs: 60_000 });
   const threads = new FakeSlackThreads();
   const ai = new FakeSlackAi({ scopes, app: opts.app ?? 'agent' });
   const failures = new Map<string, Failure[]>();
@@ -265,17 +270,9 @@ export async function startFakeSlack(
       if (failure.type === 'http') return { status: failure.status, body: { ok: false, error: 'fatal_error' } };
       return { status: 200, body: { ok: false, error: failure.error } };
     }
-    const budget = budgets.get(method);
-    if (budget) {
-      const now = Date.now();
-      budget.times = budget.times.filter((t) => now - t < budget.windowMs);
-      if (budget.times.length >= budget.limit) {
-        const retryAfterSec = budget.retryAfterSec ?? Math.ceil(((budget.times[0] ?? now) + budget.windowMs - now) / 1000);
-        return { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
-      }
-      budget.times.push(now);
-    }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const verdict = rates.take(method, channel);
+    if (!verdict.ok) return { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
     switch (method) {
       case 'auth.test':
         // The token's identity, and its scopes in the x-oauth-scopes header (comma-separated, as @slack/web-api splits it).
@@ -529,7 +526,13 @@ export async function startFakeSlack(
     otherRequests,
     threads,
     budget(method, b) {
-      budgets.set(method, { limit: b.limit, windowMs: b.windowMs, retryAfterSec: b.retryAfterSec ?? 1, times: [] });
+      rates.set(method, { type: 'window', limit: b.limit, windowMs: b.windowMs });
+    },
+    rateModel(method, model, per) {
+      rates.set(method, model, per);
+    },
+    slackRates(reading) {
+      rates.use(SLACK_MODELS[reading]);
     },
     fail(method, times, failure) {
       const list = failures.get(method) ?? [];
