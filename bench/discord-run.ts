@@ -8,8 +8,8 @@
 import { pino } from 'pino';
 import { startDiscordBot } from '../test/fakes/discord/bot.ts';
 import { botMessages } from '../test/fakes/discord/read.ts';
-import { answerFor, type PacedUpstream } from './paced-upstream.ts';
-import { epochNow, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
+import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
+import { epochNow, questionFor, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 
 export interface DiscordProfile {
   readonly streams: number;
@@ -35,8 +35,8 @@ export async function runDiscord(upstream: PacedUpstream, profile: DiscordProfil
     const started = epochNow();
     const streams: (StreamRecord & { questionId: string; messageId?: string })[] = [];
     for (let i = 0; i < profile.streams; i++) {
-      const tag = `bench-discord-${i}`;
-      const question = `${tag}: how do rate limits shape a streamed answer?`;
+      const tag = `discord-${profile.streams}-${i}`;
+      const question = questionFor(tag);
       const mentionAt = epochNow();
       const sent = discord.sendMessage({ content: `<@${world.bot.id}> ${question}` });
       streams.push({ tag, expected: answerFor(question, profile.answerChars), mentionAt, questionId: sent.id, edits: 0 });

@@ -1,9 +1,11 @@
 /**
- * 200 answers streaming at once in one process: the core (ConversationService
- * from src/build-core.ts, as `npm start` builds it) with a recording Surface per
- * stream whose write budget is generous, so what is measured is the bot's own
- * cost: parsing, rendering, scheduling, storing. The paced upstream runs in its
- * own process and is not counted.
+ * Hundreds of answers streaming at once in one process: the core
+ * (ConversationService from src/build-core.ts, as `npm start` builds it) with a
+ * recording Surface per stream whose write budget is generous, so what is
+ * measured is the bot's own cost: parsing, rendering, scheduling, storing. Each
+ * surface has an `address`, as the platforms' do, so every answer in progress
+ * is also recorded for crash recovery (`UnfinishedTurns`). The paced upstream
+ * runs in its own process and is not counted.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -13,7 +15,7 @@ import type { ConversationService } from '../src/conversation/service.ts';
 import type { TurnOutcome } from '../src/conversation/types.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { RecordingSurface } from '../test/support/recording-surface.ts';
-import { CHARS_PER_TOKEN, type PacedUpstream } from './paced-upstream.ts';
+import { CHARS_PER_TOKEN, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import { round } from './stats.ts';
 import { within } from './streams.ts';
 
@@ -39,6 +41,15 @@ export interface LoadSummary {
 
 const attachments = { resolve: async () => 'data:,', download: async () => ({ bytes: new Uint8Array(0), complete: true }) };
 
+/** A recording surface with an address, so the turn is tracked for crash recovery like a platform's. */
+class AddressedSurface extends RecordingSurface {
+  readonly address: string;
+  constructor(scope: string) {
+    super({ scope });
+    this.address = `bench:${scope}`;
+  }
+}
+
 async function openCore(apiBase: string) {
   const loaded = loadConfig({ LLM_API_BASE: apiBase, LLM_API_KEY: 'bench', LLM_MAX_RETRIES: '0', STORE_URL: 'sqlite://:memory:' });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
@@ -58,7 +69,7 @@ function ask(service: ConversationService, name: string, i: number): Promise<Tur
       attachments: [],
     },
     // Each stream its own scope with room to spare: the platform budget is not the subject here.
-    { surface: new RecordingSurface({ scope: `bench:${name}:${i}` }), attachments },
+    { surface: new AddressedSurface(`${name}:${i}`), attachments },
   );
 }
 
@@ -88,13 +99,13 @@ export async function runLoad(upstream: PacedUpstream, profile: LoadProfile): Pr
     const outcomes = await within(
       Promise.all(Array.from({ length: profile.streams }, (_, i) => ask(service, 'load', i))),
       120_000,
-      'the 200 concurrent streams',
+      `the ${profile.streams} concurrent streams`,
     );
     delay.disable();
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    const log = (await upstream.log()).filter((l) => l.question.startsWith('bench-load-'));
+    const log = (await upstream.log()).filter((l) => l.question.includes('bench-load-'));
     const tokens = log.reduce((sum, l) => sum + Math.ceil((l.reasoningChars + l.answerChars) / CHARS_PER_TOKEN), 0);
     return {
       streams: profile.streams,

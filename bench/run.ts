@@ -3,28 +3,42 @@
  * bot as in production, measures what users and operators would notice, writes
  * bench/results.json and prints a table. bench/README.md says what each figure
  * means. Knobs: BENCH_STREAMS (concurrent answers per platform, default 5),
- * BENCH_LOAD_STREAMS (default 200), BENCH_LOG_LEVEL (the bot's logs, default silent).
+ * BENCH_CROWD_STREAMS (short answers in one Discord channel, default 50),
+ * BENCH_SLACK_CROWDS (answers at once in one Slack workspace, default 20,50),
+ * BENCH_LOAD_STREAMS (default 500), BENCH_LOG_LEVEL (the bot's logs, default silent).
  */
 import { execFileSync } from 'node:child_process';
 import { rename, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { spawnPacedUpstream, TOKENS_PER_SECOND } from '../test/fakes/paced-upstream.ts';
+import { SLACK_MODELS } from '../test/fakes/slack/rate-model.ts';
 import { runDiscord, type DiscordProfile } from './discord-run.ts';
-import { runRenderer, type RendererSummary } from './renderer-run.ts';
-import { runLoad, type LoadProfile, type LoadSummary } from './load-run.ts';
+import { runLoad, type LoadProfile } from './load-run.ts';
 import { runNaiveDiscord } from './naive-discord.ts';
-import { spawnPacedUpstream, TOKENS_PER_SECOND } from './paced-upstream.ts';
-import { runSlack, SLACK_UPDATE_BUDGET, type SlackProfile } from './slack-run.ts';
-import { fmt, ms, round, table } from './stats.ts';
-import { runRedisStore, runSqliteStore, type StoreResult } from './store-run.ts';
-import type { RunSummary } from './streams.ts';
+import { runNaiveSlack } from './naive-slack.ts';
+import { runRenderer } from './renderer-run.ts';
+import { comparison, goals, goalsTable, loadRows, rendererRows, STREAM_HEADER, storeRow, streamRow, versusLine } from './report.ts';
+import { runSlack, type SlackProfile } from './slack-run.ts';
+import { fmt, round, table } from './stats.ts';
+import { runRedisStore, runSqliteStore } from './store-run.ts';
 
 const streams = Number(process.env.BENCH_STREAMS ?? 5);
 const discordProfile: DiscordProfile = { streams, reasoningMs: 5000, answerChars: 1600 };
-const slackProfile: SlackProfile = { streams, reasoningMs: 5000, answerChars: 3000 };
 /** Many answers in one Discord channel: short ones, since 50 first posts alone take 50 s at 5 per 5 s. */
 const crowdProfile: DiscordProfile = { streams: Number(process.env.BENCH_CROWD_STREAMS ?? 50), reasoningMs: 2000, answerChars: 400 };
-const loadProfile: LoadProfile = { streams: Number(process.env.BENCH_LOAD_STREAMS ?? 200), reasoningMs: 3000, answerChars: 3000 };
+/** The window reading of Slack's tiers, a few answers at once (the row the bench had before the crowds). */
+const slackWindowProfile: SlackProfile = { streams, reasoningMs: 5000, answerChars: 3000, reading: 'window', streaming: 'update' };
+/** The issue's crowd: answers of ~1,600 characters after 5 s of reasoning, under the token-bucket reading. */
+const slackCrowds = (process.env.BENCH_SLACK_CROWDS ?? '20,50').split(',').map(Number).filter((n) => n > 0);
+const slackCrowdProfile = (count: number, streaming: SlackProfile['streaming']): SlackProfile => ({
+  streams: count,
+  reasoningMs: 5000,
+  answerChars: 1600,
+  reading: 'bucket',
+  streaming,
+});
+const loadProfile: LoadProfile = { streams: Number(process.env.BENCH_LOAD_STREAMS ?? 500), reasoningMs: 3000, answerChars: 3000 };
 
 const machine = {
   nproc: nproc(),
@@ -60,57 +74,13 @@ async function part<T>(name: string, run: () => Promise<T>): Promise<T | { error
   }
 }
 
-const failed = (r: unknown): r is { error: string } => typeof r === 'object' && r !== null && 'error' in r;
-
-function streamRow(name: string, r: RunSummary | { error: string }): string[] {
-  if (failed(r)) return [name, `failed: ${r.error}`, '', '', '', '', '', ''];
-  return [
-    name,
-    `${r.completed}/${r.streams}`,
-    ms(r.mentionToFirstMessageMs),
-    ms(r.mentionToFirstTextMs),
-    ms(r.upstreamDoneToFinalMs),
-    `${fmt(r.editsPerStream.mean, 1)} / ${fmt(r.editsPerStream.max)}`,
-    String(r.rateLimited),
-    `${fmt(r.finalTextCorrectPct)}%`,
-  ];
-}
-
-function comparison(ours: RunSummary | { error: string }, naive: RunSummary | { error: string }) {
-  if (failed(ours) || failed(naive)) return undefined;
-  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : round(a / b, 1));
-  return {
-    rateLimited: { naive: naive.rateLimited, ours: ours.rateLimited },
-    upstreamDoneToFinalP50Ratio: ratio(naive.upstreamDoneToFinalMs.p50, ours.upstreamDoneToFinalMs.p50),
-    upstreamDoneToFinalP95Ratio: ratio(naive.upstreamDoneToFinalMs.p95, ours.upstreamDoneToFinalMs.p95),
-    mentionToFirstTextP50Ratio: ratio(naive.mentionToFirstTextMs.p50, ours.mentionToFirstTextMs.p50),
-  };
-}
-
-function loadRows(r: LoadSummary | { error: string }): string[][] {
-  if (failed(r)) return [['failed', r.error]];
-  return [
-    ['streams answered', `${r.answered}/${r.streams}`],
-    ['event-loop delay p99 (max)', `${fmt(r.eventLoopDelayP99Ms, 1)} ms (${fmt(r.eventLoopDelayMaxMs, 1)} ms)`],
-    ['RSS before → peak', `${r.baseRssMb} → ${r.peakRssMb} MB`],
-    ['CPU per 1,000 tokens', `${fmt(r.cpuMsPer1000Tokens, 1)} ms (${fmt(r.cpuMs)} ms for ${fmt(r.tokens)} tokens)`],
-    ['wall time', `${fmt(r.wallMs / 1000, 1)} s`],
-  ];
-}
-
-function rendererRows(r: RendererSummary | { error: string }): string[][] {
-  if (failed(r)) return [['failed', r.error]];
-  return [
-    ['per upstream delta (push)', `${fmt(r.usPerDelta, 2)} µs (${fmt(r.deltas)} deltas, ${fmt(r.writes)} writes)`],
-    ...r.framesByLength.map((f) => [`per frame, ${fmt(f.chars)}-char answer`, `${fmt(f.usPerFrame, 2)} µs`]),
-  ];
-}
-
-function storeRow(r: StoreResult | { error: string }, name: string): string[] {
-  if (failed(r)) return [name, `failed: ${r.error}`, '', ''];
-  if ('skipped' in r) return [name, `skipped: ${r.skipped}`, '', ''];
-  return [name, ms(r.appendMs), ms(r.load50TurnsMs), `${r.recordKb} KB`];
-}
+const describeModels = (reading: 'window' | 'bucket') =>
+  Object.entries(SLACK_MODELS[reading])
+    .map(([method, { model, per }]) => {
+      const budget = model.type === 'window' ? `${model.limit} per ${model.windowMs / 1000} s` : `${model.burst} at once, then ${model.perMinute}/min`;
+      return `${method} ${budget} per ${per}`;
+    })
+    .join('; ');
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -125,27 +95,48 @@ async function main(): Promise<void> {
     // One answer alone in its channel: the scope has budget to spare, so this shows the renderer's own latency.
     const discordSolo = await part('Discord, 1 stream', () => runDiscord(upstream, { ...discordProfile, streams: 1 }));
     const discord = await part(`Discord, ${streams} streams in one channel`, () => runDiscord(upstream, discordProfile));
-    const naive = await part(`Discord naive baseline, ${streams} streams`, () => runNaiveDiscord(upstream, discordProfile));
-    const crowd = await part(`Discord, ${crowdProfile.streams} streams in one channel`, () => runDiscord(upstream, crowdProfile));
-    const slack = await part(`Slack, ${streams} streams in one workspace`, () => runSlack(upstream, slackProfile));
+    const naiveDiscord = await part(`Discord naive baseline, ${streams} streams`, () => runNaiveDiscord(upstream, discordProfile));
+    const discordCrowd = await part(`Discord, ${crowdProfile.streams} streams in one channel`, () => runDiscord(upstream, crowdProfile));
+    const slackWindow = await part(`Slack, ${streams} streams in one workspace, window reading`, () => runSlack(upstream, slackWindowProfile));
+    const crowds = [];
+    for (const count of slackCrowds) {
+      const native = await part(`Slack, ${count} at once, token bucket, native`, () => runSlack(upstream, slackCrowdProfile(count, 'native')));
+      const update = await part(`Slack, ${count} at once, token bucket, update`, () => runSlack(upstream, slackCrowdProfile(count, 'update')));
+      const naive = await part(`Slack naive baseline, ${count} at once, token bucket`, () => runNaiveSlack(upstream, slackCrowdProfile(count, 'update')));
+      crowds.push({ streams: count, native, update, naive, nativeVsNaive: comparison(native, naive), updateVsNaive: comparison(update, naive) });
+    }
     results = {
       generatedAt: new Date().toISOString(),
       machine,
       upstream: { tokensPerSecond: TOKENS_PER_SECOND, charsPerToken: 4 },
-      profiles: { discord: discordProfile, discordCrowd: crowdProfile, slack: slackProfile, load: loadProfile },
+      profiles: { discord: discordProfile, discordCrowd: crowdProfile, slackWindow: slackWindowProfile, slackCrowd: slackCrowdProfile(0, 'native'), load: loadProfile },
       limits: {
         discord: 'PATCH and POST /channels/{id}/messages: 5 per 5 s per channel each (fixed window, real headers and 429s)',
-        slack: `chat.update ${SLACK_UPDATE_BUDGET.limit} per ${SLACK_UPDATE_BUDGET.windowMs / 1000} s per workspace; chat.postMessage 1 per s; real budgets, no time scaling`,
+        slackWindow: describeModels('window'),
+        slackBucket: describeModels('bucket'),
       },
       discordSolo,
       discord,
-      naiveDiscord: naive,
-      discordCrowd: crowd,
+      naiveDiscord,
+      discordCrowd,
+      discordVsNaive: comparison(discord, naiveDiscord),
+      slackWindow,
+      slackCrowds: crowds,
       renderer,
-      discordVsNaive: comparison(discord, naive),
-      slack,
       load,
       store: { sqlite, redis },
+      goals: goals({
+        ours: [
+          [`Discord, ${streams} in one channel`, discord],
+          [`Discord, ${crowdProfile.streams} in one channel`, discordCrowd],
+          [`Slack, ${streams}, window`, slackWindow],
+          ...crowds.flatMap((c) => [[`Slack, ${c.streams}, native`, c.native] as const, [`Slack, ${c.streams}, update`, c.update] as const]),
+        ],
+        slack20: crowds.filter((c) => c.streams === 20).flatMap((c) => [['Slack, 20, native', c.native] as const, ['Slack, 20, update', c.update] as const]),
+        slack50: crowds.filter((c) => c.streams === 50).flatMap((c) => [['Slack, 50, native', c.native] as const, ['Slack, 50, update', c.update] as const]),
+        discord5: discord,
+        load,
+      }),
       wallSeconds: round((performance.now() - started) / 1000, 1),
     };
   } finally {
@@ -158,35 +149,38 @@ async function main(): Promise<void> {
 
   const lines = [
     `Machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage1m} at start`,
-    `Upstream: ${TOKENS_PER_SECOND} tokens/s, reasoning first (Discord/Slack ${discordProfile.reasoningMs / 1000} s, load ${loadProfile.reasoningMs / 1000} s); ` +
-      `answers of ${discordProfile.answerChars} chars (Discord) and ${slackProfile.answerChars} chars (Slack, load).`,
-    `Limits enforced by the fakes: ${results.limits.discord}; Slack ${results.limits.slack}.`,
+    `Upstream: ${TOKENS_PER_SECOND} tokens/s, reasoning first (5 s; Discord crowd 2 s, load 3 s); answers of ${discordProfile.answerChars} chars ` +
+      `(Discord, Slack crowds), ${slackWindowProfile.answerChars} (Slack window row, load), ${crowdProfile.answerChars} (Discord crowd).`,
+    `Limits enforced by the fakes: Discord ${results.limits.discord}.`,
+    `Slack, window reading: ${results.limits.slackWindow}.`,
+    `Slack, token-bucket reading: ${results.limits.slackBucket}. Each Slack answer in a channel of its own, one workspace.`,
     '',
-    table(
-      ['run', 'done', 'mention → first message p50/p95', 'mention → first answer text p50/p95', 'upstream done → final edit p50/p95', 'edits/stream mean/max', '429s', 'final = upstream'],
-      [
-        streamRow('Discord: 1 stream, budget to spare', results.discordSolo),
-        streamRow(`Discord: ${streams} streams, one channel`, results.discord),
-        streamRow(`Discord naive baseline (1 edit/s/stream)`, results.naiveDiscord),
-        streamRow(`Discord: ${crowdProfile.streams} short streams, one channel`, results.discordCrowd),
-        streamRow(`Slack: ${streams} streams, one workspace`, results.slack),
-      ],
-    ),
+    table(STREAM_HEADER, [
+      streamRow('Discord: 1 stream, budget to spare', results.discordSolo),
+      streamRow(`Discord: ${streams} streams, one channel`, results.discord),
+      streamRow('Discord naive baseline (1 edit/s/stream)', results.naiveDiscord),
+      streamRow(`Discord: ${crowdProfile.streams} short streams, one channel`, results.discordCrowd),
+      streamRow(`Slack: ${streams} streams, window, update`, results.slackWindow),
+      ...results.slackCrowds.flatMap((c) => [
+        streamRow(`Slack: ${c.streams} at once, bucket, native`, c.native),
+        streamRow(`Slack: ${c.streams} at once, bucket, update`, c.update),
+        streamRow(`Slack naive baseline: ${c.streams}, bucket`, c.naive),
+      ]),
+    ]),
     '',
-  ];
-  const vs = results.discordVsNaive;
-  if (vs) {
-    lines.push(
-      `Naive vs ours on Discord: 429s ${vs.rateLimited.naive} vs ${vs.rateLimited.ours}; upstream done → final edit ` +
-        `${fmt(vs.upstreamDoneToFinalP50Ratio, 1)}× (p50) and ${fmt(vs.upstreamDoneToFinalP95Ratio, 1)}× (p95) longer; ` +
-        `mention → first answer text ${fmt(vs.mentionToFirstTextP50Ratio, 1)}× ours (p50).`,
-      '',
-    );
-  }
-  lines.push(
+    ...[
+      versusLine(`Discord, ${streams} in one channel`, results.discordVsNaive),
+      ...results.slackCrowds.flatMap((c) => [
+        versusLine(`Slack, ${c.streams} at once, native`, c.nativeVsNaive),
+        versusLine(`Slack, ${c.streams} at once, update`, c.updateVsNaive),
+      ]),
+    ].filter((line): line is string => line !== undefined),
+    '',
+    goalsTable(results.goals),
+    '',
     table(['renderer, CPU only', 'value'], rendererRows(results.renderer)),
     '',
-    table([`${loadProfile.streams} concurrent streams, one process (core + recording surface)`, 'value'], loadRows(results.load)),
+    table([`${loadProfile.streams} concurrent streams, one process (core + recording surface with an address)`, 'value'], loadRows(results.load)),
     '',
     table(['history store, 50-turn thread', 'append p50/p95', 'load p50/p95', 'record size'], [
       storeRow(results.store.sqlite, 'SQLite (file)'),
@@ -194,7 +188,7 @@ async function main(): Promise<void> {
     ]),
     '',
     `Whole run: ${fmt(results.wallSeconds, 1)} s. Results: bench/results.json`,
-  );
+  ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

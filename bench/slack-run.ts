@@ -1,48 +1,58 @@
 /**
  * The bot as in production (startBot, real Bolt in HTTP mode) against the
- * loopback Slack with Slack's budgets enforced: chat.update 50 per minute for
- * the workspace (Tier 3) and chat.postMessage one per second (one channel here).
- * N people mention the bot at once in one channel; each answer streams into
- * its own thread, and all of them share the workspace's chat.update budget.
+ * loopback Slack counting calls under one reading of Slack's tiers
+ * (test/fakes/slack/rate-model.ts): a sliding window (chat.update 50 per minute
+ * per workspace) or a token bucket (chat.update 20 at once, then 50 a minute;
+ * chat.startStream and chat.stopStream 10 at once, then 20 a minute), and
+ * chat.postMessage about one a second per channel. N people mention the bot at
+ * once, each in a channel of their own in one workspace, so every answer shares
+ * the workspace's budgets.
  */
 import { toMrkdwn } from '../adapters/slack/mrkdwn.ts';
-import { answerMessages, isFinal, mentionEvent, startSlackBot } from '../test/fakes/slack/harness.ts';
-import { answerFor, type PacedUpstream } from './paced-upstream.ts';
-import { epochNow, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
+import { isAnswer, shownText } from '../test/fakes/slack/answers.ts';
+import { isFinal, mentionEvent, startSlackBot } from '../test/fakes/slack/harness.ts';
+import type { FakeSlack, FakeSlackMessage } from '../test/fakes/slack/server.ts';
+import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
+import { epochNow, questionFor, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 
 export interface SlackProfile {
   readonly streams: number;
   readonly reasoningMs: number;
   readonly answerChars: number;
+  readonly reading: 'window' | 'bucket';
+  readonly streaming: 'native' | 'update';
 }
 
-/** chat.update: Tier 3, 50+ per minute per workspace (platform-limits.md §2a). */
-export const SLACK_UPDATE_BUDGET = { limit: 50, windowMs: 60_000 };
+/** The answer's message in a thread (not the Stop message of native streaming). */
+const answerMessage = (slack: FakeSlack, channel: string, threadTs: string) => slack.thread(channel, threadTs).find(isAnswer);
+
+/** The text an answer must finally show on the path it took: Markdown when streamed, mrkdwn when grown by chat.update. */
+const expectedOn = (m: FakeSlackMessage, answer: string) => (m.markdown !== undefined ? answer : toMrkdwn(answer));
 
 export async function runSlack(upstream: PacedUpstream, profile: SlackProfile): Promise<RunSummary> {
   const bot = await startSlackBot({
     LLM_API_BASE: upstream.base(profile.reasoningMs, profile.answerChars),
     LLM_MAX_RETRIES: '0',
+    SLACK_STREAMING: profile.streaming,
     ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
   });
   const { slack, sender } = bot;
-  slack.budget('chat.update', { ...SLACK_UPDATE_BUDGET, retryAfterSec: 1 });
-  slack.budget('chat.postMessage', { limit: 1, windowMs: 1000, retryAfterSec: 1 });
+  slack.slackRates(profile.reading);
   try {
     const started = epochNow();
-    const streams: (StreamRecord & { threadTs: string })[] = [];
+    const streams: (StreamRecord & { channel: string; threadTs: string; answer: string })[] = [];
     const observe = () => {
       const now = epochNow();
       for (const s of streams) {
         if (s.finalAt !== undefined) continue;
-        const [message] = answerMessages(slack, s.threadTs);
+        const message = answerMessage(slack, s.channel, s.threadTs);
         if (!message) continue;
         s.firstMessageAt ??= now;
-        if (s.firstTextAt === undefined && message.text.includes(s.expected.slice(0, 30))) s.firstTextAt = now;
-        if (isFinal(message)) {
+        if (s.firstTextAt === undefined && shownText(message).includes(s.answer.slice(0, 30))) s.firstTextAt = now;
+        if (isFinal(message) && !message.streaming) {
           s.finalAt = now;
-          s.finalText = message.text;
-          s.edits = message.updates;
+          s.finalText = shownText(message);
+          s.expected = expectedOn(message, s.answer);
         }
       }
       return streams.length === profile.streams && streams.every((s) => s.finalAt !== undefined);
@@ -52,18 +62,28 @@ export async function runSlack(upstream: PacedUpstream, profile: SlackProfile): 
 
     const sent: Promise<unknown>[] = [];
     for (let i = 0; i < profile.streams; i++) {
-      const tag = `bench-slack-${i}`;
-      const question = `${tag}: how do rate limits shape a streamed answer?`;
-      const event = mentionEvent(question);
-      streams.push({ tag, expected: toMrkdwn(answerFor(question, profile.answerChars)), mentionAt: epochNow(), threadTs: event.ts, edits: 0 });
+      const tag = `slack-${profile.reading}-${profile.streaming}-${profile.streams}-${i}`;
+      const question = questionFor(tag);
+      const event = mentionEvent(question, { channel: `C0BENCH${i}` });
+      const answer = answerFor(question, profile.answerChars);
+      streams.push({ tag, expected: answer, answer, mentionAt: epochNow(), channel: event.channel, threadTs: event.ts, edits: 0 });
       sent.push(sender.event(event));
     }
     await Promise.all(sent);
-    await within(allFinal, 150_000, 'the Slack streams');
+    await within(allFinal, 300_000, 'the Slack streams');
     const wallMs = epochNow() - started;
+    for (const s of streams) s.edits = writesAfterFirst(slack, s.channel, s.threadTs);
     const rateLimited = slack.calls.filter((c) => c.status === 429).length;
     return summarize(streams, await upstream.log(), rateLimited, wallMs);
   } finally {
     await bot.close();
   }
+}
+
+/** Successful writes to the answer's message after the one that created it. */
+function writesAfterFirst(slack: FakeSlack, channel: string, threadTs: string): number {
+  const message = answerMessage(slack, channel, threadTs);
+  if (!message) return 0;
+  const grows = new Set(['chat.update', 'chat.appendStream', 'chat.stopStream']);
+  return slack.calls.filter((c) => grows.has(c.method) && c.status === 200 && c.args.channel === channel && c.args.ts === message.ts).length;
 }

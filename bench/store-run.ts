@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { HistoryStore } from '../src/history/store.ts';
 import { openStore, type Store } from '../src/store/open-store.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
-import { answerFor } from './paced-upstream.ts';
+import { answerFor } from '../test/fakes/paced-upstream.ts';
 import { spread, type Spread } from './stats.ts';
 
 const THREADS = 10;

@@ -1,13 +1,13 @@
 /** What the bench records of each streamed answer, and the summary of a run of them. */
-import type { StreamLog } from './paced-upstream.ts';
+import type { StreamLog } from '../test/fakes/paced-upstream.ts';
 import { mean, round, spread, type Spread } from './stats.ts';
 
 /** One answer as a user saw it; times are epoch ms (performance.timeOrigin + now()). */
 export interface StreamRecord {
-  /** Unique text in the question, to find the stream in the upstream's log. */
+  /** Unique in the whole bench run: the question carries it as `[[tag]]`, and the provider answers from it. */
   readonly tag: string;
-  /** What the message must finally show. */
-  readonly expected: string;
+  /** What the message must finally show (on Slack it depends on the path the answer took, so it may be set late). */
+  expected: string;
   readonly mentionAt: number;
   /** The first message of the answer appeared (usually the thinking status). */
   firstMessageAt?: number;
@@ -25,6 +25,8 @@ export interface RunSummary {
   readonly completed: number;
   readonly mentionToFirstMessageMs: Spread;
   readonly mentionToFirstTextMs: Spread;
+  /** From the provider's first answer token to the first write showing answer text landing. */
+  readonly firstTokenToFirstTextMs: Spread;
   readonly upstreamDoneToFinalMs: Spread;
   readonly editsPerStream: { readonly mean: number | undefined; readonly max: number | undefined };
   readonly rateLimited: number;
@@ -36,7 +38,12 @@ export interface RunSummary {
 export const epochNow = () => performance.timeOrigin + performance.now();
 
 export function summarize(records: readonly StreamRecord[], log: readonly StreamLog[], rateLimited: number, wallMs: number): RunSummary {
-  const done = (r: StreamRecord) => log.find((l) => l.question.includes(r.tag))?.doneAt;
+  const logOf = (r: StreamRecord) => log.find((l) => l.question.includes(`[[${r.tag}]]`));
+  const done = (r: StreamRecord) => logOf(r)?.doneAt;
+  const firstTokenLags = records.flatMap((r) => {
+    const at = logOf(r)?.firstAnswerAt;
+    return at === undefined || r.firstTextAt === undefined ? [] : [Math.max(0, r.firstTextAt - at)];
+  });
   const finished = records.filter((r) => r.finalAt !== undefined);
   const lags = finished.flatMap((r) => {
     const at = done(r);
@@ -47,6 +54,7 @@ export function summarize(records: readonly StreamRecord[], log: readonly Stream
     completed: finished.length,
     mentionToFirstMessageMs: spread(records.flatMap((r) => (r.firstMessageAt === undefined ? [] : [r.firstMessageAt - r.mentionAt]))),
     mentionToFirstTextMs: spread(records.flatMap((r) => (r.firstTextAt === undefined ? [] : [r.firstTextAt - r.mentionAt]))),
+    firstTokenToFirstTextMs: spread(firstTokenLags),
     upstreamDoneToFinalMs: spread(lags),
     editsPerStream: { mean: round(mean(records.map((r) => r.edits))), max: Math.max(...records.map((r) => r.edits)) },
     rateLimited,
@@ -68,3 +76,6 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
     clearTimeout(timer);
   }
 }
+
+/** The question a bench stream asks: its tag, which the provider answers from, then the words. */
+export const questionFor = (tag: string): string => `[[${tag}]] how do rate limits shape a streamed answer?`;

@@ -5,6 +5,7 @@
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { ConversationCore } from './conversation/core.ts';
+import type { TokenQuotas } from './quota/token-quotas.ts';
 import type { EventDeduper } from './store/dedupe.ts';
 import type { Surface } from './surface.ts';
 
@@ -26,9 +27,14 @@ export interface AdapterDeps {
   readonly contextMaxMessages: number;
   /** EDIT_FOLLOW_MINUTES in ms, for what an adapter tells someone whose edit came too late. */
   readonly editFollowMs?: number;
+  /** Today's token counts, for `/usage`. */
+  readonly usage: UsageReports;
   /** Injected for tests; defaults to global fetch. */
   readonly fetch?: typeof fetch;
 }
+
+/** What `/usage` needs of the quotas: the text of a person's report. */
+export type UsageReports = Pick<TokenQuotas, 'report'>;
 
 export interface RunningAdapter {
   readonly platform: 'discord' | 'slack' | 'terminal';

@@ -8,6 +8,7 @@ import { ContextHorizon } from './history/context-horizon.ts';
 import { ModelChoiceStore } from './history/model-choice.ts';
 import { PersonaStore } from './history/persona-store.ts';
 import { HistoryStore } from './history/store.ts';
+import { TokenQuotas } from './quota/token-quotas.ts';
 import { WriteScheduler } from './render/scheduler.ts';
 import type { Store } from './store/open-store.ts';
 import { UpstreamClient } from './upstream/client.ts';
@@ -17,6 +18,8 @@ export interface CoreParts {
   readonly scheduler: WriteScheduler;
   readonly history: HistoryStore;
   readonly unfinished: UnfinishedTurns;
+  /** Daily token counts and limits; adapters read them for `/usage`. */
+  readonly quotas: TokenQuotas;
 }
 
 export function buildCore(
@@ -29,6 +32,7 @@ export function buildCore(
     onRateLimited?: (scope: string, retryAfterMs: number) => void;
     onUpstreamRetry?: (kind: string, code: string | undefined) => void;
     onPlatformWrite?: (scope: string) => void;
+    onTokensEstimated?: (model: string, tokens: number) => void;
   } = {},
 ): CoreParts {
   const upstream = new UpstreamClient({
@@ -54,6 +58,7 @@ export function buildCore(
     ttlMs: config.history.ttlMs,
     onError: (error) => logger.warn({ err: error }, 'could not save an answer in progress'),
   });
+  const quotas = new TokenQuotas({ counters: store.counters, limits: config.quotas, timeZone: config.timeZone, onEstimated: hooks.onTokensEstimated });
   const service = new ConversationService({
     upstream,
     history,
@@ -78,6 +83,7 @@ export function buildCore(
     editFollowMs: config.editFollowMs,
     unfinished,
     stopBus: store.stopBus,
+    quotas,
   });
-  return { service, scheduler, history, unfinished };
+  return { service, scheduler, history, unfinished, quotas };
 }

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { userText } from './user-text.ts';
 
 const DEFAULT_MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
 
@@ -30,7 +31,39 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * SLACK_SUGGESTED_PROMPTS: `Label|Question` pairs separated by `;;` (a pair without `|` uses
+ * its text for both). Slack shows at most four (assistant.threads.setSuggestedPrompts); a
+ * label becomes a button's text (75 characters at most) and a question its value (2,000).
+ */
+const suggestedPrompts = z
+  .string()
+  .transform((s) =>
+    s
+      .split(';;')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair !== '')
+      .map((pair) => {
+        const at = pair.indexOf('|');
+        return at < 0 ? { title: pair, message: pair } : { title: pair.slice(0, at).trim(), message: pair.slice(at + 1).trim() };
+      }),
+  )
+  .pipe(
+    z
+      .array(
+        z.object({
+          title: z.string().min(1, 'each prompt needs a label before its |').max(75, 'a label may be 75 characters at most'),
+          message: z.string().min(1, 'each prompt needs a question after its |').max(2000, 'a question may be 2,000 characters at most'),
+        }),
+      )
+      .min(1, 'must hold at least one Label|Question pair')
+      .max(4, 'Slack shows at most four prompts'),
+  );
+
 const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+
+/** A daily token limit: a whole number, 0 for none. */
+const tokenLimit = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (no limit) or more');
 
 const envSchema = z.object({
   LLM_API_BASE: optional(httpUrl),
@@ -53,6 +86,9 @@ const envSchema = z.object({
   EDIT_FOLLOW_MINUTES: optional(z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more')),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
   USAGE_FOOTER: optional(bool),
+  QUOTA_USER_DAILY_TOKENS: optional(tokenLimit),
+  QUOTA_CHANNEL_DAILY_TOKENS: optional(tokenLimit),
+  QUOTA_WORKSPACE_DAILY_TOKENS: optional(tokenLimit),
   STORE_URL: optional(z.string().regex(/^(sqlite|redis|rediss):\/\//, 'must start with sqlite://, redis:// or rediss://')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
   LOG_FILE: optional(z.string()),
@@ -83,6 +119,8 @@ const envSchema = z.object({
   SLACK_ALLOWED_CHANNELS: optional(list),
   SLACK_ALLOWED_USERS: optional(list),
   SLACK_ADMIN_USERS: optional(list),
+  SLACK_AI_EXPERIENCE: optional(z.enum(['auto', 'agent', 'assistant', 'off'])),
+  SLACK_SUGGESTED_PROMPTS: optional(suggestedPrompts),
   PORT: optional(positiveInt),
 });
 
@@ -134,6 +172,30 @@ export interface SlackConfig {
   };
   /** Who may stop or reset anyone's answers and set channel defaults, besides workspace admins and owners. */
   readonly adminUsers: readonly string[];
+  /**
+   * Slack's surface for AI apps to use (adapters/slack/ai-surface.ts): `auto` takes the agent
+   * experience when the token holds `assistant:write`, and the assistant experience once
+   * Slack sends an assistant thread; `off` keeps to plain threads.
+   */
+  readonly aiExperience: 'auto' | 'agent' | 'assistant' | 'off';
+  /** Offered in new assistant threads and under the agent's greeting. */
+  readonly suggestedPrompts: readonly SuggestedPrompt[];
+}
+
+/** A prompt Slack offers to click: its label and the question it asks. */
+export interface SuggestedPrompt {
+  readonly title: string;
+  readonly message: string;
+}
+
+/** Tokens that may be spent per day (midnight to midnight in TZ); 0 means no limit. */
+export interface QuotaConfig {
+  /** By one person (QUOTA_USER_DAILY_TOKENS). */
+  readonly userDailyTokens: number;
+  /** In one channel, its threads included (QUOTA_CHANNEL_DAILY_TOKENS). */
+  readonly channelDailyTokens: number;
+  /** In one Slack workspace or Discord server (QUOTA_WORKSPACE_DAILY_TOKENS). */
+  readonly workspaceDailyTokens: number;
 }
 
 export interface Config {
@@ -155,6 +217,7 @@ export interface Config {
   readonly editFollowMs: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
+  readonly quotas: QuotaConfig;
   readonly storeUrl: string;
   readonly logLevel: string;
   /** Where logs go; undefined: `npm start` writes to stdout, `npm run chat` to `./data/chat.log`. */
@@ -242,6 +305,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             users: e.SLACK_ALLOWED_USERS ?? [],
           },
           adminUsers: e.SLACK_ADMIN_USERS ?? [],
+          aiExperience: e.SLACK_AI_EXPERIENCE ?? 'auto',
+          suggestedPrompts: e.SLACK_SUGGESTED_PROMPTS ?? userText.suggestedPrompts,
         }
       : undefined;
 
@@ -272,6 +337,11 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       editFollowMs: Math.round((e.EDIT_FOLLOW_MINUTES ?? 10) * 60_000),
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
       usageFooter: e.USAGE_FOOTER ?? false,
+      quotas: {
+        userDailyTokens: e.QUOTA_USER_DAILY_TOKENS ?? 0,
+        channelDailyTokens: e.QUOTA_CHANNEL_DAILY_TOKENS ?? 0,
+        workspaceDailyTokens: e.QUOTA_WORKSPACE_DAILY_TOKENS ?? 0,
+      },
       storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
       logLevel: e.LOG_LEVEL ?? 'info',
       logFile: e.LOG_FILE,

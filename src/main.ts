@@ -92,12 +92,13 @@ export async function startBot(opts: {
   const logger = opts.logger ?? createLogger(config.logLevel, config.logFile ? logFile(config.logFile) : undefined, { secrets: secretsOf(config) });
   const metrics = new BotMetrics();
   const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
-  const { service, unfinished, scheduler } = buildCore(config, store, logger, {
+  const { service, unfinished, scheduler, quotas } = buildCore(config, store, logger, {
     onTurnEnd: (facts) => metrics.turnEnded(facts),
     onFeedback: (facts) => metrics.feedback(facts),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
     onPlatformWrite: (scope) => metrics.platformWrite(scope),
+    onTokensEstimated: (model, tokens) => metrics.tokensEstimated(model, tokens),
   });
   metrics.watchActiveTurns(() => service.activeTurns);
   const deps: AdapterDeps = {
@@ -108,6 +109,7 @@ export async function startBot(opts: {
     attachmentMaxBytes: config.attachmentMaxBytes,
     contextMaxMessages: config.contextMaxMessages,
     editFollowMs: config.editFollowMs,
+    usage: quotas,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
 

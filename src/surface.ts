@@ -9,14 +9,37 @@ export interface MessageRef {
 }
 
 /**
- * A write budget: at most `limit` writes per `windowMs` in the scope named by `key`.
+ * A write budget: at most `limit` writes in any `windowMs` in the scope named by `key`.
  * Every stream that writes to the same key shares the budget (e.g. all edits in one
  * Discord channel, all `chat.update` calls in one Slack workspace).
+ *
+ * Without `burst` the budget is a sliding window, which also keeps within a platform's
+ * fixed windows (Discord). With `burst` it is paced: at most `burst` writes at once, and
+ * the other `limit - burst` of each window spread evenly over it (a token bucket holding
+ * `burst`, refilled at `(limit - burst) / windowMs`). So the first seconds can never
+ * spend a whole window, and any `windowMs` holds at most `limit` writes whichever way
+ * the platform counts: a sliding window of `limit`, or a token bucket with at least
+ * that burst and rate (Slack documents "50+ per minute" and "short bursts", not which).
  */
 export interface RateScope {
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
+  readonly burst?: number;
+}
+
+/** The budgets a surface's writes count against. */
+export interface SurfaceScopes {
+  /** A new message. */
+  readonly post: RateScope;
+  /** A message's text replaced while it grows, and its final state when `final` is absent. */
+  readonly edit: RateScope;
+  /**
+   * The write that makes a message final, when the platform budgets it apart
+   * (Slack's chat.stopStream). A post then also promises one write here, for the
+   * final of the message it opens.
+   */
+  readonly final?: RateScope;
 }
 
 /** `live`: the message is still growing (adapters may show a Stop control); `final`: it is done. */
@@ -32,11 +55,18 @@ export interface MessagePlace {
   readonly last: boolean;
 }
 
+/** What the model is doing before its answer shows (`Surface.showProgress`). */
+export type AnswerProgress =
+  /** Reasoning; `heading` is the latest bold heading of it under REASONING_DISPLAY=status. */
+  | { readonly type: 'thinking'; readonly heading: string | undefined }
+  /** Answer text has arrived. */
+  | { readonly type: 'answering' };
+
 export interface Surface {
   /** Most characters one message may hold, in the core's Markdown (Discord 2,000; Slack ~4,000). */
   readonly maxMessageLength: number;
-  /** The budgets posts and edits are counted against. */
-  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  /** The budgets posts and edits are counted against. Read before every write: a surface may switch paths mid-answer. */
+  readonly scopes: SurfaceScopes;
   /** Turns one part of the core's Markdown into the platform's markup (identity on Discord). */
   format(markdown: string): string;
   /** Posts a new message in the conversation's thread. Throws `PlatformError` on failure. */
@@ -69,4 +99,20 @@ export interface Surface {
    * up. For clean-up that must wait for the last message (Slack: a Stop control). Best effort.
    */
   finished?(signal: AbortSignal): Promise<void>;
+  /**
+   * Told when what the model does changes before its answer shows, for a status line the
+   * platform keeps outside the message (Slack's assistant threads): `thinking` as reasoning
+   * arrives, then `answering` with the first answer text. Only changes are told. Synchronous
+   * and best effort: the surface queues and paces its own calls and never throws.
+   */
+  showProgress?(progress: AnswerProgress): void;
+  /**
+   * Another way to write this answer, taken when its first post cannot go at once: the
+   * budget of `scopes.post` (or of `scopes.final`, which a post promises) is short, and
+   * waiting for it would keep the user waiting (Slack: chat.startStream, Tier 2, overflows
+   * to chat.postMessage + chat.update). Also taken for an answer whose first write is
+   * already final, which has nothing to stream. Afterwards `scopes`, `appendOnly` and
+   * `maxMessageLength` describe the other way. Called before anything was posted, at most once.
+   */
+  overflow?(): void;
 }

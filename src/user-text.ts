@@ -2,7 +2,9 @@
  * Every sentence a chat user reads from the bot, in one place. Adapters render
  * these; nothing else writes apologies. Markdown (the core's markup).
  */
+import { formatTime } from './conversation/system-prompt.ts';
 import type { RegenerateOutcome } from './conversation/types.ts';
+import type { QuotaScope, UsageToday, WorkspaceKind } from './quota/token-quotas.ts';
 import type { UpstreamErrorKind } from './upstream/errors.ts';
 
 const withTrace = (text: string, traceId: string | undefined) =>
@@ -23,6 +25,76 @@ export function upstreamErrorText(
     timeout: 'The model took too long to answer. Ask again to retry.',
   };
   return withTrace(text[kind], facts.traceId);
+}
+
+const tokens = (n: number) => n.toLocaleString('en-US');
+
+/** `5 h 20 min`, `20 min`, `less than a minute`: how long until a reset. */
+function duration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** When a quota resets, as the people of TZ read it and as a countdown for everyone else. */
+export interface ResetTime {
+  readonly resetsAt: number;
+  readonly now: number;
+  readonly timeZone: string;
+}
+
+/** A question not sent upstream because a daily token limit was reached, one whole sentence per limit. */
+function quotaReached(scope: QuotaScope, workspace: WorkspaceKind, used: number, limit: number, reset: ResetTime): string {
+  const at = formatTime(reset.resetsAt, reset.timeZone);
+  const wait = duration(reset.resetsAt - reset.now);
+  const kept = 'I did not send your question to the model, but I kept it in the conversation.';
+  if (scope === 'user') return `You have used ${tokens(used)} of your ${tokens(limit)} tokens for today. ${kept} Your limit resets at ${at}, in ${wait}.`;
+  if (scope === 'channel') return `This channel has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The channel's limit resets at ${at}, in ${wait}.`;
+  return workspace === 'server'
+    ? `This server has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The server's limit resets at ${at}, in ${wait}.`
+    : `This workspace has used ${tokens(used)} of its ${tokens(limit)} tokens for today. ${kept} The workspace's limit resets at ${at}, in ${wait}.`;
+}
+
+/** What `/usage` shows: `top` holds names (only for admins), the rest comes from `UsageToday`. */
+export interface UsageReport extends ResetTime {
+  readonly today: UsageToday;
+  readonly workspaceKind: WorkspaceKind;
+  readonly top?: readonly { readonly name: string; readonly tokens: number }[] | undefined;
+}
+
+function usageReport(report: UsageReport): string {
+  const { user, channel, workspace } = report.today;
+  const server = report.workspaceKind === 'server';
+  const lines = [
+    user.limit > 0
+      ? `**You** have used ${tokens(user.used)} of your ${tokens(user.limit)} tokens today.`
+      : `**You** have used ${tokens(user.used)} tokens today. There is no daily limit per person.`,
+  ];
+  if (channel.limit > 0) lines.push(`**This channel** has used ${tokens(channel.used)} of its ${tokens(channel.limit)} tokens today.`);
+  if (workspace && (workspace.limit > 0 || report.top)) {
+    if (workspace.limit > 0) {
+      lines.push(server
+        ? `**This server** has used ${tokens(workspace.used)} of its ${tokens(workspace.limit)} tokens today.`
+        : `**This workspace** has used ${tokens(workspace.used)} of its ${tokens(workspace.limit)} tokens today.`);
+    } else {
+      lines.push(server
+        ? `**This server** has used ${tokens(workspace.used)} tokens today. There is no daily limit for the server.`
+        : `**This workspace** has used ${tokens(workspace.used)} tokens today. There is no daily limit for the workspace.`);
+    }
+  }
+  lines.push(`The counts start again at ${formatTime(report.resetsAt, report.timeZone)}, in ${duration(report.resetsAt - report.now)}.`);
+  // The ranking last, after a blank line: Markdown would read a line after a list as part of its last item.
+  if (report.top) {
+    lines.push('');
+    if (report.top.length === 0) lines.push(server ? 'Nobody in this server has used any tokens today.' : 'Nobody in this workspace has used any tokens today.');
+    else {
+      lines.push(server ? 'Most tokens in this server today:' : 'Most tokens in this workspace today:');
+      lines.push(...report.top.map((entry, i) => `${i + 1}. ${entry.name}: ${tokens(entry.tokens)} tokens`));
+    }
+  }
+  return lines.join('\n');
 }
 
 export const userText = {
@@ -97,6 +169,10 @@ export const userText = {
   attachmentNotOnPlatform: (platform: string) => `it is not stored on ${platform}, so I did not download it`,
   usageFooter: (model: string, usage: { promptTokens: number; completionTokens: number; reasoningTokens: number }) =>
     `-# ${model} · ${usage.promptTokens} in · ${usage.completionTokens} out (${usage.reasoningTokens} reasoning)`,
+  /** A daily token limit was reached: the question was kept in history as not answered. */
+  quotaReached,
+  /** `/usage`: today's tokens of the person, and of the channel and workspace where limits or admins make them matter. */
+  usageReport,
   notAllowed: 'Sorry, I am not enabled here.',
   missingPermission: (permission: string) => `I am missing the **${permission}** permission here, so I cannot answer.`,
   internalError: 'Something went wrong on my side. The operator can find the details in the logs.',
@@ -158,6 +234,19 @@ export const userText = {
   modelPickerCurrent: (model: string) => `${model} (current)`,
   /** A thread's name when the question has no text (only attachments). */
   threadNameFallback: 'Question for Gemini',
+  /** Slack assistant threads: the status line while the model thinks; Slack shows it after the app's name. */
+  assistantThinking: (heading: string | undefined) => (heading ? `is thinking: ${heading.slice(0, 80)}…` : 'is thinking…'),
+  /** Slack: the title above the suggested prompts of a new assistant thread. */
+  suggestedPromptsTitle: 'Try asking',
+  /** Slack: the suggested prompts when SLACK_SUGGESTED_PROMPTS is not set (a label, and the question it asks). */
+  suggestedPrompts: [
+    { title: 'Explain a concept', message: 'Explain how public-key cryptography works, in plain words and with an everyday example.' },
+    { title: 'Summarize a text', message: 'I will paste a text in my next message. Summarize it in five bullet points and list any open questions.' },
+    { title: 'Draft a message', message: 'Help me write a short, friendly message telling my team that our release moves by one week.' },
+    { title: 'Brainstorm ideas', message: 'Give me ten ideas for a team offsite, one line each, from low-cost to ambitious.' },
+  ],
+  /** Slack agent experience: the greeting a DM opened on the Messages tab gets, above the suggested questions as buttons. */
+  agentGreeting: 'Hi! Ask me anything here: each message starts a conversation of its own, and I remember what was said in its thread. Or pick a question to start:',
   /** The persona (`/persona`) that replaces the system prompt where it was set. */
   personaSet: (where: 'channel' | 'thread' | 'conversation') => `Persona set for this ${where}. My next answers here follow it.`,
   personaCleared: (where: 'channel' | 'thread' | 'conversation') => `Persona cleared: this ${where} is back to the default system prompt.`,
@@ -170,6 +259,12 @@ export const userText = {
   /** Added under `/model`'s list when a persona applies. */
   modelListPersona: (persona: string) => `Persona: ${persona.length > 200 ? `${persona.slice(0, 200)}…` : persona}`,
   personaNeedsPermission: (permission: string) => `Only members with the **${permission}** permission can change the persona here.`,
+  /** Slack: `/persona` alone where none is set (Slack's commands take plain text, not options). */
+  personaNoneSlack: 'No persona is set here: I use the default system prompt. Set one with `/persona <text>`; `/persona clear` goes back to the default.',
+  /** Slack: the heading above the persona `/persona` shows, quoted whole beneath it. */
+  personaHere: 'Persona here:',
+  /** Slack: someone who is not a workspace admin tried to change a channel's persona. */
+  personaNeedsAdmin: "Only workspace admins can change this channel's persona.",
   /** A member without the permission tried to change a channel-wide setting. */
   needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;

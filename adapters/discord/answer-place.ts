@@ -7,7 +7,7 @@
  */
 import { ChannelType, type ButtonInteraction, type Message } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
-import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
 import { isReply } from './message-text.ts';
 import { findChainRoot } from './reply-chain.ts';
 
@@ -20,6 +20,8 @@ export interface AnswerPlace {
   /** In a reply chain each part of the answer replies to the question. */
   readonly replyTo?: string | undefined;
   readonly chainRoot?: string | undefined;
+  /** The server, for its daily token quota (`TurnRequest.workspaceId`); undefined in a DM. */
+  readonly workspaceId?: string | undefined;
 }
 
 /** The conversation an edited message asked in, and where its answer went; undefined where the bot answers nothing. */
@@ -31,11 +33,13 @@ export async function placeOfQuestion(message: Message, botId: string, replyMode
   }
   const guildId = message.guildId;
   if (!guildId) return undefined;
+  const workspaceId = workspaceOf(guildId);
   if (channel.isThread()) {
     return {
       conversationId: conversationOfChannel(guildId, channel.id),
       channelId: channelKey(guildId, channel.parentId ?? channel.id),
       answerChannelId: channel.id,
+      workspaceId,
     };
   }
   const chained = isReply(message) ? await findChainRoot(message, botId) : undefined;
@@ -47,10 +51,11 @@ export async function placeOfQuestion(message: Message, botId: string, replyMode
       answerChannelId: channel.id,
       replyTo: message.id,
       chainRoot,
+      workspaceId,
     };
   }
   // Thread mode: the thread the bot started from the mention has the mention's id.
-  return { conversationId: conversationOfChannel(guildId, message.id), channelId: channelKey(guildId, channel.id), answerChannelId: message.id };
+  return { conversationId: conversationOfChannel(guildId, message.id), channelId: channelKey(guildId, channel.id), answerChannelId: message.id, workspaceId };
 }
 
 /** The conversation of the answer a button sits under; undefined for a button in a channel that names no chain (an older version's). */
@@ -61,12 +66,14 @@ export function placeOfPress(interaction: ButtonInteraction, chainRoot: string |
     const id = conversationOfChannel(undefined, channelId);
     return { conversationId: id, channelId: id, answerChannelId: channelId };
   }
+  const workspaceId = workspaceOf(guildId);
   const channel = interaction.channel;
   if (channel?.isThread()) {
     return {
       conversationId: conversationOfChannel(guildId, channel.id),
       channelId: channelKey(guildId, channel.parentId ?? channel.id),
       answerChannelId: channel.id,
+      workspaceId,
     };
   }
   if (chainRoot === undefined) return undefined;
@@ -77,5 +84,6 @@ export function placeOfPress(interaction: ButtonInteraction, chainRoot: string |
     // The answer's parts reply to its question: more parts, if the new answer needs them, do too.
     replyTo: interaction.message.reference?.messageId,
     chainRoot,
+    workspaceId,
   };
 }

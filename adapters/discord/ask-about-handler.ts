@@ -19,7 +19,7 @@ import type { EarlierMessage, TurnRequest } from '../../src/conversation/types.t
 import { userText } from '../../src/user-text.ts';
 import { isAllowedInteraction } from './access.ts';
 import { earlierMessageOf } from './context-reader.ts';
-import { channelKey, conversationOfChannel } from './conversation-ids.ts';
+import { channelKey, conversationOfChannel, workspaceOf } from './conversation-ids.ts';
 import type { AnswerHandlerDeps } from './handler-deps.ts';
 import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { ChannelSurface } from './surface.ts';
@@ -31,6 +31,8 @@ interface Opened {
   readonly channel: TextBasedChannel;
   readonly conversationId: string;
   readonly channelId: string;
+  /** The server of a thread, for its daily token quota; undefined in a DM. */
+  readonly workspaceId: string | undefined;
   /** How the person is told where to look. */
   readonly where: string;
 }
@@ -68,6 +70,7 @@ export class AskAboutHandler {
       attachments: [],
       earlier: { messages: [about], truncated: false },
       place: turnPlace(opened.channel, this.#o.client),
+      workspaceId: opened.workspaceId,
     };
     const surface = new ChannelSurface({ rest: this.#o.client.rest, channelId: opened.channel.id, turnId: interaction.id, askerId: interaction.user.id });
     const outcome = await this.#o.core.answer(request, { surface, attachments: this.#o.attachments });
@@ -85,6 +88,7 @@ export class AskAboutHandler {
           channel: thread,
           conversationId: conversationOfChannel(guildId, thread.id),
           channelId: channelKey(guildId, channel.id),
+          workspaceId: workspaceOf(guildId),
           where: `<#${thread.id}>`,
         };
       } catch (err) {
@@ -96,7 +100,7 @@ export class AskAboutHandler {
       // In a DM the message is right there; elsewhere the DM starts with a link to it.
       if (guildId) await dm.send({ content: userText.askAboutInDm(target.url), allowedMentions: NO_PINGS });
       const id = conversationOfChannel(undefined, dm.id);
-      return { channel: dm, conversationId: id, channelId: id, where: userText.askAboutDmPlace };
+      return { channel: dm, conversationId: id, channelId: id, workspaceId: undefined, where: userText.askAboutDmPlace };
     } catch (err) {
       log.warn({ err }, 'could not open a DM to answer about a message');
       return undefined;

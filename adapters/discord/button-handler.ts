@@ -63,7 +63,13 @@ export class ButtonHandler {
       chainRoot: place.chainRoot,
     });
     const result = await this.#o.core.regenerate(
-      { conversationId: place.conversationId, channelId: place.channelId, turnId: press.turnId, place: turnPlace(interaction.channel, this.#o.client) },
+      {
+        conversationId: place.conversationId,
+        channelId: place.channelId,
+        turnId: press.turnId,
+        place: turnPlace(interaction.channel, this.#o.client),
+        workspaceId: place.workspaceId,
+      },
       { surface, attachments: this.#o.attachments },
     );
     this.#o.logger.info({ turn: press.turnId, result: result.type }, 'regenerate pressed');

@@ -4,7 +4,7 @@
  * differs, overwrites it in one bulk PUT. Start-up runs `syncCommands`, so a
  * first `npm start` makes `/model` exist and a restart with unchanged commands
  * writes nothing (command creates are limited to 200 a day per scope). `npm run
- * doctor` can call `readCommandState` to report whether they are current.
+ * doctor` calls `readCommandState` to report whether they are current.
  *
  * The comparison is semantic: Discord answers with fields the definitions leave
  * out (ids, `version`, `dm_permission`, `nsfw: false`, nulls for unset

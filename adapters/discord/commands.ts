@@ -14,7 +14,7 @@ import {
 } from 'discord.js';
 import { userText } from '../../src/user-text.ts';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', askAbout: userText.askAboutCommand } as const;
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage', askAbout: userText.askAboutCommand } as const;
 export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
@@ -67,6 +67,12 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
       { type: ApplicationCommandOptionType.String, name: OPTION.text, description: 'The system prompt to use here; {date} and {time} are filled in', required: false },
       { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, description: 'Go back to the default system prompt', required: false },
     ],
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.usage,
+    description: 'How many tokens you and this channel have used today, and the limits (only you see it)',
     ...everywhere,
   },
   {

@@ -13,6 +13,9 @@ export function conversationOfChannel(guildId: string | null | undefined, channe
 /** The key of the channel whose default model applies (a thread's parent; a DM is its own). */
 export const channelKey = conversationOfChannel;
 
+/** The server a guild channel belongs to, for its daily token quota and `/usage`'s top users. */
+export const workspaceOf = (guildId: string): string => `discord:${guildId}`;
+
 /** A reply chain in a channel, named by its root: the first user message, or the `/ask` interaction. */
 export function conversationOfReplyChain(guildId: string | null | undefined, channelId: string, rootId: string): string {
   return `${conversationOfChannel(guildId, channelId)}:${rootId}`;

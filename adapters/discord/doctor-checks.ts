@@ -4,7 +4,9 @@
  * agent are the same): the token (`GET /users/@me`), the Message Content
  * intent from the application's flags (`GET /applications/@me`), the servers
  * the bot is in and its permissions there (`GET /users/@me/guilds`), and the
- * registered slash commands against commands.ts. Ends with the invite URL.
+ * registered slash commands against commands.ts, compared as the start-up sync
+ * compares them (command-sync.ts), so the doctor calls stale exactly what a
+ * restart would rewrite. Ends with the invite URL.
  */
 import { ApplicationFlags, DiscordAPIError, HTTPError, PermissionFlagsBits, PermissionsBitField, RateLimitError, REST, Routes } from 'discord.js';
 import { z } from 'zod';
@@ -12,7 +14,7 @@ import type { DiscordConfig } from '../../src/config.ts';
 import { fail, info, pass, skip, warn, type CheckResult, type DoctorSection } from '../../src/doctor/check-result.ts';
 import { doctorText } from '../../src/doctor/doctor-text.ts';
 import { describeNoAnswer } from '../../src/doctor/probe-failure.ts';
-import { commandDrift, registeredCommandsSchema } from './command-drift.ts';
+import { readCommandState, type CommandState } from './command-sync.ts';
 import { commandDefinitions } from './commands.ts';
 import { inviteUrl, REQUIRED_PERMISSIONS } from './invite.ts';
 
@@ -86,14 +88,11 @@ function permissionsLine(guilds: readonly { id: string; name: string; permission
   return warn(t.permissionsMissing(lacks.slice(0, 3)), t.permissionsMissingFix);
 }
 
-function commandsLine(registered: Call<z.infer<typeof registeredCommandsSchema>>, config: DiscordConfig): CheckResult {
+function commandsLine(commands: Call<CommandState>, config: DiscordConfig): CheckResult {
   const where = config.guildId ? t.whereGuild(config.guildId) : t.whereGlobal;
-  if (registered.type !== 'ok') return failedLine(`${t.commandsWhat} ${where}`, registered, t.commandsUnreadableFix);
-  const drift = commandDrift(commandDefinitions, registered.body);
-  if (drift.missing.length + drift.outdated.length + drift.unknown.length === 0) {
-    return pass(t.commandsCurrent(commandDefinitions.map((c) => c.name), where));
-  }
-  return fail(t.commandsStale(drift, where), t.commandsStaleFix(config.guildId === undefined));
+  if (commands.type !== 'ok') return failedLine(`${t.commandsWhat} ${where}`, commands, t.commandsUnreadableFix);
+  if (commands.body.state === 'current') return pass(t.commandsCurrent(commandDefinitions.map((c) => c.name), where));
+  return fail(t.commandsStale(commands.body, where), t.commandsStaleFix(config.guildId === undefined));
 }
 
 export function discordSection(config: DiscordConfig, opts: { timeoutMs: number }): DoctorSection {
@@ -116,16 +115,19 @@ export function discordSection(config: DiscordConfig, opts: { timeoutMs: number 
       ]);
       // A bot user's id is its application's id; DISCORD_APP_ID or the application answer say so outright.
       const applicationId = config.appId ?? (app.type === 'ok' ? app.body.id : me.body.id);
-      const commandsRoute = config.guildId ? Routes.applicationGuildCommands(applicationId, config.guildId) : Routes.applicationCommands(applicationId);
-      // with_localizations: the full localization maps, so translated descriptions count as differences too.
-      const registered = await get(commandsRoute, registeredCommandsSchema, new URLSearchParams({ with_localizations: 'true' }));
+      // readCommandState parses Discord's answer itself (an unexpected shape is a difference).
+      const commands = await call(
+        () => readCommandState(rest, { applicationId, guildId: config.guildId }, AbortSignal.timeout(opts.timeoutMs)),
+        z.custom<CommandState>(),
+        opts.timeoutMs,
+      );
 
       const { servers, permissions } = guildLines(guilds, config);
       return [
         pass(t.tokenValid(me.body.username, me.body.id)),
         intentLine(app),
         servers,
-        commandsLine(registered, config),
+        commandsLine(commands, config),
         ...permissions,
         info(t.invite(inviteUrl(applicationId))),
       ];

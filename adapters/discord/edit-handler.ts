@@ -51,6 +51,7 @@ export class EditHandler {
         text: messageText(message, { dropMentionOf: this.#o.client.user.id }),
         attachments: attachmentsOf(message),
         place: turnPlace(message.channel, this.#o.client),
+        workspaceId: place.workspaceId,
       },
       { surface, attachments: this.#o.attachments },
     );

@@ -45,7 +45,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     const chains = new LatestReplyChains(deps.settings);
     return {
       messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, chains, logger: log }),
-      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, logger: log }),
+      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, usage: deps.usage, logger: log }),
       buttons: new ButtonHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
       edits: new EditHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
       askAbout: new AskAboutHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),

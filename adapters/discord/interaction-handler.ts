@@ -14,19 +14,21 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../src/config.ts';
+import type { UsageReports } from '../../src/adapter.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
 import { isAllowedInteraction } from './access.ts';
 import { attachmentRef, type DiscordAttachments } from './attachments.ts';
 import { COMMAND, MAX_CHOICES, OPTION } from './commands.ts';
-import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
 import type { LatestReplyChains } from './latest-chain.ts';
 import { actorOf, CHANNEL_SETTINGS_PERMISSION, mayActOnAnswer, mayChangeChannelSettings } from './moderation.ts';
 import { personaReply, type PersonaPlace } from './persona-command.ts';
 import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { InteractionSurface } from './surface.ts';
 import { turnPlace } from './turn-place.ts';
+import { usageReply } from './usage-command.ts';
 
 /** Defer a reply whose work has not finished by then, well inside Discord's 3 s. */
 const DEFER_AFTER_MS = 2000;
@@ -41,6 +43,7 @@ export class InteractionHandler {
   readonly #config: DiscordConfig;
   readonly #attachments: DiscordAttachments;
   readonly #chains: LatestReplyChains;
+  readonly #usage: UsageReports;
   readonly #log: Logger;
 
   constructor(opts: {
@@ -49,6 +52,7 @@ export class InteractionHandler {
     config: DiscordConfig;
     attachments: DiscordAttachments;
     chains: LatestReplyChains;
+    usage: UsageReports;
     logger: Logger;
   }) {
     this.#client = opts.client;
@@ -56,6 +60,7 @@ export class InteractionHandler {
     this.#config = opts.config;
     this.#attachments = opts.attachments;
     this.#chains = opts.chains;
+    this.#usage = opts.usage;
     this.#log = opts.logger;
   }
 
@@ -73,6 +78,8 @@ export class InteractionHandler {
         return this.#ask(interaction);
       case COMMAND.persona:
         return this.#persona(interaction);
+      case COMMAND.usage:
+        return this.#answerSoon(interaction, true, () => usageReply(interaction, { usage: this.#usage, channelId: this.#place(interaction).channelId, logger: this.#log }));
       default:
         this.#log.warn({ command: interaction.commandName }, 'unknown command: the registered slash commands are outdated (a restart syncs them)');
     }
@@ -175,6 +182,7 @@ export class InteractionHandler {
       attachments: image ? [attachmentRef(interaction.channelId, interaction.id, image)] : [],
       model: interaction.options.getString(OPTION.model) ?? undefined,
       place: turnPlace(interaction.channel, this.#client),
+      workspaceId: interaction.guildId ? workspaceOf(interaction.guildId) : undefined,
     };
     const surface = new InteractionSurface({
       rest: this.#client.rest,

@@ -21,7 +21,7 @@ import { userText } from '../../src/user-text.ts';
 import { isAllowedMessage } from './access.ts';
 import { attachmentsOf, type DiscordAttachments } from './attachments.ts';
 import type { DiscordContextReader } from './context-reader.ts';
-import { channelKey, conversationOfChannel, conversationOfReplyChain } from './conversation-ids.ts';
+import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
 import { isReply, messageText } from './message-text.ts';
 import { isMissingPermission } from './platform-error.ts';
 import type { LatestReplyChains } from './latest-chain.ts';
@@ -111,6 +111,7 @@ export class MessageHandler {
       attachments: attachmentsOf(message),
       earlier,
       place: turnPlace(channel, this.#client),
+      workspaceId: message.guildId ? workspaceOf(message.guildId) : undefined,
     };
     const surface = new ChannelSurface({
       rest: this.#client.rest,

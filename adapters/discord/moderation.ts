@@ -6,7 +6,9 @@
  *   stop it or reset it, and so may members with **Manage Messages** (the
  *   permission Discord gives moderators over other people's messages);
  * - a channel-wide setting (its default model) needs **Manage Channels**,
- *   unless DISCORD_CHANNEL_MODEL_PERMISSION=everyone.
+ *   unless DISCORD_CHANNEL_MODEL_PERMISSION=everyone;
+ * - who spent most of the server's tokens today (`/usage`) is for the same
+ *   moderators as other people's answers: **Manage Messages** (or Administrator).
  * In DMs there are no permissions: only the two people there, and the bot is one.
  */
 import { PermissionFlagsBits, type ButtonInteraction, type ChatInputCommandInteraction, type PermissionsBitField } from 'discord.js';
@@ -34,6 +36,11 @@ export const CHANNEL_SETTINGS_PERMISSION = 'Manage Channels';
  */
 export function mayActOnAnswer(actor: Actor, askerId: string | undefined): boolean {
   if (askerId !== undefined && actor.userId === askerId) return true;
+  return actor.permissions?.has(PermissionFlagsBits.ManageMessages) === true;
+}
+
+/** Whether `actor` may see the server's top users in `/usage` (discord.js counts Administrator as every permission). */
+export function mayReadServerUsage(actor: Actor): boolean {
   return actor.permissions?.has(PermissionFlagsBits.ManageMessages) === true;
 }
 

@@ -17,11 +17,23 @@ export const DISCORD_MAX_MESSAGE_LENGTH = 2000;
 /** No pings from anything the bot writes, not even the author of the replied-to message. */
 export const NO_MENTIONS = { parse: [], replied_user: false } as const;
 
-/** 5 creates and 5 edits per 5 s per channel, counted apart (platform-limits.md §1a). */
+/**
+ * Discord's windows as the scheduler counts them: 5 s, and 100 ms more, because
+ * discord.js waits 50 ms past each bucket's reset (its REST `offset`) and refuses
+ * a write it thinks early as a rate limit; asking after it is ready keeps that from
+ * pausing a channel and cutting its rate.
+ */
+const DISCORD_WINDOW_MS = 5100;
+
+/**
+ * 5 creates and 5 edits per 5 s per channel, counted apart (platform-limits.md §1a).
+ * Discord counts fixed windows, which a sliding window (no `burst`) always keeps
+ * within; paced as a token bucket that is also safe for them, a channel would get fewer edits.
+ */
 export function channelScopes(channelId: string): { post: RateScope; edit: RateScope } {
   return {
-    post: { key: `discord:post:${channelId}`, limit: 5, windowMs: 5000 },
-    edit: { key: `discord:edit:${channelId}`, limit: 5, windowMs: 5000 },
+    post: { key: `discord:post:${channelId}`, limit: 5, windowMs: DISCORD_WINDOW_MS },
+    edit: { key: `discord:edit:${channelId}`, limit: 5, windowMs: DISCORD_WINDOW_MS },
   };
 }
 
@@ -162,8 +174,8 @@ export class InteractionSurface extends DiscordSurface {
     this.#token = opts.token;
     // Interaction webhook writes are outside the channel's message bucket; they get their own budget.
     this.scopes = {
-      post: { key: `discord:post:interaction:${opts.turnId}`, limit: 5, windowMs: 5000 },
-      edit: { key: `discord:edit:interaction:${opts.turnId}`, limit: 5, windowMs: 5000 },
+      post: { key: `discord:post:interaction:${opts.turnId}`, limit: 5, windowMs: DISCORD_WINDOW_MS },
+      edit: { key: `discord:edit:interaction:${opts.turnId}`, limit: 5, windowMs: DISCORD_WINDOW_MS },
     };
   }
 

@@ -12,12 +12,14 @@ import { actionPlace, mayActOnAnswer, type ActionArgs, type ActionPlace } from '
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { decodeRegenerate, decodeVote } from './blocks.ts';
 import type { HandlerDeps } from './handler-deps.ts';
-import { channelIdOf, isAllowed } from './incoming.ts';
+import { channelIdOf, isAllowed, workspaceIdOf } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
+import type { SlackPlaces } from './turn-place.ts';
 
 export interface AnswerControlsDeps extends HandlerDeps {
   readonly surfaces: AnswerSurfaces;
   readonly files: AttachmentResolver;
+  readonly places: SlackPlaces;
 }
 
 export class AnswerControlsHandler {
@@ -51,7 +53,16 @@ export class AnswerControlsHandler {
       log,
       target.askerId ?? place.user,
     );
-    const result = await this.#o.core.regenerate({ conversationId: target.conversationId, channelId, turnId: target.turnId }, { surface, attachments: this.#o.files });
+    const result = await this.#o.core.regenerate(
+      {
+        conversationId: target.conversationId,
+        channelId,
+        turnId: target.turnId,
+        place: await this.#o.places.of({ ...place, channelType: undefined }),
+        workspaceId: workspaceIdOf(place),
+      },
+      { surface, attachments: this.#o.files },
+    );
     log.info({ result: result.type, by: place.user }, 'regenerate pressed');
     const refusal = regenerateRefusal(result);
     if (refusal) await this.#tell(client, place, refusal);

@@ -7,6 +7,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { Surface } from '../../src/surface.ts';
+import type { AiTurns } from './ai-turn-surface.ts';
 import { NativeStreamSupport, SlackStreamSurface } from './stream-surface.ts';
 import { SlackSurface, type SlackThread } from './surface.ts';
 
@@ -14,22 +15,30 @@ export class AnswerSurfaces {
   readonly #client: webApi.WebClient;
   readonly #core: ConversationCore;
   readonly #streams: NativeStreamSupport | undefined;
+  readonly #ai: AiTurns | undefined;
 
-  constructor(opts: { client: webApi.WebClient; core: ConversationCore; streaming: 'native' | 'update'; logger: Logger }) {
+  constructor(opts: { client: webApi.WebClient; core: ConversationCore; streaming: 'native' | 'update'; logger: Logger; ai?: AiTurns }) {
     this.#client = opts.client;
     this.#core = opts.core;
     this.#streams = opts.streaming === 'native' ? new NativeStreamSupport(opts.logger) : undefined;
+    this.#ai = opts.ai;
   }
 
-  /** The surface of one answer; a recipient (the asking user) is what native streaming needs. */
-  forThread(thread: SlackThread, log: Logger, recipientUserId?: string): Surface {
+  /**
+   * The surface of one answer; a recipient (the asking user) is what native streaming needs.
+   * With the `question`, a turn on Slack's AI surface also tells it what it does (ai-turn-surface.ts).
+   */
+  forThread(thread: SlackThread, log: Logger, recipientUserId?: string, question?: string): Surface {
+    const ai = this.#ai;
     const opts = {
       client: this.#client,
       thread,
       models: async () => ({ models: this.#core.models, current: await this.#core.modelFor(thread.conversationId, thread.channelId) }),
       logger: log,
+      ...(ai ? { hideStop: () => ai.surface.hidesStop() } : {}),
     };
     // Native mode records Markdown for a restart to finish with, so a reopened surface is a stream surface too.
-    return this.#streams ? new SlackStreamSurface({ ...opts, recipientUserId, support: this.#streams }) : new SlackSurface(opts);
+    const surface = this.#streams ? new SlackStreamSurface({ ...opts, recipientUserId, support: this.#streams }) : new SlackSurface(opts);
+    return ai && question !== undefined ? ai.wrap(surface, thread, question, log) : surface;
   }
 }

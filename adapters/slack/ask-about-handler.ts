@@ -15,11 +15,12 @@ import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentResolver, EarlierMessage } from '../../src/conversation/types.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
-import { attachmentOfFile, channelIdOf, conversationIdOf, fileSchema, isAllowed, type Allowed } from './incoming.ts';
+import { attachmentOfFile, channelIdOf, conversationIdOf, fileSchema, isAllowed, workspaceIdOf, type Allowed } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
 import { mentionedUsers, readableText } from './readable-text.ts';
-import type { SlackUserNames } from './user-names.ts';
+import type { SlackPlaces } from './turn-place.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 export const ASK_ABOUT_CALLBACK = 'ask_about_message';
 
@@ -51,9 +52,10 @@ export interface AskAboutOptions {
   readonly core: ConversationCore;
   readonly allowed: Allowed;
   readonly bot: { readonly userId: string; readonly botId: string | undefined };
-  readonly names: SlackUserNames;
+  readonly users: SlackUserDirectory;
   readonly surfaces: AnswerSurfaces;
   readonly files: AttachmentResolver;
+  readonly places: SlackPlaces;
   readonly logger: Logger;
 }
 
@@ -77,12 +79,12 @@ export class AskAboutHandler {
       return;
     }
     const log = this.#o.logger.child({ about: p.message.ts, channel: p.channel.id });
-    const about = await this.#about(p);
+    const about = await this.#about(p, teamId);
     if (!about) {
       await respond({ response_type: 'ephemeral', text: toMrkdwn(userText.askAboutNothing) });
       return;
     }
-    const opened = await this.#open(client, p, about, log);
+    const opened = await this.#open(client, p, teamId, about, log);
     if (!opened) {
       await respond({ response_type: 'ephemeral', text: toMrkdwn(userText.askAboutFailed) });
       return;
@@ -97,10 +99,12 @@ export class AskAboutHandler {
         turnId,
         conversationId,
         channelId,
-        author: { id: p.user.id, name: await this.#o.names.nameOf(p.user.id) },
+        author: { id: p.user.id, name: await this.#o.users.nameOf(teamId, p.user.id) },
         text: userText.askAboutQuestion,
         attachments: [],
         earlier: { messages: [about], truncated: false },
+        place: await this.#o.places.of({ teamId, channel: opened.channel, channelType: undefined }),
+        workspaceId: workspaceIdOf(thread),
       },
       { surface, attachments: this.#o.files },
     );
@@ -108,10 +112,10 @@ export class AskAboutHandler {
   }
 
   /** The message as the core reads it in: its author named, mentions as names; undefined when it says nothing. */
-  async #about(p: Shortcut): Promise<EarlierMessage | undefined> {
+  async #about(p: Shortcut, teamId: string): Promise<EarlierMessage | undefined> {
     const m = p.message;
     const ids = mentionedUsers(m.text).filter((id) => id !== this.#o.bot.userId);
-    const names = new Map(await Promise.all(ids.map(async (id) => [id, await this.#o.names.nameOf(id)] as const)));
+    const names = new Map(await Promise.all(ids.map(async (id) => [id, await this.#o.users.nameOf(teamId, id)] as const)));
     const text = readableText(m.text, names).trim();
     const attachments = m.files.map(attachmentOfFile);
     if (text === '' && attachments.length === 0) return undefined;
@@ -119,15 +123,21 @@ export class AskAboutHandler {
     const author =
       m.bot_id && !mine
         ? { id: m.bot_id, name: m.bot_profile?.name ?? m.username ?? 'a bot' }
-        : { id: m.user ?? 'unknown', name: mine ? 'the bot' : await this.#o.names.nameOf(m.user ?? '') };
+        : { id: m.user ?? 'unknown', name: mine ? 'the bot' : await this.#o.users.nameOf(teamId, m.user ?? '') };
     return { platformMessageId: m.ts, role: mine ? 'assistant' : 'user', author, text, attachments, at: Math.round(Number(m.ts) * 1000) };
   }
 
   /** The message's thread, if the bot may write there; else a DM with the person, in a thread of its own. */
-  async #open(client: webApi.WebClient, p: Shortcut, about: EarlierMessage, log: Logger): Promise<{ channel: string; threadTs: string } | undefined> {
+  async #open(
+    client: webApi.WebClient,
+    p: Shortcut,
+    teamId: string,
+    about: EarlierMessage,
+    log: Logger,
+  ): Promise<{ channel: string; threadTs: string } | undefined> {
     const threadTs = p.message.thread_ts ?? p.message.ts;
     try {
-      const asker = await this.#o.names.nameOf(p.user.id);
+      const asker = await this.#o.users.nameOf(teamId, p.user.id);
       await client.chat.postMessage({ channel: p.channel.id, thread_ts: threadTs, text: toMrkdwn(userText.askAboutOpener(asker)) });
       return { channel: p.channel.id, threadTs };
     } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * Slash commands: `/model` and `/reset`. Slack runs slash commands in channels
+ * Slash commands: `/model`, `/reset` and `/persona`. Slack runs slash commands in channels
  * and DMs, never inside threads (platform-limits.md §2e), and wants each
  * acknowledged within 3 s: each acks with its answer, at most a quick store
  * write (and a cached users.info) away.
@@ -10,6 +10,7 @@ import { channelModelBlocks } from './blocks.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { channelIdOf, isAllowed } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
+import { personaReply } from './persona-command.ts';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -22,7 +23,7 @@ export class CommandHandler {
 
   /**
    * `/model`: lists the models (with a picker for the channel's default, for those who may
-   * set it), or sets the channel's default by name.
+   * set it) and the channel's persona if it has one, or sets the channel's default by name.
    */
   async model({ command, ack }: CommandArgs): Promise<void> {
     const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
@@ -31,8 +32,9 @@ export class CommandHandler {
     const name = command.text.trim();
     const mayChange = await this.#o.moderation.mayChangeChannelSettings({ teamId: where.teamId, userId: where.user }, where.channel);
     if (name === '') {
-      const current = await this.#o.core.modelFor(channelId, channelId);
-      const list = toMrkdwn(userText.modelList(this.#o.core.models, current));
+      const [current, persona] = await Promise.all([this.#o.core.modelFor(channelId, channelId), this.#o.core.personaFor(channelId, channelId)]);
+      const models = userText.modelList(this.#o.core.models, current);
+      const list = toMrkdwn(persona === undefined ? models : `${models}\n${userText.modelListPersona(persona)}`);
       if (!mayChange) return ack({ response_type: 'ephemeral', text: `${list}\n${toMrkdwn(userText.channelModelNeedsAdmin)}` });
       return ack({ response_type: 'ephemeral', text: list, blocks: channelModelBlocks(list, channelId, this.#o.core.models, current) });
     }
@@ -43,6 +45,19 @@ export class CommandHandler {
       response_type: change.ok ? 'in_channel' : 'ephemeral',
       text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
     });
+  }
+
+  /** `/persona`: shows, sets or clears the channel's persona (persona-command.ts). */
+  async persona({ command, ack }: CommandArgs): Promise<void> {
+    const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
+    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
+    const channelId = channelIdOf(where);
+    // Showing it needs no rights, and no users.info.
+    const mayChange = command.text.trim() !== '' && (await this.#o.moderation.mayChangeChannelSettings({ teamId: where.teamId, userId: where.user }, where.channel));
+    const reply = await personaReply(command.text, this.#o.core, { channelId, isDm: where.channel.startsWith('D'), mayChange });
+    // Only a change is said in the channel.
+    if (reply.response_type === 'in_channel') this.#o.logger.info({ channelId }, 'channel persona changed');
+    return ack(reply);
   }
 
   /**

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { userText } from '../../src/user-text.ts';
-import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent } from './incoming.ts';
+import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, workspaceIdOf } from './incoming.ts';
 import type { MessageEventArgs, MessageHandlerOptions } from './message-handler.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
@@ -25,8 +25,11 @@ const changedSchema = z.object({
   previous_message: z.looseObject({ text: z.string().optional() }).optional(),
 });
 
-/** What the message handler has, but the memory of threads: an edit is of a message the bot already answered. */
-export interface EditHandlerOptions extends Omit<MessageHandlerOptions, 'threads'> {
+/**
+ * What the message handler has, but the memory and reading of threads and the names of
+ * people: an edit is of a question the bot already answered, whose context history holds.
+ */
+export interface EditHandlerOptions extends Omit<MessageHandlerOptions, 'threads' | 'reader' | 'contextMaxMessages' | 'users'> {
   /** EDIT_FOLLOW_MINUTES, in ms: the private note about a late edit names it. */
   readonly editFollowMs: number;
 }
@@ -58,7 +61,7 @@ export class EditHandler {
     const log = this.#o.logger.child({ conversation: conversationId, turn: turnId });
     const surface = this.#o.surfaces.forThread({ teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user }, log, m.user);
     const outcome = await this.#o.core.followEdit(
-      { conversationId, channelId, turnId, text: m.text, attachments: m.attachments },
+      { conversationId, channelId, turnId, text: m.text, attachments: m.attachments, place: await this.#o.places.of(m), workspaceId: workspaceIdOf(m) },
       { surface, attachments: this.#o.files },
     );
     log.debug({ outcome: outcome.type }, 'edited message handled');

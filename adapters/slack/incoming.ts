@@ -99,6 +99,8 @@ function unescapeSlack(text: string): string {
 
 export const conversationIdOf = (m: { teamId: string; channel: string; threadTs: string }) => `slack:${m.teamId}:${m.channel}:${m.threadTs}`;
 export const channelIdOf = (m: { teamId: string; channel: string }) => `slack:${m.teamId}:${m.channel}`;
+/** The workspace, for its daily token quota and `/usage`'s top users. */
+export const workspaceIdOf = (m: { teamId: string }) => `slack:${m.teamId}`;
 
 /** The allowlists of SLACK_ALLOWED_*; an empty list allows everyone. */
 export interface Allowed {

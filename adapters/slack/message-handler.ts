@@ -1,20 +1,26 @@
 /**
  * `app_mention` and `message` events: decides which messages the bot answers
  * (a mention, a DM, a follow-up in a thread it takes part in), drops Slack's
- * redeliveries and people outside the allowlists, and hands the rest to the core.
+ * redeliveries and people outside the allowlists, and hands the rest to the core
+ * with who wrote it (by name), where (for the system prompt) and, in a thread the
+ * bot did not start, the thread's earlier messages.
  */
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
-import type { AttachmentResolver } from '../../src/conversation/types.ts';
+import type { AttachmentResolver, TurnRequest } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
-import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, type SlackMessage } from './incoming.ts';
+import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, workspaceIdOf, type SlackMessage } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
+import type { SlackThreadReader } from './thread-context.ts';
 import type { ThreadMemory } from './thread-memory.ts';
+import { TurnOrder } from './turn-order.ts';
+import type { SlackPlaces } from './turn-place.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 /** Slack retries an event for about 6 minutes (platform-limits.md §2d); a day covers it with room to spare. */
 const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -35,11 +41,17 @@ export interface MessageHandlerOptions {
   readonly files: AttachmentResolver;
   readonly surfaces: AnswerSurfaces;
   readonly threads: ThreadMemory;
+  /** Reads a thread the bot is called into; `contextMaxMessages` (CONTEXT_MAX_MESSAGES) of it at most. */
+  readonly reader: SlackThreadReader;
+  readonly contextMaxMessages: number;
+  readonly users: SlackUserDirectory;
+  readonly places: SlackPlaces;
   readonly logger: Logger;
 }
 
 export class MessageHandler {
   readonly #o: MessageHandlerOptions;
+  readonly #order = new TurnOrder();
 
   constructor(options: MessageHandlerOptions) {
     this.#o = options;
@@ -107,18 +119,47 @@ export class MessageHandler {
     const conversationId = conversationIdOf(m);
     const channelId = channelIdOf(m);
     const turnId = `${conversationId}:${m.ts}`;
-    this.#o.threads.add(conversationId);
+    // A thread someone else started holds what people said before the bot was called; a
+    // thread the bot started from a message at the top holds nothing it was not sent.
+    const readThread = m.inThread && !this.#o.threads.started(conversationId);
+    this.#o.threads.add(conversationId, !m.inThread);
     const surface = this.#o.surfaces.forThread(
       { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
       log,
       m.user,
+      m.text,
     );
-    this.#o.core
-      .answer(
-        { turnId, conversationId, channelId, author: { id: m.user, name: m.user }, text: m.text, attachments: m.attachments },
-        { surface, attachments: this.#o.files },
+    this.#order
+      .run(
+        conversationId,
+        () => this.#request(m, { turnId, conversationId, channelId, readThread }),
+        (request) => this.#o.core.answer(request, { surface, attachments: this.#o.files }),
       )
       .then((outcome) => log.debug({ outcome }, 'turn ended'))
       .catch((err: unknown) => log.error({ err }, 'turn failed'));
+  }
+
+  /** The turn for the core: the author by name, the place, and the thread read when the bot was called into one. */
+  async #request(m: SlackMessage, ids: { turnId: string; conversationId: string; channelId: string; readThread: boolean }): Promise<TurnRequest> {
+    const [name, earlier, place] = await Promise.all([
+      this.#o.users.nameOf(m.teamId, m.user),
+      ids.readThread
+        ? this.#o.reader.read({ teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, beforeTs: m.ts, max: this.#o.contextMaxMessages })
+        : undefined,
+      this.#o.places.of(m),
+    ]);
+    return {
+      turnId: ids.turnId,
+      conversationId: ids.conversationId,
+      channelId: ids.channelId,
+      author: { id: m.user, name },
+      text: m.text,
+      attachments: m.attachments,
+      // The turn id is `conversation:ts`; a later read of the thread finds the question by its ts.
+      platformMessageId: m.ts,
+      earlier,
+      place,
+      workspaceId: workspaceIdOf(m),
+    };
   }
 }

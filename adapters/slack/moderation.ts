@@ -1,11 +1,11 @@
 /**
  * Who may do what to answers and settings on Slack, in one place so every
- * control asks the same question (Stop, New conversation and `/model` today;
- * regenerate and `/persona` later):
+ * control asks the same question (Stop, New conversation, `/model` and
+ * `/persona` today; regenerate later):
  * - an answer, and the thread conversation it belongs to, are the asker's: they
  *   may stop it or start the thread afresh, and so may the workspace's admins
  *   and owners (`users.info`) and the people named in SLACK_ADMIN_USERS;
- * - a channel-wide setting (its default model) is for those admins only,
+ * - a channel-wide setting (its default model, its persona) is for those admins only,
  *   except in a DM with the bot, which belongs to the person in it.
  */
 import type { SlackUserDirectory } from './user-directory.ts';
@@ -40,7 +40,7 @@ export class SlackModeration {
     return this.isAdmin(actor);
   }
 
-  /** Whether `actor` may change a setting for the whole of `channel` (its default model). */
+  /** Whether `actor` may change a setting for the whole of `channel` (its default model, its persona). */
   async mayChangeChannelSettings(actor: SlackActor, channel: string): Promise<boolean> {
     // A DM with the bot (its id starts with D) is the person's own.
     if (channel.startsWith('D')) return true;

@@ -6,14 +6,20 @@
 import type { types, webApi } from '@slack/bolt';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 
-/** Codes that say this workspace, app or channel does not stream natively, beyond the `invalid` kind. */
+/**
+ * Errors of chat.startStream that say this workspace, app or kind of channel does
+ * not stream natively (docs.slack.dev chat.startStream "Errors"; `unknown_method`
+ * where the method does not exist, as on older Enterprise Grid or GovSlack hosts).
+ * Nothing else is taken as a refusal: not a 429, a 5xx or an error code we do not
+ * know, which may pass.
+ */
 const REFUSAL_CODES = new Set([
   'unknown_method',
-  'missing_scope',
   'not_allowed_token_type',
   'method_not_supported_for_channel_type',
   'feature_not_enabled',
   'not_allowed',
+  'missing_scope',
 ]);
 
 export interface StreamCallsOptions {
@@ -33,9 +39,9 @@ export class StreamCalls {
     this.#opts = opts;
   }
 
-  /** A failed chat.startStream that means: stream by chat.update instead. */
+  /** A failed chat.startStream that means: this workspace streams by chat.update from now on. */
   static refusal(error: PlatformError): boolean {
-    return error.kind === 'invalid' || (error.code !== undefined && REFUSAL_CODES.has(error.code));
+    return error.code !== undefined && REFUSAL_CODES.has(error.code);
   }
 
   /** Slack ended the stream (it does so about 5 minutes after the start): appends and stops are refused. */

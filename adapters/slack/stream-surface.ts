@@ -7,22 +7,28 @@
  *
  * Where the workspace refuses native streaming, the surface falls back to the
  * chat.update path (`SlackSurface`) for this turn and every later one there.
+ * Where chat.startStream or chat.stopStream is short of budget (both Tier 2),
+ * or a start fails for another reason, this answer alone overflows to that path
+ * at once (`overflow`), instead of waiting up to a minute for a start.
  * Slack ends a stream on its own after about 5 minutes
  * (`message_not_in_streaming_state`): the rest then continues in a new message
  * of the thread, without losing or repeating text.
  */
-import type { Logger } from 'pino';
 import type { types } from '@slack/bolt';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
-import type { MessagePlace, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { markdownPieces, settledLength, toMarkdownText } from './markdown-text.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
+import { streamScopes } from './scopes.ts';
 import { SlackSurface, type SlackSurfaceOptions } from './surface.ts';
+import type { NativeStreamSupport } from './native-stream-support.ts';
 import { StreamCalls } from './stream-calls.ts';
+
+export { NativeStreamSupport } from './native-stream-support.ts';
 
 /**
  * Markdown characters per streamed message. `markdown_text` takes 12,000 per call, and
@@ -31,27 +37,6 @@ import { StreamCalls } from './stream-calls.ts';
  * escaped mentions and a reopened code fence.
  */
 export const SLACK_MAX_STREAM_MARKDOWN = 10_000;
-
-/** Which workspaces refused native streaming; one per adapter, shared by its surfaces. */
-export class NativeStreamSupport {
-  readonly #refused = new Set<string>();
-  readonly #logger: Logger;
-
-  constructor(logger: Logger) {
-    this.#logger = logger;
-  }
-
-  refused(teamId: string): boolean {
-    return this.#refused.has(teamId);
-  }
-
-  /** Marks a workspace as streaming by chat.update from now on; logs the first time. */
-  refuse(teamId: string, code: string | undefined): void {
-    if (this.#refused.has(teamId)) return;
-    this.#refused.add(teamId);
-    this.#logger.warn({ team: teamId, code }, 'slack refused native streaming; streaming with chat.update in this workspace');
-  }
-}
 
 export interface SlackStreamSurfaceOptions extends SlackSurfaceOptions {
   /**
@@ -88,27 +73,25 @@ export class SlackStreamSurface implements Surface {
   readonly #opts: SlackStreamSurfaceOptions;
   readonly #fallback: SlackSurface;
   readonly #calls: StreamCalls;
-  readonly #native: { readonly post: RateScope; readonly edit: RateScope };
+  readonly #native: SurfaceScopes;
   #mode: 'native' | 'update';
+  /** This answer left native streaming on its own (budget short, a failed start): the Stop message stays its Stop. */
+  #overflowed = false;
   readonly #messages = new Map<string, Written>();
   /** The newest streamed message: only it carries the final controls. */
   #latest: Extract<Written, { type: 'stream' }> | undefined;
   #stopControl: Promise<string | undefined> | undefined;
+  /** The user stopped the answer with Slack's own stop button (`stoppedInSlack`). */
+  #stoppedInSlack = false;
 
   constructor(opts: SlackStreamSurfaceOptions) {
     this.#opts = opts;
     this.address = opts.thread.turnId;
-    this.#fallback = new SlackSurface(opts);
+    this.#fallback = new SlackSurface({ ...opts, stopElsewhere: () => this.#overflowed });
     const { teamId, channel, threadTs } = opts.thread;
     this.#calls = new StreamCalls({ client: opts.client, channel, threadTs, teamId, recipientUserId: opts.recipientUserId ?? '' });
     this.#mode = opts.recipientUserId === undefined || opts.support.refused(teamId) ? 'update' : 'native';
-    this.#native = {
-      // chat.startStream is Tier 2 (20+ per minute per workspace). chat.stopStream is Tier 2 as
-      // well, and ends at most one stream per start, so this budget bounds both.
-      post: { key: `slack:startStream:${teamId}`, limit: 20, windowMs: 60_000 },
-      // chat.appendStream is Tier 4: 100+ per minute per workspace, shared by every stream in it.
-      edit: { key: `slack:appendStream:${teamId}`, limit: 100, windowMs: 60_000 },
-    };
+    this.#native = streamScopes(teamId);
   }
 
   get appendOnly(): boolean {
@@ -119,8 +102,20 @@ export class SlackStreamSurface implements Surface {
     return this.#mode === 'native' ? SLACK_MAX_STREAM_MARKDOWN : this.#fallback.maxMessageLength;
   }
 
-  get scopes(): { readonly post: RateScope; readonly edit: RateScope } {
+  get scopes(): SurfaceScopes {
     return this.#mode === 'native' ? this.#native : this.#fallback.scopes;
+  }
+
+  /**
+   * This answer goes by chat.postMessage + chat.update: the renderer found no
+   * chat.startStream (or chat.stopStream) budget for it, or it has nothing to stream.
+   * Later answers in the workspace try native streaming again.
+   */
+  overflow(): void {
+    if (this.#mode !== 'native') return;
+    this.#mode = 'update';
+    this.#overflowed = true;
+    this.#opts.logger.debug({ team: this.#opts.thread.teamId }, 'this answer streams by chat.update');
   }
 
   /** Markdown goes to Slack as it is; each path converts or escapes it when it writes. */
@@ -134,7 +129,7 @@ export class SlackStreamSurface implements Surface {
    * model thinks) and deleted once the answer is over.
    */
   async showTyping(signal: AbortSignal): Promise<void> {
-    if (this.#mode !== 'native' || this.#stopControl) return;
+    if (this.#mode !== 'native' || this.#stopControl || this.#opts.hideStop?.()) return;
     signal.throwIfAborted();
     const { channel, threadTs, turnId, askerId } = this.#opts.thread;
     this.#stopControl = this.#opts.client.chat
@@ -145,6 +140,16 @@ export class SlackStreamSurface implements Surface {
         return undefined;
       });
     await this.#stopControl;
+  }
+
+  /**
+   * The user stopped the answer with an agent session's stop button, which stops its
+   * stream in Slack too: the final text then replaces the stopped message (chat.update
+   * works once a stream has stopped) instead of continuing in a new one, as it does after
+   * Slack's five-minute end.
+   */
+  stoppedInSlack(): void {
+    this.#stoppedInSlack = true;
   }
 
   async finished(signal: AbortSignal): Promise<void> {
@@ -161,13 +166,22 @@ export class SlackStreamSurface implements Surface {
       ts = await this.#calls.start(toMarkdownText(text.slice(0, settled), text[settled]));
     } catch (err) {
       const error = toPlatformError(err, 'chat.startStream');
-      if (!StreamCalls.refusal(error)) throw error;
-      // The first message decides for the whole answer; later ones fall back alone.
-      if (this.#messages.size === 0) {
-        this.#opts.support.refuse(this.#opts.thread.teamId, error.code);
-        this.#mode = 'update';
-        await this.#dropStopControl(signal);
+      // A 429 goes to the scheduler: it pauses chat.startStream, and this answer overflows from there.
+      if (error.kind === 'rate-limited') throw error;
+      if (StreamCalls.refusal(error)) {
+        // The first message decides for the whole workspace; a later one falls back alone.
+        if (this.#messages.size === 0) {
+          this.#opts.support.refuse(this.#opts.thread.teamId, error.code);
+          this.#mode = 'update';
+          await this.#dropStopControl(signal);
+        }
+        return this.#postUpdate(text, state, signal, place);
       }
+      // The channel is gone or closed to the bot: chat.postMessage would fare no better.
+      if (this.#messages.size > 0 || error.kind === 'forbidden' || error.kind === 'gone') throw error;
+      // A 5xx or an error that says nothing about the workspace: this answer alone goes by chat.update, now.
+      this.#opts.logger.warn({ err: error, code: error.code }, 'chat.startStream failed; this answer streams by chat.update');
+      this.overflow();
       return this.#postUpdate(text, state, signal, place);
     }
     const previous = this.#latest;
@@ -257,7 +271,7 @@ export class SlackStreamSurface implements Surface {
   /** Sends the rest of the final text and stops the stream with the controls under it. */
   async #finish(written: Extract<Written, { type: 'stream' }>, text: string, signal: AbortSignal, place: MessagePlace | undefined): Promise<void> {
     const controls = await this.#controls(written, place);
-    if (!text.startsWith(written.sent)) {
+    if (!text.startsWith(written.sent) || this.#stoppedInSlack) {
       if (written.streaming) await this.#stop(written, '', { type: 'none' });
       written.sent = text;
       // One message is rewritten with the final text; after a roll-over the last one only gets its controls.

@@ -4,10 +4,11 @@
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
-import type { MessagePlace, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
+import { updateScopes } from './scopes.ts';
 
 /**
  * Markdown characters per message, before conversion. Slack recommends at most
@@ -36,6 +37,10 @@ export interface SlackSurfaceOptions {
   /** The models on offer and the one the conversation's next turn would use, for the final picker. */
   readonly models: () => Promise<{ models: readonly string[]; current: string }>;
   readonly logger: Logger;
+  /** True while Slack shows its own stop button for the answer (an agent session): ours is left out then. */
+  readonly hideStop?: () => boolean;
+  /** Stop lives in a message of its own (native streaming's Stop control): a live answer then shows none. */
+  readonly stopElsewhere?: () => boolean;
 }
 
 /** The surface's address: its turn id, `slack:<team>:<channel>:<thread ts>:<message ts>`. */
@@ -51,7 +56,7 @@ export class SlackSurface implements Surface {
   readonly maxMessageLength = SLACK_MAX_MARKDOWN;
   /** Rebuilds this surface after a restart (`RunningAdapter.reopen`). */
   readonly address: string;
-  readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
+  readonly scopes: SurfaceScopes;
   readonly #opts: SlackSurfaceOptions;
   /** The newest message of this answer: only it carries controls. */
   #latestTs: string | undefined;
@@ -61,13 +66,7 @@ export class SlackSurface implements Surface {
   constructor(opts: SlackSurfaceOptions) {
     this.#opts = opts;
     this.address = opts.thread.turnId;
-    const { teamId, channel } = opts.thread;
-    this.scopes = {
-      // chat.postMessage: about one message per second per channel (platform-limits.md §2a).
-      post: { key: `slack:post:${channel}`, limit: 1, windowMs: 1000 },
-      // chat.update is Tier 3: 50+ per minute per workspace, shared by every stream in it.
-      edit: { key: `slack:update:${teamId}`, limit: 50, windowMs: 60_000 },
-    };
+    this.scopes = updateScopes(opts.thread.teamId, opts.thread.channel);
   }
 
   format(markdown: string): string {
@@ -138,7 +137,10 @@ export class SlackSurface implements Surface {
 
   async #controls(state: MessageState, latest: boolean): Promise<AnswerControls> {
     if (!latest) return { type: 'none' };
-    if (state === 'live') return { type: 'stop', turnId: this.#opts.thread.turnId, askerId: this.#opts.thread.askerId };
+    if (state === 'live') {
+      if (this.#opts.hideStop?.() || this.#opts.stopElsewhere?.()) return { type: 'none' };
+      return { type: 'stop', turnId: this.#opts.thread.turnId, askerId: this.#opts.thread.askerId };
+    }
     return finalControls(this.#opts.thread, this.#opts.models, this.#opts.logger);
   }
 

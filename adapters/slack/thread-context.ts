@@ -2,7 +2,7 @@
  * Reads a Slack thread the bot is called into, as the core's earlier messages:
  * `conversations.replies` page by page (cursor, oldest first, the thread's parent
  * first), the newest `max` before the mention kept, each author named (users.info,
- * remembered per adapter), the bot's own messages as assistant messages.
+ * `user-directory.ts`), the bot's own messages as assistant messages.
  *
  * conversations.replies is Tier 3 (about 50 a minute), and only 1 a minute with 15
  * messages a page for commercially distributed apps outside the Marketplace
@@ -10,8 +10,8 @@
  * once (`rejectRateLimitedCalls`): a short Retry-After is waited out; a long one
  * ends the read, and the turn is answered from its message alone.
  *
- * Not wired yet: the Slack message handler calls `read` for a mention in a thread
- * (`inThread`), and passes the result as `TurnRequest.earlier`.
+ * The Slack message handler calls `read` for a message in a thread the bot did
+ * not start, and passes the result as `TurnRequest.earlier`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { webApi } from '@slack/bolt';
@@ -21,7 +21,7 @@ import type { EarlierContext, EarlierMessage } from '../../src/conversation/type
 import { attachmentOfFile, fileSchema } from './incoming.ts';
 import { toPlatformError } from './platform-errors.ts';
 import { mentionedUsers, readableText } from './readable-text.ts';
-import type { SlackUserNames } from './user-names.ts';
+import type { SlackUserDirectory } from './user-directory.ts';
 
 /** Messages asked for per page: Slack recommends at most 200 (docs.slack.dev conversations.replies "Pagination"). */
 const PAGE_LIMIT = 200;
@@ -51,6 +51,8 @@ type ThreadMessage = z.infer<typeof threadMessageSchema>;
 const SPOKEN_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'bot_message', 'me_message']);
 
 export interface ThreadToRead {
+  /** The workspace, for looking up who wrote what. */
+  readonly teamId: string;
   readonly channel: string;
   /** The thread's parent `ts`. */
   readonly threadTs: string;
@@ -63,14 +65,14 @@ export interface ThreadToRead {
 export class SlackThreadReader {
   readonly #client: webApi.WebClient;
   readonly #bot: { readonly userId: string; readonly botId: string | undefined; readonly name?: string | undefined };
-  readonly #names: SlackUserNames;
+  readonly #users: SlackUserDirectory;
   readonly #log: Logger;
 
   /** `bot.name` is how a mention of the bot reads (`@Gemini`); its own user is never looked up. */
-  constructor(opts: { client: webApi.WebClient; bot: { userId: string; botId: string | undefined; name?: string | undefined }; names: SlackUserNames; logger: Logger }) {
+  constructor(opts: { client: webApi.WebClient; bot: { userId: string; botId: string | undefined; name?: string | undefined }; users: SlackUserDirectory; logger: Logger }) {
     this.#client = opts.client;
     this.#bot = opts.bot;
-    this.#names = opts.names;
+    this.#users = opts.users;
     this.#log = opts.logger;
   }
 
@@ -105,7 +107,7 @@ export class SlackThreadReader {
       this.#log.warn({ err: failure, channel: thread.channel }, 'could not read the thread');
       return { messages: [], truncated: false, failure: failure.kind === 'forbidden' ? 'forbidden' : 'unavailable' };
     }
-    return { messages: await this.#earlier(kept), truncated };
+    return { messages: await this.#earlier(thread.teamId, kept), truncated };
   }
 
   /** One page; a rate limit with a short Retry-After is waited out once. */
@@ -122,11 +124,11 @@ export class SlackThreadReader {
     }
   }
 
-  async #earlier(messages: readonly ThreadMessage[]): Promise<EarlierMessage[]> {
+  async #earlier(teamId: string, messages: readonly ThreadMessage[]): Promise<EarlierMessage[]> {
     const spoken = messages.filter((m) => m.subtype === undefined || SPOKEN_SUBTYPES.has(m.subtype));
     const ids = new Set(spoken.flatMap((m) => [...(m.user && !m.bot_id ? [m.user] : []), ...mentionedUsers(m.text)]));
     ids.delete(this.#bot.userId);
-    const names = new Map(await Promise.all([...ids].map(async (id) => [id, await this.#names.nameOf(id)] as const)));
+    const names = new Map(await Promise.all([...ids].map(async (id) => [id, await this.#users.nameOf(teamId, id)] as const)));
     names.set(this.#bot.userId, this.#bot.name ?? 'the bot');
     return spoken.flatMap((m): EarlierMessage[] => {
       const mine = m.user === this.#bot.userId || (m.bot_id !== undefined && m.bot_id === this.#bot.botId);

@@ -4,11 +4,13 @@
  * the history as it was before that answer, and streams into the messages the old
  * answer occupies; the new exchange replaces the old one in history, where it
  * stood. A regeneration that fails, or writes nothing, puts the previous answer
- * back with the reason below it, and history keeps it.
+ * back with the reason below it, and history keeps it. It goes upstream as its
+ * question's asker, so it meets their daily quotas and counts against them.
  */
 import type { Logger } from 'pino';
 import { newestExchange, questionOf, type Exchange } from '../history/exchanges.ts';
 import type { StoredMessage } from '../history/record.ts';
+import type { QuotaRefusal } from '../quota/token-quotas.ts';
 import { StoreError } from '../store/store-error.ts';
 import { userText } from '../user-text.ts';
 import type { TurnIo } from './core.ts';
@@ -28,6 +30,19 @@ interface Edit {
 
 /** Whether an answer may be written again: yes with the exchange to replace, or why not. */
 type Checked = { readonly type: 'ok'; readonly exchange: Exchange } | { readonly type: 'not-newest' | 'unknown' | 'unchanged' | 'too-late' };
+
+type Refused = Exclude<Checked, { readonly type: 'ok' }>;
+
+/**
+ * A regeneration that may go ahead: what the turn read, the old exchange, the request that
+ * asks its question again, and the quota it met, if any.
+ */
+interface Redo {
+  readonly loaded: LoadedTurn;
+  readonly exchange: Exchange;
+  readonly request: TurnRequest;
+  readonly refusal: QuotaRefusal | undefined;
+}
 
 /** Questions being answered right now, on this instance: an edit may come before their exchange is stored. */
 export interface QuestionsInFlight {
@@ -82,20 +97,27 @@ export class Regenerator {
       }
       if (held === 'busy') return { type: 'busy' };
       try {
-        let loaded: LoadedTurn;
-        let checked: Checked;
+        let redo: Redo | Refused;
         try {
-          loaded = await this.#runner.load(target, log);
-          checked = await this.#check(target, edit, loaded.history);
+          redo = await this.#ready(target, edit, log);
         } catch (error) {
           return this.#failed(error, log);
         }
-        if (checked.type !== 'ok') return checked;
-        return { type: 'regenerated', outcome: await this.#write(target, checked.exchange, edit, loaded, io, turnSignal, log) };
+        if ('type' in redo) return redo;
+        return { type: 'regenerated', outcome: await this.#write(target, redo, io, turnSignal, log) };
       } finally {
         await held.release();
       }
     });
+  }
+
+  /** What the regeneration reads before it starts, or why it may not go ahead. Rejects with the store's error. */
+  async #ready(target: RegenerateRequest, edit: Edit | undefined, log: Logger): Promise<Redo | Refused> {
+    const loaded = await this.#runner.load(target, log);
+    const checked = await this.#check(target, edit, loaded.history);
+    if (checked.type !== 'ok') return checked;
+    const request = requestOf(target, checked.exchange, edit);
+    return { loaded, exchange: checked.exchange, request, refusal: await this.#runner.overQuota(request, log) };
   }
 
   /** Whether `target` names the newest question, and for an edit whether it is one to follow; `history` read now when undefined. */
@@ -117,30 +139,21 @@ export class Regenerator {
     return { type: 'ok', exchange };
   }
 
-  /** Streams the new answer into the old one's messages, then stores it in the old one's place, or puts the old one back. */
-  async #write(
-    target: RegenerateRequest,
-    exchange: Exchange,
-    edit: Edit | undefined,
-    loaded: LoadedTurn,
-    io: TurnIo,
-    signal: AbortSignal,
-    log: Logger,
-  ): Promise<TurnOutcome> {
+  /**
+   * Streams the new answer into the old one's messages, then stores it in the old one's place, or
+   * puts the old one back (also when a quota keeps the question from going upstream).
+   */
+  async #write(target: RegenerateRequest, redo: Redo, io: TurnIo, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
+    const { loaded, exchange, request, refusal } = redo;
     const { question, answer } = exchange;
-    const request: TurnRequest = {
-      turnId: question.turnId,
-      conversationId: target.conversationId,
-      channelId: target.channelId,
-      author: { id: question.authorId, name: question.authorName },
-      text: edit?.text ?? question.text,
-      attachments: [...(edit?.attachments ?? question.attachments)],
-      platformMessageId: question.platformMessageId,
-      place: target.place,
-    };
     const existing = (answer?.shownIn ?? []).map((id) => ({ id }));
     const { live, done } = this.#runner.liveMessage(question.turnId, io.surface, signal, log, existing);
     try {
+      if (refusal) {
+        live.replaceAnswer(answer?.text ?? '');
+        await live.finish({ note: userText.regenerateKeptPrevious(refusal.userText) });
+        return this.#runner.ended(target.conversationId, { type: 'over-quota', scope: refusal.scope }, { model: loaded.model });
+      }
       // The history the first answer was written from: the exchange itself left out, what it read in kept.
       const streamed = await this.#runner.stream(request, { ...loaded, history: [...exchange.before] }, io, live, signal, log);
       const previous = answer?.text ?? '';
@@ -148,6 +161,7 @@ export class Regenerator {
       if (!replaces) live.replaceAnswer(previous);
       const note = replaces || signal.reason instanceof StoppedByUser ? streamed.end.note : userText.regenerateKeptPrevious(streamed.end.note ?? '');
       const shown = await live.finish({ note, footer: replaces ? this.#runner.footer(streamed.model, streamed.usage) : undefined });
+      await this.#runner.count(request, streamed, log);
       if (replaces) {
         const stored = answeredExchange(request, question.at, streamed.prepared.attachments, {
           model: streamed.model,
@@ -180,6 +194,22 @@ export class Regenerator {
     log.error({ err: error }, 'regeneration could not start');
     return { type: 'failed' };
   }
+}
+
+/** The turn that asks `exchange`'s question again (or its edited text), as its asker, where it was asked. */
+function requestOf(target: RegenerateRequest, exchange: Exchange, edit: Edit | undefined): TurnRequest {
+  const { question } = exchange;
+  return {
+    turnId: question.turnId,
+    conversationId: target.conversationId,
+    channelId: target.channelId,
+    author: { id: question.authorId, name: question.authorName },
+    text: edit?.text ?? question.text,
+    attachments: [...(edit?.attachments ?? question.attachments)],
+    platformMessageId: question.platformMessageId,
+    place: target.place,
+    workspaceId: target.workspaceId,
+  };
 }
 
 /**

@@ -188,13 +188,22 @@ export class ConversationService implements ConversationCore {
 
   async #run(request: TurnRequest, askedAt: number, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
     let loaded;
+    let refusal;
     try {
       loaded = await this.#runner.load(request, log);
+      refusal = await this.#runner.overQuota(request, log);
     } catch (error) {
       return this.#failBeforeStart(request, askedAt, error, live, log);
     }
-    const { model, end, usage, firstTokenMs, prepared } = await this.#runner.stream(request, loaded, io, live, signal, log);
+    if (refusal) {
+      const shown = await live.finish({ note: refusal.userText });
+      await this.#keepUnanswered(request, 'quota', askedAt, log, shown.refs);
+      return this.#runner.ended(request.conversationId, { type: 'over-quota', scope: refusal.scope }, { model: loaded.model });
+    }
+    const streamed = await this.#runner.stream(request, loaded, io, live, signal, log);
+    const { model, end, usage, firstTokenMs, prepared } = streamed;
     const shown = await live.finish({ note: end.note, footer: this.#runner.footer(model, usage) });
+    await this.#runner.count(request, streamed, log);
     const exchange = [
       ...prepared.readIn,
       ...answeredExchange(request, askedAt, prepared.attachments, {

@@ -2,13 +2,16 @@
  * What every kind of turn shares, an answer to a new message as much as a
  * regenerated one: Stop and shutdown reaching it, one turn at a time per
  * conversation (a lost lock stops it), what it reads before it starts, the
- * upstream answer streamed into its live message, and how it ended, for metrics.
+ * daily token quotas (asked before a question goes upstream, told what its answer
+ * cost), the upstream answer streamed into its live message, and how it ended,
+ * for metrics.
  */
 import type { Logger } from 'pino';
 import type { ReasoningDisplay } from '../config.ts';
 import type { ModelChoiceStore } from '../history/model-choice.ts';
 import type { StoredMessage } from '../history/record.ts';
 import type { HistoryStore } from '../history/store.ts';
+import type { QuotaRefusal, TokenQuotas } from '../quota/token-quotas.ts';
 import { LiveMessage } from '../render/live-message.ts';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import type { StopBus } from '../store/stop-bus.ts';
@@ -48,6 +51,8 @@ export interface ConversationServiceOptions extends Omit<ContextBuilderOptions, 
   readonly editFollowMs?: number;
   /** Told about every 👍/👎 recorded, for metrics. */
   readonly onFeedback?: (facts: FeedbackFacts) => void;
+  /** Daily token quotas: asked before a question goes upstream, told what each answer cost. */
+  readonly quotas?: TokenQuotas;
 }
 
 export interface TurnFacts {
@@ -83,6 +88,8 @@ export interface StreamedTurn {
   readonly firstTokenMs: number | undefined;
   /** Whether the model wrote any answer text (not only reasoning). */
   readonly wroteText: boolean;
+  /** Reasoning and answer characters received, for the token estimate when the provider sent no usage. */
+  readonly receivedChars: number;
   readonly prepared: PreparedTurn;
 }
 
@@ -203,6 +210,26 @@ export class TurnRunner {
     return { model, history: loaded.messages, settings };
   }
 
+  /**
+   * The daily quota (the asker's, the channel's, the workspace's) this turn's asker has
+   * reached, if any: its question must not go upstream. Rejects with the store's error.
+   */
+  async overQuota(request: TurnRequest, log: Logger): Promise<QuotaRefusal | undefined> {
+    const refusal = await this.#o.quotas?.check(request);
+    if (refusal) log.info({ scope: refusal.scope, used: refusal.used, limit: refusal.limit }, 'daily token quota reached; question not sent');
+    return refusal;
+  }
+
+  /**
+   * Counts what a streamed answer cost against its asker's quotas. Called once the answer is
+   * out, whatever the limits: a quota never cuts an answer already streaming. Never throws.
+   */
+  async count(request: TurnRequest, streamed: StreamedTurn, log: Logger): Promise<void> {
+    await this.#o.quotas
+      ?.record(request, { model: streamed.model, usage: streamed.usage, sent: streamed.prepared.messages, receivedChars: streamed.receivedChars })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not count the tokens of an answer'));
+  }
+
   /** Sends the turn upstream and streams the answer into `live`, without finishing it. Never throws. */
   async stream(
     request: TurnRequest,
@@ -226,6 +253,7 @@ export class TurnRunner {
     let usage: Usage | undefined;
     let firstTokenMs: number | undefined;
     let wroteText = false;
+    let receivedChars = 0;
     let end: TurnEnd;
     try {
       for await (const event of this.#o.upstream.stream({ model, messages: prepared.messages }, signal)) {
@@ -233,13 +261,14 @@ export class TurnRunner {
         if (event.type === 'finish') finishReason = event.reason;
         if (event.type === 'usage') usage = event.usage;
         if (event.type === 'text' && event.text.trim() !== '') wroteText = true;
+        if (event.type === 'text' || event.type === 'reasoning') receivedChars += event.text.length;
         live.push(event);
       }
       end = answeredEnd(finishReason ?? 'stop', wroteText);
     } catch (error) {
       end = failedEnd(error, signal, model, log);
     }
-    return { model, end, usage, firstTokenMs, wroteText, prepared };
+    return { model, end, usage, firstTokenMs, wroteText, receivedChars, prepared };
   }
 
   /** The usage line under an answer (USAGE_FOOTER), if wanted and known. */

@@ -73,20 +73,28 @@ export interface TurnRequest {
   readonly earlier?: EarlierContext | undefined;
   /** Fills the system prompt's placeholders; the core falls back to neutral words without it. */
   readonly place?: TurnPlace | undefined;
+  /**
+   * The Slack workspace or Discord server the turn happens in (`slack:T…`, `discord:G…`), for its
+   * daily token quota and `/usage`'s top users there. Undefined in DMs and the terminal.
+   */
+  readonly workspaceId?: string | undefined;
 }
 
 /**
  * Why a question was kept in history without an answer (`ConversationCore.storeUnanswered`):
- * its conversation was busy (too many waiting), or the store was down when it came.
+ * its conversation was busy (too many waiting), the store was down when it came, or a daily
+ * token quota was reached.
  */
-export type UnansweredReason = 'busy' | 'store-unavailable';
+export type UnansweredReason = 'busy' | 'store-unavailable' | 'quota';
 
 /** How a turn ended, for adapters that react to it (a reaction on error, metrics). */
 export type TurnOutcome =
   | { readonly type: 'answered'; readonly finishReason: string }
   | { readonly type: 'stopped' }
   | { readonly type: 'failed'; readonly kind: string }
-  | { readonly type: 'busy' };
+  | { readonly type: 'busy' }
+  /** Not sent upstream: the asker's, channel's or workspace's daily token quota was reached. */
+  | { readonly type: 'over-quota'; readonly scope: 'user' | 'channel' | 'workspace' };
 
 /** An answer to write again (Regenerate), in the conversation it belongs to. */
 export interface RegenerateRequest {
@@ -97,6 +105,8 @@ export interface RegenerateRequest {
   /** The turn whose answer is written again: its question's `TurnRequest.turnId`. */
   readonly turnId: string;
   readonly place?: TurnPlace | undefined;
+  /** The workspace or server the conversation is in (`TurnRequest.workspaceId`): the regenerated answer counts against its quota. */
+  readonly workspaceId?: string | undefined;
 }
 
 /** A question its author edited: answered again from the new text, when it is the newest one. */

@@ -19,7 +19,7 @@ import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import { type AtomicRecords, KeyvRecords } from '../store/atomic-records.ts';
-import type { MessagePlace, MessageRef, MessageState, Surface } from '../surface.ts';
+import type { AnswerProgress, MessagePlace, MessageRef, MessageState, Surface } from '../surface.ts';
 import { type MarkOptions, markInterrupted } from './mark-interrupted.ts';
 
 const recordSchema = z.object({
@@ -163,6 +163,8 @@ export class UnfinishedTurns {
       ...(surface.delete && { delete: (message: MessageRef, signal: AbortSignal) => surface.delete?.(message, signal) ?? Promise.resolve() }),
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
       ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
+      ...(surface.showProgress && { showProgress: (progress: AnswerProgress) => surface.showProgress?.(progress) }),
+      ...(surface.overflow && { overflow: () => surface.overflow?.() }),
     };
     return {
       surface: tracked,

@@ -99,16 +99,20 @@ export const doctorText = {
     noAllowedGuildFix: "add the server's id to DISCORD_ALLOWED_GUILDS, or invite the bot to a server that is listed there.",
     commandsWhat: 'commands',
     commandsCurrent: (names: readonly string[], where: string) => `commands: ${commandNames(names)} registered ${where} and current`,
-    commandsStale: (drift: { missing: readonly string[]; outdated: readonly string[]; unknown: readonly string[] }, where: string) =>
-      `commands ${where}: ${[
+    /** `differences` speak when no command can be named (Discord answered in a shape the bot does not know). */
+    commandsStale: (
+      drift: { missing: readonly string[]; outdated: readonly string[]; unknown: readonly string[]; differences: readonly string[] },
+      where: string,
+    ) => {
+      const named = [
         drift.missing.length > 0 ? `${commandNames(drift.missing)} not registered` : undefined,
         drift.outdated.length > 0 ? `${commandNames(drift.outdated)} out of date` : undefined,
         drift.unknown.length > 0 ? `${commandNames(drift.unknown)} registered but no longer the bot's` : undefined,
-      ]
-        .filter(Boolean)
-        .join('; ')}`,
+      ].filter((part) => part !== undefined);
+      return `commands ${where}: ${(named.length > 0 ? named : drift.differences).join('; ')}`;
+    },
     commandsStaleFix: (global: boolean) =>
-      `run npm run register-commands${global ? ' (global commands can take up to an hour to appear; set DISCORD_GUILD_ID to register them to one server at once)' : ''}.`,
+      `restart the bot: it brings its commands up to date at start-up (npm run register-commands does the same without starting it)${global ? '. Global commands can take up to an hour to appear; set DISCORD_GUILD_ID to register them to one server at once' : ''}.`,
     commandsUnreadableFix:
       'check DISCORD_APP_ID (if set) and DISCORD_GUILD_ID, and that the bot was added with the applications.commands scope (the invite URL below has it).',
     whereGlobal: 'globally',

@@ -7,6 +7,7 @@
  */
 import type Keyv from 'keyv';
 import type { AtomicRecords } from '../store/atomic-records.ts';
+import type { Counters } from '../store/counters.ts';
 import type { Lock, LockAcquireOptions, LockManager } from '../store/lock.ts';
 import type { Store } from '../store/open-store.ts';
 import type { BotMetrics } from './metrics.ts';
@@ -38,12 +39,18 @@ export function instrumentStore(store: Store, metrics: BotMetrics, now: () => nu
       return lock;
     },
   };
+  const counters: Counters = {
+    add: (addition) => timed('counters.add', () => store.counters.add(addition)),
+    read: (keys) => timed('counters.read', () => store.counters.read(keys)),
+    top: (ranking, limit) => timed('counters.top', () => store.counters.top(ranking, limit)),
+  };
   return {
     kind: store.kind,
     dedupe: store.dedupe,
     locks,
     budgets: store.budgets,
     stopBus: store.stopBus,
+    counters,
     keyv(namespace) {
       let keyv = keyvs.get(namespace);
       if (keyv === undefined) {

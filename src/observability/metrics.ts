@@ -49,7 +49,7 @@ export class BotMetrics {
   readonly #firstToken: Histogram<'platform' | 'model'>;
   readonly #upstreamErrors: Counter<'kind' | 'code'>;
   readonly #upstreamRetries: Counter<'kind' | 'code'>;
-  readonly #tokens: Counter<'model' | 'type'>;
+  readonly #tokens: Counter<'model' | 'kind'>;
   readonly #writes: Counter<'scope'>;
   readonly #rateLimited: Counter<'scope'>;
   readonly #queueWait: Histogram;
@@ -63,7 +63,7 @@ export class BotMetrics {
     const registers = [this.#registry];
     this.#turns = new Counter({
       name: `${p}turns_total`,
-      help: 'Turns (user messages answered) by platform and outcome; kind is the failure kind or the finish reason.',
+      help: 'Turns (user messages answered) by platform and outcome; kind is the failure kind, the finish reason or the quota reached.',
       labelNames: ['platform', 'outcome', 'kind'],
       registers,
     });
@@ -88,8 +88,10 @@ export class BotMetrics {
     });
     this.#tokens = new Counter({
       name: `${p}tokens_total`,
-      help: 'Tokens the provider reported, by model and type (completion includes reasoning, as the provider counts it).',
-      labelNames: ['model', 'type'],
+      help:
+        'Tokens by model and kind: prompt, completion and reasoning as the provider reported them (completion includes reasoning); ' +
+        'estimated for answers without usage, counted from characters for quotas.',
+      labelNames: ['model', 'kind'],
       registers,
     });
     this.#writes = new Counter({
@@ -157,15 +159,16 @@ export class BotMetrics {
     let kind = 'none';
     if (outcome.type === 'failed') kind = boundedLabel(outcome.kind);
     if (outcome.type === 'answered') kind = FINISH_REASONS.has(outcome.finishReason) ? outcome.finishReason : 'other';
+    if (outcome.type === 'over-quota') kind = outcome.scope;
     this.#turns.inc({ platform: platformLabel, outcome: outcome.type, kind });
     if (outcome.type === 'failed' && UPSTREAM_KINDS.has(outcome.kind)) this.#upstreamErrors.inc({ kind: outcome.kind, code: boundedLabel(facts.errorCode ?? 'none') });
 
     const model = boundedLabel(facts.model);
     if (facts.firstTokenMs !== undefined) this.#firstToken.observe({ platform: platformLabel, model }, facts.firstTokenMs / 1000);
     if (facts.usage) {
-      this.#tokens.inc({ model, type: 'prompt' }, facts.usage.promptTokens);
-      this.#tokens.inc({ model, type: 'completion' }, facts.usage.completionTokens);
-      this.#tokens.inc({ model, type: 'reasoning' }, facts.usage.reasoningTokens);
+      this.#tokens.inc({ model, kind: 'prompt' }, facts.usage.promptTokens);
+      this.#tokens.inc({ model, kind: 'completion' }, facts.usage.completionTokens);
+      this.#tokens.inc({ model, kind: 'reasoning' }, facts.usage.reasoningTokens);
     }
   }
 
@@ -174,6 +177,11 @@ export class BotMetrics {
     const model = boundedLabel(facts.model);
     this.#feedback.inc({ model, rating: facts.rating });
     if (facts.previous !== undefined) this.#feedbackRetracted.inc({ model, rating: facts.previous });
+  }
+
+  /** An answer came without usage and its tokens were estimated for quotas (wire to the quotas' `onEstimated`). */
+  tokensEstimated(model: string, tokens: number): void {
+    this.#tokens.inc({ model: boundedLabel(model), kind: 'estimated' }, tokens);
   }
 
   /** An upstream attempt failed and will be retried (wire to the upstream client's `onRetry`). */

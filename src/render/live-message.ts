@@ -6,12 +6,15 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { MessageRef, RateScope, Surface } from '../surface.ts';
+import type { MessageRef, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
 import { frames, type RenderState, sealOverflow } from './frame.ts';
-import { emptySlot, nextWrite, scopeOf, type Slot, type Write } from './message-slots.ts';
+import { MessageSlots, type Write } from './message-slots.ts';
+import { ProgressReport } from './progress.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
 import { type Cursor, startCursor } from './split.ts';
+import { AnswerBudgets, type Budgets } from './write-budgets.ts';
+import { failureAction } from './write-failure.ts';
 
 export type RenderLog = (level: 'warn' | 'error' | 'debug', fields: Record<string, unknown>, msg: string) => void;
 
@@ -22,7 +25,11 @@ export interface LiveMessageOptions {
   /** The turn's signal: once aborted, live writes stop; `finish` still writes the final state. */
   readonly signal: AbortSignal;
   readonly log?: RenderLog;
-  /** How long `finish` may take to land the final state, queueing included (default 60 s). */
+  /**
+   * How long `finish` may take to land the final state, queueing included (default
+   * 5 minutes: a crowd's finals are paced through a workspace's budget, e.g. 100
+   * finals at chat.update's 40 a minute take 2.5 minutes).
+   */
   readonly finalTimeoutMs?: number;
   /**
    * Messages an earlier version of this answer occupies (a regeneration): the new answer
@@ -43,10 +50,6 @@ export interface FinishedMessage {
   readonly undelivered: PlatformErrorKind | undefined;
 }
 
-/** 5xx and network failures: retried after 1, 2 and 4 s, then the message is given up. */
-const unavailableRetries = 3;
-const unavailableBackoffMs = 1000;
-
 export class LiveMessage {
   readonly #surface: Surface;
   readonly #scheduler: WriteScheduler;
@@ -55,6 +58,9 @@ export class LiveMessage {
   readonly #log: RenderLog;
   readonly #finalTimeoutMs: number;
   readonly #job: WriteJob;
+  /** The surface's own status line, if it keeps one (`Surface.showProgress`). */
+  readonly #progress: ProgressReport | undefined;
+  readonly #budgets: AnswerBudgets;
 
   #reasoning = '';
   #answer = '';
@@ -65,9 +71,10 @@ export class LiveMessage {
   #sealed: string[] = [];
   #cursor: Cursor = startCursor;
   #end: { note?: string | undefined; footer?: string | undefined } | undefined;
-  readonly #slots: Slot[] = [];
+  readonly #slots: MessageSlots;
 
-  #queuedFor: 'post' | 'edit' | undefined;
+  /** The write waiting in the scheduler, and the budgets it was queued for. */
+  #queued: Budgets | undefined;
   #running = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
@@ -76,6 +83,8 @@ export class LiveMessage {
   /** The platform's reason for `#stopped`, when it was the platform's doing. */
   #undelivered: PlatformErrorKind | undefined;
   #final: { controller: AbortController; timer: ReturnType<typeof setTimeout>; done: (m: FinishedMessage) => void } | undefined;
+  /** The final state landed (or was given up on): the answer needs no more writes. */
+  #settled = false;
   /** Whether the surface was told the answer is over (`Surface.finished`). */
   #toldFinished = false;
   #finished: Promise<FinishedMessage> | undefined;
@@ -86,14 +95,17 @@ export class LiveMessage {
     this.#mode = opts.reasoningDisplay;
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
-    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 60_000;
-    for (const ref of opts.existing ?? []) this.#slots.push(emptySlot(ref));
+    this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
+    this.#progress = ProgressReport.for(opts.surface, opts.reasoningDisplay);
+    this.#budgets = new AnswerBudgets(opts.surface, opts.scheduler);
+    this.#slots = new MessageSlots(opts.existing);
     const self = this;
     this.#job = {
       get priority(): WritePriority {
         return self.#priority();
       },
       run: () => this.#run(),
+      overflow: () => this.#overflow(),
     };
     this.#signal.addEventListener('abort', () => this.#onTurnAborted(), { once: true });
   }
@@ -105,9 +117,11 @@ export class LiveMessage {
     if (event.type === 'reasoning') {
       this.#reasoning += event.text;
       this.#started = true;
+      this.#progress?.reasoning(event.text, this.#reasoning);
     } else if (event.type === 'text') {
       this.#answer += event.text;
       this.#started = true;
+      this.#progress?.text(event.text);
       // Cheap test first: a message cannot overflow before it holds half a message of answer.
       if (this.#answer.length - this.#cursor.offset > this.#surface.maxMessageLength / 2) this.#seal();
     } else {
@@ -147,7 +161,7 @@ export class LiveMessage {
       const controller = new AbortController();
       // Not the turn's signal: a stopped turn still gets its final frame, within this deadline.
       const timer = setTimeout(() => {
-        this.#log('warn', { messages: this.#slots.length }, 'final message not written before the deadline');
+        this.#log('warn', { messages: this.#slots.posted }, 'final message not written before the deadline');
         controller.abort(new Error('final write deadline passed'));
         this.#stop();
         // Resolve even if the platform call ignores the abort.
@@ -155,7 +169,8 @@ export class LiveMessage {
       }, this.#finalTimeoutMs);
       this.#final = { controller, timer, done: resolve };
     });
-    this.#kick();
+    // The final write may count against another budget than the live one queued (Slack's chat.stopStream).
+    this.#kick(true);
     this.#settleIfDone();
     return this.#finished;
   }
@@ -184,55 +199,86 @@ export class LiveMessage {
     this.#cursor = cursor;
   }
 
-  /** The first message whose platform copy is behind its frame, in order (a message is posted after the one before). */
+  /** The first message whose platform copy is behind its frame. */
   #nextWrite(): Write | undefined {
-    return nextWrite(frames(this.#state()), this.#slots, { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
+    return this.#slots.next(frames(this.#state()), { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
   }
 
   #priority(): WritePriority {
     if (this.#end) return 'final';
-    if (this.#queuedFor === 'post') return 'first';
+    if (this.#queued?.kind === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
     if (this.#answer.trim() === '') return 'status';
     // The edit that turns the thinking status into the first words spends the burst, unpaced.
     return this.#answerShown ? 'live' : 'first';
   }
 
-  /** Asks for a write slot if a message is behind and no write is queued, running or waiting to retry. */
-  #kick(): void {
-    // Already waiting: the job's priority may have risen (first words, the end), so let the scheduler look again.
-    if (this.#queuedFor && !this.#stopped) return this.#scheduler.request(this.#scope(this.#queuedFor), this.#job);
-    if (this.#stopped || this.#running || this.#queuedFor || this.#retryTimer) return;
+  /**
+   * Asks for a write slot if a message is behind and no write is queued, running or
+   * waiting to retry. `recompute`: look again at what is queued (the answer ended).
+   */
+  #kick(recompute = false): void {
+    // Already waiting: the job's priority may have risen (first words), so let the scheduler look again.
+    if (this.#queued && !this.#stopped && !recompute) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
+    if (this.#stopped || this.#running || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
-    const next = this.#nextWrite();
-    if (!next) return this.#settleIfDone();
-    this.#queuedFor = scopeOf(next.kind);
-    this.#scheduler.request(this.#scope(this.#queuedFor), this.#job);
+    let next = this.#nextWrite();
+    // An answer whose first write is already final has nothing to stream: it takes the surface's other path.
+    if (next?.kind === 'post' && next.frame.state === 'final' && this.#budgets.canOverflow(this.#slots.posted)) {
+      this.#budgets.overflow();
+      next = this.#nextWrite();
+    }
+    if (!next) {
+      if (this.#queued) this.#scheduler.cancel(this.#job);
+      this.#queued = undefined;
+      this.#updateExpected();
+      return this.#settleIfDone();
+    }
+    const queued = this.#budgets.budgetsOf(next);
+    if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
+    this.#queued = queued;
+    this.#updateExpected();
+    this.#scheduler.request(queued.scope, this.#job, queued.needs);
   }
 
-  #scope(kind: 'post' | 'edit'): RateScope {
-    return this.#surface.scopes[kind];
+  /** The scheduler found this answer's first post short of budget: go the other way now rather than wait. */
+  #overflow(): boolean {
+    if (this.#queued?.kind !== 'post' || !this.#budgets.canOverflow(this.#slots.posted)) return false;
+    this.#budgets.overflow();
+    this.#log('debug', {}, 'first post short of budget; the answer takes the surface\'s other path');
+    this.#queued = undefined;
+    this.#kick();
+    return true;
+  }
+
+  /** Tells the scheduler which urgent writes this answer still needs, so live writes leave budget for them. */
+  #updateExpected(): void {
+    const over = this.#settled || this.#stopped || (this.#end !== undefined && !this.#nextWrite());
+    this.#budgets.expect(over ? undefined : { open: this.#slots.open, answerShown: this.#answerShown });
   }
 
   async #run(): Promise<boolean> {
-    const granted = this.#queuedFor;
-    this.#queuedFor = undefined;
+    const granted = this.#queued;
+    this.#queued = undefined;
     this.#running = true;
     let rateLimited = false;
     try {
       const signal = this.#final ? this.#final.controller.signal : this.#signal;
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
-      // Nothing to do, or the next write counts against the other scope: ask again there.
-      if (!next || scopeOf(next.kind) !== granted) return false;
+      // Nothing to do, or the next write counts against another scope: ask again there.
+      const wants = next && this.#budgets.budgetsOf(next);
+      if (!next || !wants || !granted || wants.kind !== granted.kind || wants.scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
+        // Before the scheduler hears the write ended: a final it promised is expected from here on.
+        this.#updateExpected();
       } catch (err) {
         rateLimited = err instanceof PlatformError && err.kind === 'rate-limited';
         if (rateLimited) {
           this.#log('debug', { retryAfterMs: (err as PlatformError).retryAfterMs }, 'platform rate limit hit');
-          this.#queuedFor = granted;
+          this.#queued = granted;
           throw err;
         }
         this.#failed(err, next, signal);
@@ -248,21 +294,8 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
-    const slot = this.#slots[write.index] ?? emptySlot(undefined);
-    this.#slots[write.index] = slot;
-    if (write.kind === 'delete') {
-      if (slot.ref) await this.#surface.delete?.(slot.ref, signal);
-      slot.deleted = true;
-      return;
-    }
-    const text = this.#surface.format(write.frame.text);
     const showsAnswer = this.#answer.trim() !== '';
-    const place = { last: write.last };
-    if (write.kind === 'post') slot.ref = await this.#surface.post(text, write.frame.state, signal, place);
-    else if (slot.ref) await this.#surface.edit(slot.ref, text, write.frame.state, signal, place);
-    slot.written = write.frame.text;
-    slot.state = write.frame.state;
-    slot.last = write.last;
+    await this.#slots.write(this.#surface, write, signal);
     if (showsAnswer) this.#answerShown = true;
   }
 
@@ -270,49 +303,42 @@ export class LiveMessage {
   #failed(err: unknown, write: Write, signal: AbortSignal): void {
     const fields = { err, message: write.index, write: write.kind };
     if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
-    const kind = err instanceof PlatformError ? err.kind : 'unavailable';
-    if (write.kind === 'delete' && kind !== 'unavailable') {
+    const isRetryable = !(err instanceof PlatformError) || err.kind === 'unavailable';
+    if (write.kind === 'delete' && !isRetryable) {
       // Gone already is what was wanted; a refused delete leaves an old part behind, which is all it costs.
-      if (kind !== 'gone') this.#log('warn', { ...fields, kind }, 'could not delete a message the regenerated answer did not need');
-      const slot = this.#slots[write.index];
-      if (slot) slot.deleted = true;
-      return;
+      if (err.kind !== 'gone') this.#log('warn', { ...fields, kind: err.kind }, 'could not delete a message the regenerated answer did not need');
+      return this.#slots.giveUpDeleting(write);
     }
-    if (kind === 'forbidden' || kind === 'gone') {
-      this.#log('warn', { ...fields, kind }, 'platform refused the message, not writing to it any more');
-      this.#undelivered = kind;
-      return this.#stop();
-    }
-    if (kind === 'invalid' && write.kind !== 'delete') {
+    const action = failureAction(err, isRetryable ? ++this.#failures : this.#failures);
+    if (action.type === 'refuse') {
       this.#log('warn', fields, 'platform refused the text, not sending it again');
-      const slot = this.#slots[write.index];
-      if (slot) slot.refused = write.frame.text;
+      // A refused delete was given up on above.
+      if (write.kind !== 'delete') this.#slots.refuse(write);
       return;
     }
-    this.#failures += 1;
-    if (this.#failures > unavailableRetries) {
-      this.#log('error', fields, 'platform unavailable, giving up on the message');
-      this.#undelivered = 'unavailable';
+    if (action.type === 'stop') {
+      this.#log(action.level, { ...fields, kind: action.kind }, action.msg);
+      this.#undelivered = action.kind;
       return this.#stop();
     }
-    this.#log(err instanceof PlatformError ? 'warn' : 'error', fields, 'platform write failed, retrying');
-    // Retry the latest frame (not the failed one) after a growing pause.
+    this.#log(action.level, fields, 'platform write failed, retrying');
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#kick();
-    }, unavailableBackoffMs * 2 ** (this.#failures - 1));
+    }, action.afterMs);
   }
 
   #onTurnAborted(): void {
-    if (this.#end || !this.#queuedFor) return;
+    if (this.#end || !this.#queued) return;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
   }
 
   #stop(): void {
     this.#stopped = true;
     this.#scheduler.cancel(this.#job);
-    this.#queuedFor = undefined;
+    this.#queued = undefined;
+    this.#budgets.expect(undefined);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#settleIfDone();
@@ -320,7 +346,7 @@ export class LiveMessage {
 
   #settleIfDone(): void {
     const final = this.#final;
-    if (!final || this.#running || this.#queuedFor || this.#retryTimer) return;
+    if (!final || this.#running || this.#queued || this.#retryTimer) return;
     if (!this.#stopped && this.#nextWrite()) return;
     this.#resolve();
   }
@@ -329,13 +355,15 @@ export class LiveMessage {
     const final = this.#final;
     if (!final) return;
     clearTimeout(final.timer);
+    this.#settled = true;
+    this.#budgets.expect(undefined);
     if (!this.#toldFinished && this.#surface.finished) {
       this.#toldFinished = true;
       this.#surface
         .finished(AbortSignal.timeout(this.#finalTimeoutMs))
         .catch((err: unknown) => this.#log('debug', { err }, 'surface clean-up after the answer failed'));
     }
-    const refs = this.#slots.flatMap((slot) => (slot.ref && !slot.deleted ? [slot.ref] : []));
+    const refs = this.#slots.refs;
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
       messages: refs.length,

@@ -1,66 +1,26 @@
 /**
  * One write queue per platform rate scope, shared by every live message of the
- * process. A scope never starts more than `limit` writes in any `windowMs`;
- * a write counts from when it starts until `windowMs` after it finished, because
- * the platform counts it at some moment in between. Live writes are also spaced
- * `windowMs / limit` apart so one stream cannot spend a whole window in a burst
- * and then freeze; a message's first post and its final edit skip that spacing.
+ * process. The counting is the `BudgetLedger`'s (in process, or through Redis
+ * when several instances write to the same scope); this class owns the order:
+ * which job goes next, pacing, the reserve, and waking up when a slot frees.
  *
- * The counting itself is the `BudgetLedger`'s: in-process by default, or shared
- * through Redis when several instances write to the same scope. This class owns
- * the order: which job goes next, pacing, and waking up when a slot frees.
+ * - Urgent writes first: a message's final state, then first writes (a first post,
+ *   the edit that shows an answer's first words), then live text, then "Thinking…"
+ *   status refreshes. Urgent writes skip pacing and take any budget there is.
+ * - Live writes are paced (`paceMs`: the bucket's refill, or the window's even share)
+ *   and leave a reserve: the urgent writes the streams in flight said they will need
+ *   (`expect`). So a final never waits for a window that live frames drained, and as
+ *   the crowd in a scope grows its live cadence drops, down to first words then final.
+ * - A write that could take another path (`WriteJob.overflow`) does so at once rather
+ *   than wait for a short budget (Slack's native streaming starts).
  */
 import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
-import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger } from './budget-ledger.ts';
+import { type BudgetLedger, type HeldSlot, InProcessBudgetLedger, type Reservation } from './budget-ledger.ts';
+import { paceMs } from './pacing.ts';
+import { ScopeQueue, urgent, type Waiting, type WriteJob, type WriteNeeds } from './scope-queue.ts';
 
-/**
- * How urgent a write is: `final` goes before everything else in its scope;
- * `first` (a message's first post) and `live` (answer text) next; `status`
- * (refreshing a "Thinking…" status) last, and at most one per `statusSpacing`,
- * so a channel full of thinking answers keeps budget for the first words.
- */
-export type WritePriority = 'final' | 'first' | 'live' | 'status';
-
-const RANK: Record<WritePriority, number> = { final: 0, first: 1, live: 1, status: 2 };
-
-/** Status refreshes take at most a fifth of a scope's budget (Discord: one per 5 s per channel). */
-const statusSpacing = (scope: RateScope) => scope.windowMs / Math.max(1, Math.floor(scope.limit / 5));
-
-/** One stream's pending writes, as the scheduler sees them. */
-export interface WriteJob {
-  /** Read when the scheduler picks the next job, so it reflects the latest state. */
-  readonly priority: WritePriority;
-  /**
-   * Writes the latest state once. Resolves whether anything was written (false
-   * frees the slot). Handles its own failures, except a rate limit: that it throws
-   * as a `PlatformError` of kind `rate-limited`, and the scheduler pauses the scope
-   * and runs the job again (with the then latest state) when the pause is over.
-   */
-  run(): Promise<boolean>;
-}
-
-
-interface Waiting {
-  readonly job: WriteJob;
-  /** When the job started waiting; the longest-waiting job goes next. */
-  readonly since: number;
-}
-
-interface ScopeState {
-  scope: RateScope;
-  readonly waiting: Waiting[];
-  inFlight: number;
-  lastStart: number;
-  lastStatusStart: number;
-  lastFinish: number;
-  pausedUntil: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  pumpQueued: boolean;
-  /** A pump is waiting for the ledger; `pumpAgain` asks it to look once more when done. */
-  pumping: boolean;
-  pumpAgain: boolean;
-}
+export type { WriteJob, WriteNeeds, WritePriority } from './scope-queue.ts';
 
 export interface WriteSchedulerOptions {
   readonly now?: () => number;
@@ -76,7 +36,9 @@ export class WriteScheduler {
   readonly #onRateLimited: ((scopeKey: string, retryAfterMs: number) => void) | undefined;
   readonly #onWrite: ((scopeKey: string) => void) | undefined;
   readonly #ledger: BudgetLedger;
-  readonly #scopes = new Map<string, ScopeState>();
+  readonly #scopes = new Map<string, ScopeQueue>();
+  /** Queues where a waiting write promises a final in another scope: woken when that scope's reserve shrinks. */
+  readonly #promising = new Set<ScopeQueue>();
   #rateLimited = 0;
 
   constructor(opts: WriteSchedulerOptions = {}) {
@@ -91,42 +53,48 @@ export class WriteScheduler {
     return this.#rateLimited;
   }
 
-  /** Queues `job` for one write in `scope`; a job already waiting there keeps its place. */
-  request(scope: RateScope, job: WriteJob): void {
+  /**
+   * Queues `job` for one write in `scope`; a job already waiting there keeps its
+   * place (its `needs` are updated).
+   */
+  request(scope: RateScope, job: WriteJob, needs: WriteNeeds = {}): void {
     const state = this.#scope(scope);
-    if (!state.waiting.some((w) => w.job === job)) state.waiting.push({ job, since: this.#now() });
+    state.add(job, needs, this.#now());
+    if (needs.promises) this.#promising.add(state);
     this.#queuePump(scope.key, state);
   }
 
   /** Takes `job` out of every queue (its stream stopped). A write already running finishes. */
   cancel(job: WriteJob): void {
     for (const [key, state] of this.#scopes) {
-      const index = state.waiting.findIndex((w) => w.job === job);
-      if (index !== -1) {
-        state.waiting.splice(index, 1);
-        this.#queuePump(key, state);
-      }
+      if (state.remove(job)) this.#queuePump(key, state);
     }
   }
 
-  #scope(scope: RateScope): ScopeState {
+  /**
+   * A stream in flight will need `writes` more urgent writes (its first words, its
+   * final) in `scope`; negative when it wrote them or no longer needs them. Live
+   * and status writes there leave that much budget untouched.
+   */
+  expect(scope: RateScope, writes: number): void {
+    if (writes === 0) return;
+    const state = this.#scope(scope);
+    state.expected = Math.max(0, state.expected + writes);
+    if (writes > 0) return;
+    // Less reserved: a live write held back may go now, and so may a write waiting for this scope's promise.
+    this.#queuePump(scope.key, state);
+    for (const other of this.#promising) {
+      if (!other.waiting.some((w) => w.needs.promises)) this.#promising.delete(other);
+      else if (other.waiting.some((w) => w.needs.promises?.key === scope.key)) this.#queuePump(other.scope.key, other);
+    }
+  }
+
+  #scope(scope: RateScope): ScopeQueue {
     // Budgets come with each request; the newest word on a scope wins.
-    const latest: RateScope = { key: scope.key, limit: Math.max(1, scope.limit), windowMs: scope.windowMs };
+    const latest: RateScope = { ...scope, limit: Math.max(1, scope.limit) };
     let state = this.#scopes.get(scope.key);
     if (!state) {
-      state = {
-        scope: latest,
-        waiting: [],
-        inFlight: 0,
-        lastStart: Number.NEGATIVE_INFINITY,
-        lastStatusStart: Number.NEGATIVE_INFINITY,
-        lastFinish: Number.NEGATIVE_INFINITY,
-        pausedUntil: 0,
-        timer: undefined,
-        pumpQueued: false,
-        pumping: false,
-        pumpAgain: false,
-      };
+      state = new ScopeQueue(latest);
       this.#scopes.set(scope.key, state);
     }
     state.scope = latest;
@@ -134,7 +102,7 @@ export class WriteScheduler {
   }
 
   /** Pumps after the current task, so deltas pushed in the same tick make one write. */
-  #queuePump(key: string, state: ScopeState): void {
+  #queuePump(key: string, state: ScopeQueue): void {
     if (state.pumpQueued) return;
     state.pumpQueued = true;
     queueMicrotask(() => {
@@ -144,7 +112,7 @@ export class WriteScheduler {
   }
 
   /** One pump per scope at a time: the ledger answers asynchronously, and two pumps would both take its slots. */
-  #pump(key: string, state: ScopeState): void {
+  #pump(key: string, state: ScopeQueue): void {
     if (state.pumping) {
       state.pumpAgain = true;
       return;
@@ -157,7 +125,7 @@ export class WriteScheduler {
   }
 
   /** Starts writes until the queue is empty, paused, paced or the ledger says the scope is full. Never rejects. */
-  async #drain(key: string, state: ScopeState): Promise<void> {
+  async #drain(key: string, state: ScopeQueue): Promise<void> {
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
     try {
@@ -166,90 +134,122 @@ export class WriteScheduler {
         state.pumpAgain = false;
         const now = this.#now();
         if (state.waiting.length === 0) return this.#forgetWhenIdle(key, state, now);
-        const readyAt = this.#readyAt(state);
-        if (readyAt > now) return this.#wakeAt(key, state, readyAt);
-        const reservation = await this.#ledger.reserve(state.scope, now);
-        if (!reservation.granted) {
-          // Infinity: one of our writes in flight holds the slot and pumps when it ends.
-          if (Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
-          return;
+        const next = state.next();
+        if (state.pausedUntil > now) {
+          if (state.overflow()) continue;
+          return this.#wakeAt(key, state, state.pausedUntil);
         }
-        // The queue may have changed while the ledger answered. A 429 that came meanwhile
-        // does not recall the slot: the write was due before the pause was known.
-        if (state.waiting.length === 0 || this.#pacedUntil(state) > this.#now()) {
+        const pacedUntil = state.pacedUntil(next);
+        if (pacedUntil > now) return this.#wakeAt(key, state, pacedUntil);
+        const keep = urgent(next.job.priority) ? undefined : { writes: state.reserve };
+        const reservation = await this.#ledger.reserve(state.scope, now, keep);
+        if (!reservation.granted) {
+          if (state.overflow()) continue;
+          return this.#retryIn(key, state, now, reservation);
+        }
+        // The queue may have changed while the ledger answered: the slot goes back, and the loop looks again.
+        // A 429 that came meanwhile does not recall the slot: the write was due before the pause was known.
+        if (state.next() !== next || state.pacedUntil(next) > this.#now()) {
           reservation.release(undefined);
           continue;
         }
-        const next = this.#next(state);
-        state.waiting.splice(state.waiting.indexOf(next), 1);
-        this.#start(key, state, next, reservation);
+        const extra = await this.#extraSlot(state, next, now);
+        if (extra.type === 'short') {
+          reservation.release(undefined);
+          if (state.overflow()) continue;
+          return this.#retryIn(key, state, now, extra.reservation);
+        }
+        if (!state.waiting.includes(next)) {
+          reservation.release(undefined);
+          extra.release(undefined);
+          continue;
+        }
+        this.#start(key, state, next, reservation, extra);
       }
     } catch {
       // A ledger must not throw; if one does, try again after one pacing interval rather than stall.
-      this.#wakeAt(key, state, this.#now() + state.scope.windowMs / state.scope.limit);
+      this.#wakeAt(key, state, this.#now() + paceMs(state.scope));
     }
   }
 
-  /** When the next job may start as far as this process knows: after a pause and, for a live edit, the pacing interval. */
-  #readyAt(state: ScopeState): number {
-    return Math.max(state.pausedUntil, this.#pacedUntil(state));
+  /**
+   * The other scope a write needs: a promise (checked, nothing taken) or a second
+   * write. `short` when that scope cannot take it now.
+   */
+  async #extraSlot(
+    state: ScopeQueue,
+    next: Waiting,
+    now: number,
+  ): Promise<{ type: 'ok'; release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined } | { type: 'short'; reservation: Reservation }> {
+    const { promises, alsoSpends } = next.needs;
+    const other = alsoSpends ?? promises;
+    if (!other || other.key === state.scope.key) return { type: 'ok', release: () => undefined, promised: undefined };
+    const otherState = this.#scope(other);
+    // A promise must leave the finals already expected there, all of them; a second write is urgent and takes what there is.
+    const keep = alsoSpends ? undefined : { writes: otherState.reserve, strict: true };
+    const reservation = await this.#ledger.reserve(other, now, keep);
+    if (!reservation.granted) return { type: 'short', reservation };
+    if (alsoSpends) return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };
+    // Only a check: the token stays in the bucket, held for this stream by `promised` until it `expect`s its final.
+    reservation.release(undefined);
+    otherState.promised += 1;
+    return { type: 'ok', release: () => undefined, promised: otherState };
   }
 
-  #pacedUntil(state: ScopeState): number {
-    const priority = this.#next(state).job.priority;
-    if (priority === 'final' || priority === 'first') return 0;
-    const live = state.lastStart + state.scope.windowMs / state.scope.limit;
-    return priority === 'status' ? Math.max(live, state.lastStatusStart + statusSpacing(state.scope)) : live;
+  #retryIn(key: string, state: ScopeQueue, now: number, reservation: Reservation): void {
+    // Infinity: one of our writes in flight holds the slot and pumps when it ends.
+    if (!reservation.granted && Number.isFinite(reservation.retryInMs)) this.#wakeAt(key, state, now + Math.max(0, reservation.retryInMs));
   }
 
-  /** By rank (final, then first and live, then status); within a rank the job that has waited longest. */
-  #next(state: ScopeState): Waiting {
-    let best = state.waiting[0] as Waiting;
-    for (const waiting of state.waiting) {
-      const rank = RANK[waiting.job.priority] - RANK[best.job.priority];
-      if (rank < 0 || (rank === 0 && waiting.since < best.since)) best = waiting;
-    }
-    return best;
-  }
-
-  #start(key: string, state: ScopeState, waiting: Waiting, slot: HeldSlot): void {
-    state.inFlight += 1;
-    state.lastStart = this.#now();
-    if (waiting.job.priority === 'status') state.lastStatusStart = state.lastStart;
+  #start(
+    key: string,
+    state: ScopeQueue,
+    waiting: Waiting,
+    slot: HeldSlot,
+    extra: { release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined },
+  ): void {
+    state.start(waiting, this.#now());
     this.#onWrite?.(key);
+    const ended = (finishedAt: number | undefined) => {
+      state.inFlight -= 1;
+      slot.release(finishedAt);
+      extra.release(finishedAt);
+      if (extra.promised) extra.promised.promised -= 1;
+    };
     waiting.job.run().then(
       (wrote) => {
-        state.inFlight -= 1;
         const at = this.#now();
-        slot.release(wrote ? at : undefined);
+        ended(wrote ? at : undefined);
         if (wrote) state.lastFinish = at;
         this.#queuePump(key, state);
       },
       (err: unknown) => {
-        state.inFlight -= 1;
         const at = this.#now();
-        slot.release(at);
         state.lastFinish = at;
-        if (err instanceof PlatformError && err.kind === 'rate-limited') {
-          const retryAfterMs = err.retryAfterMs ?? state.scope.windowMs;
-          this.#rateLimited += 1;
-          this.#onRateLimited?.(key, retryAfterMs);
-          // The whole scope waits: the platform counts every stream in it together,
-          // on every instance (the ledger tells the others).
-          state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
-          // Fire and forget: `pause` never rejects, and this instance's own pause is set above.
-          void this.#ledger.pause(state.scope, at, retryAfterMs);
-          state.waiting.push(waiting);
+        if (!(err instanceof PlatformError && err.kind === 'rate-limited')) {
+          ended(at);
+          return this.#queuePump(key, state);
         }
+        // Refused, so not counted: the write is counted once, when a retry lands.
+        ended(undefined);
+        const retryAfterMs = err.retryAfterMs ?? state.scope.windowMs;
+        this.#rateLimited += 1;
+        this.#onRateLimited?.(key, retryAfterMs);
+        // The whole scope waits: the platform counts every stream in it together,
+        // on every instance (the ledger tells the others).
+        state.pausedUntil = Math.max(state.pausedUntil, at + retryAfterMs);
+        // Fire and forget: `pause` never rejects, and this instance's own pause is set above.
+        void this.#ledger.pause(state.scope, at, retryAfterMs);
+        state.waiting.push(waiting);
         this.#queuePump(key, state);
       },
     );
   }
 
   /** Drops an idle scope once its window has passed, so channels seen once do not pile up. */
-  #forgetWhenIdle(key: string, state: ScopeState, now: number): void {
-    if (state.inFlight > 0) return;
-    const until = Math.max(state.pausedUntil, state.lastFinish + state.scope.windowMs);
+  #forgetWhenIdle(key: string, state: ScopeQueue, now: number): void {
+    const until = state.idleUntil();
+    if (until === undefined) return;
     if (until <= now) {
       if (this.#scopes.get(key) === state) this.#scopes.delete(key);
       return;
@@ -258,7 +258,7 @@ export class WriteScheduler {
     state.timer?.unref?.();
   }
 
-  #wakeAt(key: string, state: ScopeState, at: number): void {
+  #wakeAt(key: string, state: ScopeQueue, at: number): void {
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => this.#pump(key, state), Math.max(0, at - this.#now()));
   }

@@ -1,21 +1,24 @@
 /**
  * Opens the bot's storage from `STORE_URL`: one place that knows whether
  * state lives in a SQLite file (one process) or Redis (many instances), and
- * hands out Keyv namespaces, the event deduper, the lock manager and the
- * shared write budgets built on the same connection.
+ * hands out Keyv namespaces, the event deduper, the lock manager, the
+ * shared write budgets and the usage counters built on the same connection.
  */
 import { resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { BudgetLedger } from '../render/budget-ledger.ts';
 import { type AtomicRecords, keyvCodec } from './atomic-records.ts';
+import type { Counters } from './counters.ts';
 import { type EventDeduper, RedisDeduper, SqliteDeduper } from './dedupe.ts';
 import { InProcessLockManager, type LockManager } from './lock.ts';
 import { withDeadline } from './deadline.ts';
 import { RedisBudgetLedger } from './redis-budget-ledger.ts';
 import { createRedisClient, type RedisClient } from './redis-client.ts';
+import { RedisCounters } from './redis-counters.ts';
 import { RedisLockManager } from './redis-lock.ts';
 import { RedisRecords } from './redis-records.ts';
+import { SqliteCounters } from './sqlite-counters.ts';
 import { SqliteDatabase } from './sqlite-database.ts';
 import { SqliteRecords } from './sqlite-records.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -39,6 +42,8 @@ export interface Store {
    * scheduler counts its own writes.
    */
   readonly budgets: BudgetLedger | undefined;
+  /** Counters with an expiry, added to atomically by every instance (token quotas). */
+  readonly counters: Counters;
   /** Resolves when the backend answers; rejects with StoreError `unavailable` otherwise. For health checks. */
   ping(signal?: AbortSignal): Promise<void>;
   /** Releases held locks and closes the connection; later operations reject. */
@@ -111,6 +116,7 @@ function openSqlite(location: string, opts: OpenStoreOptions): Store {
     dedupe: new SqliteDeduper(db),
     locks: new InProcessLockManager(),
     budgets: undefined,
+    counters: new SqliteCounters(db, guard.assertOpen),
     stopBus: undefined,
     async ping(signal) {
       signal?.throwIfAborted();
@@ -175,6 +181,7 @@ async function openRedis(url: string, opts: OpenStoreOptions): Promise<Store> {
     dedupe: new RedisDeduper(client, { timeoutMs: commandTimeoutMs }),
     locks,
     budgets: new RedisBudgetLedger(client, { commandTimeoutMs, onError }),
+    counters: new RedisCounters(client, { commandTimeoutMs, assertOpen: guard.assertOpen }),
     stopBus,
     async ping(signal) {
       signal?.throwIfAborted();

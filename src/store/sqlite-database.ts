@@ -162,6 +162,18 @@ export class SqliteDatabase {
     return Number(this.#stmt.sweep.run({ now: this.now() }).changes);
   }
 
+  /**
+   * Runs `sql` (schema statements) and prepares the statements of a store module with a
+   * table of its own (sqlite-counters.ts), on this connection so its writes share
+   * `transaction` and the busy timeout.
+   */
+  define<T extends Record<string, string>>(schema: string, statements: T): { readonly [K in keyof T]: StatementSync } {
+    this.#db.exec(schema);
+    const prepared: Partial<Record<keyof T, StatementSync>> = {};
+    for (const name of Object.keys(statements) as (keyof T)[]) prepared[name] = this.#db.prepare(statements[name] as string);
+    return prepared as { readonly [K in keyof T]: StatementSync };
+  }
+
   transaction<T>(work: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
     try {

@@ -54,6 +54,7 @@ export function toUsage(u: z.infer<typeof usageSchema>): Usage {
     promptTokens: u.prompt_tokens ?? 0,
     completionTokens: u.completion_tokens ?? 0,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
-    totalTokens: u.total_tokens ?? 0,
+    // A provider that leaves the total out still bills both sides.
+    totalTokens: u.total_tokens ?? (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0),
   };
 }

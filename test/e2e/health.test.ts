@@ -32,7 +32,7 @@ test('/healthz says ready with each dependency, and /metrics counts answered tur
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   expect(metrics).toMatch(/bot_turns_total\{platform="discord",outcome="answered",kind="stop"\} 1/);
   expect(metrics).toMatch(/bot_platform_writes_total\{scope="discord:post"\} [1-9]/);
-  expect(metrics).toMatch(/bot_tokens_total\{model="gemini-2.5-pro",type="reasoning"\} \d+/);
+  expect(metrics).toMatch(/bot_tokens_total\{model="gemini-2.5-pro",kind="reasoning"\} \d+/);
 });
 
 test('/healthz answers 503 once the platform is gone', async () => {

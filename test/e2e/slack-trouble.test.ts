@@ -31,7 +31,7 @@ test('a 429 on chat.update is waited out and the answer still ends right', async
 });
 
 test('answers streaming at once in three channels all end right under a tight chat.update budget', async () => {
-  t.slack.budget('chat.update', { limit: 2, windowMs: 1000, retryAfterSec: 1 });
+  t.slack.budget('chat.update', { limit: 2, windowMs: 1000 });
   t.upstream.script(
     { type: 'answer', text: 'First answer, streamed in small pieces.', chunkSize: 5 },
     { type: 'answer', text: 'Second answer, streamed in small pieces.', chunkSize: 5 },

@@ -65,9 +65,9 @@ describe('BotMetrics', () => {
     const m = new BotMetrics({ processMetrics: false });
     m.turnEnded({ ...answered, platform: 'discord' });
     m.turnEnded({ ...answered, platform: 'slack' });
-    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'prompt' })).toBe(240);
-    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'completion' })).toBe(1864);
-    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', type: 'reasoning' })).toBe(1842);
+    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', kind: 'prompt' })).toBe(240);
+    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', kind: 'completion' })).toBe(1864);
+    expect(await valueOf(m, 'bot_tokens_total', { model: 'gemini-2.5-pro', kind: 'reasoning' })).toBe(1842);
     const text = await m.registry.metrics();
     expect(text).toContain('bot_upstream_first_token_seconds_count{platform="discord",model="gemini-2.5-pro"} 1');
     expect(text).toContain('bot_upstream_first_token_seconds_bucket{le="4",platform="discord",model="gemini-2.5-pro"} 1');

@@ -4,7 +4,7 @@
  * and a real redis-server: the budget is small (5 writes per 500 ms) and the
  * assertions count writes per window from recorded start times, never durations.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { BudgetLedger } from '../../src/render/budget-ledger.ts';
 import { LiveMessage } from '../../src/render/live-message.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
@@ -110,7 +110,7 @@ describeRedis('write budgets shared through Redis', () => {
     const shared = await ledger();
     // Instance A's ledger, watched: when A told Redis about the 429 and when Redis had it.
     const watched: BudgetLedger = {
-      reserve: (scope, now) => shared.reserve(scope, now),
+      reserve: (scope, now, keep) => shared.reserve(scope, now, keep),
       async pause(scope, now, forMs) {
         const calledAt = Date.now();
         await shared.pause(scope, now, forMs);
@@ -172,5 +172,78 @@ describeRedis('write budgets shared through Redis', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  describe('a paced scope (a token bucket, as Slack workspaces are paced)', () => {
+    // 3 at once, then the other 7 of the minute one every ~8.6 s: a test's few milliseconds refill nothing.
+    const paced = (key: string): RateScope => ({ key, limit: 10, windowMs: 60_000, burst: 3 });
+
+    /** Takes and finishes writes while the ledger grants them; returns how many, and the last refusal. */
+    async function drain(budgets: BudgetLedger, scope: RateScope, keep?: { writes: number; strict?: boolean }) {
+      let taken = 0;
+      for (;;) {
+        const slot = await budgets.reserve(scope, Date.now(), keep);
+        if (!slot.granted) return { taken, retryInMs: slot.retryInMs };
+        slot.release(Date.now());
+        taken += 1;
+      }
+    }
+
+    test('two instances share its burst, then both wait for the refill', async () => {
+      const [a, b] = [await ledger(), await ledger()];
+      const scope = paced('T-shared:update');
+      const first = await a.reserve(scope, Date.now());
+      expect(first.granted).toBe(true);
+      if (first.granted) first.release(Date.now());
+      expect((await drain(b, scope)).taken).toBe(2);
+      const refused = await drain(a, scope);
+      expect(refused.taken).toBe(0);
+      // One refill interval (60 s / 7), less the moments the test took.
+      expect(refused.retryInMs).toBeGreaterThan(8000);
+      expect(refused.retryInMs).toBeLessThanOrEqual(Math.ceil(60_000 / 7));
+      expect(storeErrors).toEqual([]);
+    });
+
+    test("a live write leaves another instance's promised budget only if asked, and a promise is strict", async () => {
+      const [a, b] = [await ledger(), await ledger()];
+      const scope = paced('T-keep:update');
+      // B's streams expect two finals: a live write of B's may take one token of three.
+      expect((await drain(b, scope, { writes: 2 })).taken).toBe(1);
+      // A promise for one more final needs three tokens: there are two.
+      expect((await drain(a, scope, { writes: 2, strict: true })).taken).toBe(0);
+      expect((await drain(a, scope)).taken).toBe(2);
+    });
+
+    test('a write refused with 429 gives its token back, so a retried write counts once', async () => {
+      const budgets = await ledger();
+      const scope = paced('T-refund:update');
+      for (let i = 0; i < 10; i += 1) {
+        const slot = await budgets.reserve(scope, Date.now());
+        expect(slot.granted).toBe(true);
+        if (slot.granted) slot.release(undefined);
+      }
+      expect((await drain(budgets, scope)).taken).toBe(3);
+    });
+
+    test("a 429 seen by one instance pauses the other, then lets one write through at a cut rate", async () => {
+      const [a, b] = [await ledger(), await ledger()];
+      const scope = paced('T-429:update');
+      await a.pause(scope, Date.now(), 60_000);
+      const paused = await b.reserve(scope, Date.now());
+      expect(paused.granted).toBe(false);
+      if (!paused.granted) expect(paused.retryInMs).toBeGreaterThan(59_000);
+
+      const client = createRedisClient(redis.url);
+      await client.connect();
+      try {
+        const bucket = await client.hGetAll('budget::{T-429:update}::bucket');
+        // One write once Retry-After has passed, and a quarter off the rate for every instance.
+        expect(Number(bucket.tokens)).toBe(1);
+        expect(Number(bucket.lowered)).toBe(0.75);
+        expect(await client.pTTL('budget::{T-429:update}::bucket')).toBeGreaterThan(60_000);
+      } finally {
+        client.destroy();
+      }
+    });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The comparison behind the start-up sync: what Discord returns for the code's own
- * commands counts as current, whatever extra fields and defaults it adds; any real
- * change (wording, options, localizations, permissions, contexts) counts as a difference.
+ * The comparison behind the start-up sync and `npm run doctor`: what Discord returns
+ * for the code's own commands counts as current, whatever extra fields and defaults it
+ * adds; any real change (wording, options, localizations, permissions, contexts) counts
+ * as a difference, and each command that differs is named.
  */
 import { ApplicationCommandOptionType, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
 import { expect, test } from 'vitest';
@@ -90,4 +91,32 @@ test('a message context-menu command as Discord lists it (an empty description, 
     outdated: [],
     unknown: [askAbout!.name],
   });
+});
+
+/** The code's own commands as Discord lists them, with `change` applied to the one named. */
+const listedWith = (changes: Record<string, (command: Record<string, unknown>) => Record<string, unknown>> = {}) =>
+  commandDefinitions.map((c) => {
+    const listed = asDiscordReturns(c as unknown as Record<string, unknown>);
+    return changes[c.name]?.(listed) ?? listed;
+  });
+
+test('nothing registered: every command of the code is missing, by name', () => {
+  expect(compareCommands(commandDefinitions, [])).toMatchObject({ state: 'differs', missing: commandDefinitions.map((c) => c.name), outdated: [], unknown: [] });
+});
+
+test('several commands out of date are each named: a description, a place of use, an option', () => {
+  const registered = listedWith({
+    model: (c) => ({ ...c, description: 'Pick a model' }),
+    reset: (c) => ({ ...c, contexts: [0] }),
+    ask: (c) => ({ ...c, options: (c.options as Record<string, unknown>[]).map((o) => (o.name === 'prompt' ? { ...o, max_length: 2000 } : o)) }),
+  });
+  expect(compareCommands(commandDefinitions, registered)).toMatchObject({ state: 'differs', missing: [], outdated: ['model', 'reset', 'ask'], unknown: [] });
+});
+
+test('a translation Discord has that the code no longer sends is a difference; the order of places of use is not', () => {
+  const registered = listedWith({
+    model: (c) => ({ ...c, description_localizations: { 'zh-TW': '選擇模型' } }),
+    reset: (c) => ({ ...c, contexts: Array.isArray(c.contexts) ? [...(c.contexts as number[])].reverse() : c.contexts }),
+  });
+  expect(compareCommands(commandDefinitions, registered)).toMatchObject({ state: 'differs', outdated: ['model'], differences: ['/model: description_localizations differs'] });
 });

@@ -1,4 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
+import { commandDefinitions } from '../../../adapters/discord/commands.ts';
 import { registerCommands } from '../../../adapters/discord/register-commands.ts';
 import { loadConfig, type DiscordConfig } from '../../../src/config.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
@@ -18,7 +19,7 @@ function configFor(fake: FakeDiscord, env: Record<string, string> = {}): Discord
 test('with DISCORD_GUILD_ID the commands go to that server, so they work at once', async () => {
   discord = await startFakeDiscord();
   const result = await registerCommands(configFor(discord, { DISCORD_GUILD_ID: discord.world.guildId }));
-  expect(result).toEqual({ scope: 'guild', names: ['model', 'reset', 'ask', 'persona', 'Ask Gemini about this'] });
+  expect(result).toEqual({ scope: 'guild', names: commandDefinitions.map((c) => c.name) });
   expect(discord.registeredCommands.map((r) => r.guildId)).toEqual([discord.world.guildId]);
   const model = discord.registeredCommands[0]?.commands[0] as { options: { name: string; autocomplete: boolean }[] };
   expect(model.options[0]).toMatchObject({ name: 'name', autocomplete: true });

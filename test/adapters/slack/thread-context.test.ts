@@ -6,7 +6,7 @@ import { webApi } from '@slack/bolt';
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { SlackThreadReader, type ThreadToRead } from '../../../adapters/slack/thread-context.ts';
-import { SlackUserNames } from '../../../adapters/slack/user-names.ts';
+import { SlackUserDirectory } from '../../../adapters/slack/user-directory.ts';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack/server.ts';
 
 const CHANNEL = 'C0TEAM';
@@ -27,7 +27,7 @@ function reader() {
   return new SlackThreadReader({
     client,
     bot: { userId: slack.botUserId, botId: slack.botId, name: 'Gemini' },
-    names: new SlackUserNames(client),
+    users: new SlackUserDirectory({ client, logger: pino({ level: 'silent' }) }),
     logger: pino({ level: 'silent' }),
   });
 }
@@ -39,7 +39,7 @@ const say = (n: number, who: { user?: string; botId?: string; botName?: string }
   return ts;
 };
 
-const thread = (beforeTs: string, max = 50): ThreadToRead => ({ channel: CHANNEL, threadTs: PARENT, beforeTs, max });
+const thread = (beforeTs: string, max = 50): ThreadToRead => ({ teamId: slack.teamId, channel: CHANNEL, threadTs: PARENT, beforeTs, max });
 
 test('a thread of 3 messages by 2 people comes back oldest first, each named, without the mention', async () => {
   say(0, { user: 'U0ALICE' }, 'Is the release on for Friday?');

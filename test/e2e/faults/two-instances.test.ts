@@ -78,6 +78,8 @@ describeRedis('two instances on one Redis', () => {
           SLACK_SIGNING_SECRET: SIGNING_SECRET,
           SLACK_API_URL: slack.apiUrl,
           SLACK_STREAMING: 'update',
+          // Plain threads with our Stop button (an agent session would show Slack's instead).
+          SLACK_AI_EXPERIENCE: 'off',
           PORT: String(port),
           STORE_URL: redis.url,
           INSTANCE_ID: `instance-${name}`,

@@ -6,7 +6,7 @@
  */
 import { applicationRoutes } from './application-routes.ts';
 import type { FakeDiscordState } from './state.ts';
-import { cdnUrl, type FakeMessage } from './world.ts';
+import { cdnUrl, memberPayload, usersOf, type FakeMessage } from './world.ts';
 
 export interface RestRequest {
   readonly method: string;
@@ -78,6 +78,27 @@ const routes: Route[] = [
     }),
   },
   { method: 'GET', pattern: /^\/users\/@me$/, auth: true, handler: (state) => ({ status: 200, body: state.world.bot }) },
+  {
+    // get_user (discord-api-spec): any user by id, or 10013 Unknown User.
+    method: 'GET',
+    pattern: new RegExp(`^/users/${ID}$`),
+    auth: true,
+    handler: (state, [userId]) => {
+      const found = usersOf(state.world).find((u) => u.id === userId);
+      return found ? { status: 200, body: found } : apiError(404, 10013, 'Unknown User');
+    },
+  },
+  {
+    // get_guild_member (discord-api-spec): no intent needed over REST; 10004 Unknown Guild, 10007 Unknown Member.
+    method: 'GET',
+    pattern: new RegExp(`^/guilds/${ID}/members/${ID}$`),
+    auth: true,
+    handler: (state, [guildId, userId]) => {
+      if (guildId !== state.world.guildId) return apiError(404, 10004, 'Unknown Guild');
+      const found = usersOf(state.world).find((u) => u.id === userId);
+      return found && state.world.memberRoles.has(found.id) ? { status: 200, body: memberPayload(state.world, found) } : apiError(404, 10007, 'Unknown Member');
+    },
+  },
   {
     method: 'GET',
     pattern: /^\/applications\/@me$/,

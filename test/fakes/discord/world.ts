@@ -130,6 +130,8 @@ export interface World {
   readonly messages: Map<string, FakeMessage>;
   /** Role ids of each guild member. */
   readonly memberRoles: Map<string, string[]>;
+  /** Server nicknames (a member's `nick`), by user id; members without one have none. */
+  readonly nicknames: Map<string, string>;
   everyonePermissions: bigint;
   /**
    * The application's flags (`GET /applications/@me`, READY's `application`). By default the
@@ -186,6 +188,7 @@ export function createWorld(ids: SnowflakeSource): World {
     channels,
     messages: new Map(),
     memberRoles,
+    nicknames: new Map(),
     everyonePermissions: DEFAULT_EVERYONE_PERMISSIONS,
     applicationFlags: ApplicationFlags.GatewayMessageContentLimited,
   };
@@ -199,8 +202,13 @@ export function memberPayload(world: World, u: FakeUser): Record<string, unknown
     deaf: false,
     mute: false,
     flags: 0,
-    nick: null,
+    nick: world.nicknames.get(u.id) ?? null,
   };
+}
+
+/** Every user of the fake (members of its guild), for lookups by id. */
+export function usersOf(world: World): FakeUser[] {
+  return [world.bot, world.alice, world.bob, world.mod, world.moderator, world.otherBot];
 }
 
 /** The member's permissions in a channel, as Discord computes them for interactions (no overwrites here). */

@@ -2,7 +2,7 @@
  * The whole bot (startBot, real Bolt) wired to a fake Slack and a fake upstream,
  * plus helpers to read what a Slack user would see.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startBot, type RunningBot } from '../../../src/main.ts';
 import { startFakeUpstream, type FakeUpstream } from '../upstream.ts';
 import { slackSender, type SlackSender } from './sender.ts';
@@ -28,28 +28,36 @@ export interface SlackBotUnderTest {
   close(): Promise<void>;
 }
 
+/** The settings of a bot on `slack` and `upstreamUrl`, taking events on `port` (HTTP mode, `chat.update` streaming). */
+export function slackBotEnv(slack: FakeSlack, upstreamUrl: string, port: number): Record<string, string> {
+  return {
+    LLM_API_BASE: upstreamUrl,
+    LLM_API_KEY: 'sk-test',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
+    SLACK_STREAMING: 'update',
+    // Plain threads, as before Slack's surface for AI apps; slack-assistant/slack-agent tests turn it on.
+    SLACK_AI_EXPERIENCE: 'off',
+  };
+}
+
 /** Slack needs a port before the bot starts (PORT must be positive): take a free one from the OS. */
 
-export async function startSlackBot(env: Record<string, string> = {}): Promise<SlackBotUnderTest> {
-  const slack = await startFakeSlack();
+export async function startSlackBot(
+  env: Record<string, string> = {},
+  opts: { fake?: Parameters<typeof startFakeSlack>[0]; logger?: Logger } = {},
+): Promise<SlackBotUnderTest> {
+  const slack = await startFakeSlack(opts.fake);
   const upstream = await startFakeUpstream();
   const port = await freePort();
   let bot: RunningBot;
   try {
     bot = await startBot({
-      env: {
-        LLM_API_BASE: upstream.url,
-        LLM_API_KEY: 'sk-test',
-        SLACK_BOT_TOKEN: 'xoxb-test',
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        STORE_URL: 'sqlite://:memory:',
-        // These tests read answers as chat.update leaves them; native streaming has its own (slack-native-stream.test.ts).
-        SLACK_STREAMING: 'update',
-        ...env,
-      },
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      env: { ...slackBotEnv(slack, upstream.url, port), STORE_URL: 'sqlite://:memory:', ...env },
+      logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   } catch (err) {
     await slack.close();
@@ -57,7 +65,7 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
     throw err;
   }
   const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
-  const sender = slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId });
+  const sender = recordingSender(slackSender({ url: eventsUrl, signingSecret: SIGNING_SECRET, teamId: slack.teamId, botUserId: slack.botUserId }), slack);
   return {
     slack,
     upstream,
@@ -74,11 +82,43 @@ export async function startSlackBot(env: Record<string, string> = {}): Promise<S
   };
 }
 
+/** Subtypes that are a message of its own in the channel's history (not an edit or a deletion). */
+const POSTED_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'bot_message', 'me_message']);
+
+/**
+ * A sender whose message events also land in the fake's history, as a message people
+ * post is in Slack's: conversations.replies then returns the thread's parent and replies.
+ */
+function recordingSender(sender: SlackSender, slack: FakeSlack): SlackSender {
+  return {
+    ...sender,
+    event(event, opts) {
+      const e = event as { type?: string; subtype?: string; channel?: string; ts?: string; thread_ts?: string; user?: string; bot_id?: string; text?: string; files?: Record<string, unknown>[] };
+      if ((e.type === 'message' || e.type === 'app_mention') && POSTED_SUBTYPES.has(e.subtype) && e.channel && e.ts && !slack.threads.has(e.channel, e.ts)) {
+        slack.threads.add({
+          channel: e.channel,
+          ts: e.ts,
+          threadTs: e.thread_ts ?? e.ts,
+          text: e.text ?? '',
+          ...(e.user ? { user: e.user } : {}),
+          ...(e.bot_id ? { botId: e.bot_id } : {}),
+          ...(e.subtype ? { subtype: e.subtype } : {}),
+          ...(e.files ? { files: e.files } : {}),
+        });
+      }
+      return sender.event(event, opts);
+    },
+  };
+}
+
 let tsCounter = 0;
-/** A fresh Slack message timestamp for a user message. */
+/**
+ * A fresh Slack message timestamp for a user message: a second after the last, so the
+ * bot's posts in between (the fake gives them the next microseconds) sort before it.
+ */
 export function userTs(): string {
   tsCounter += 1;
-  return `1800000000.${String(tsCounter).padStart(6, '0')}`;
+  return `${1800000000 + tsCounter}.000100`;
 }
 
 /** An `app_mention` event as Slack sends it. */

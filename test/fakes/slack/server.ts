@@ -5,7 +5,8 @@
  * It answers the methods the bot calls with Slack's response shapes, takes bodies
  * the way @slack/web-api sends them (form-encoded, objects as JSON strings; JSON
  * bodies too), keeps the messages it was sent, enforces per-method budgets with
- * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits"), serves files (or the
+ * HTTP 429 + `Retry-After` (docs.slack.dev "Rate limits") under a selectable rate
+ * model per method (rate-model.ts: a sliding window or a token bucket), serves files (or the
  * HTML login page Slack returns with status 200 when `files:read` is missing) and
  * records every request.
  */
@@ -13,8 +14,10 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { FakeSlackAi, type FakeAgentSession, type FakeAppKind, type FakeAssistantThread } from './ai-methods.ts';
 import { blocksProblem } from './blocks.ts';
-import { FakeSlackThreads } from './threads.ts';
+import { FakeSlackThreads, tsMicros, tsOfMicros, type FakeThreadMessage } from './threads.ts';
+import { type RateKeying, RateLimits, type RateModel, SLACK_MODELS } from './rate-model.ts';
 
 export interface SlackCall {
   readonly method: string;
@@ -68,6 +71,7 @@ export interface FakeSlackUser {
   readonly isAdmin?: boolean;
   readonly isOwner?: boolean;
   readonly locale?: string;
+  readonly isBot?: boolean;
 }
 
 /** The people every fake workspace starts with: Alice (who asks in most tests), Bob, an admin and an owner. */
@@ -94,8 +98,12 @@ export interface FakeSlack {
   readonly otherRequests: OtherRequest[];
   /** Threads people talk in (conversations.replies); their people are added with `addUser`. */
   readonly threads: FakeSlackThreads;
-  /** At most `limit` successful calls of `method` per `windowMs`; more get 429 with `Retry-After`. */
-  budget(method: string, budget: { limit: number; windowMs: number; retryAfterSec?: number }): void;
+  /** At most `limit` successful calls of `method` per `windowMs` (a sliding window, per workspace); more get 429 with `Retry-After`. */
+  budget(method: string, budget: { limit: number; windowMs: number }): void;
+  /** Budgets `method` under `model`, counted per workspace or per channel; more get 429 with `Retry-After`. */
+  rateModel(method: string, model: RateModel, per?: RateKeying): void;
+  /** Budgets chat.update, the streaming methods and chat.postMessage under one of the two readings of Slack's tiers (rate-model.ts). */
+  slackRates(reading: 'window' | 'bucket'): void;
   /** The next `times` calls of `method` get `failure`. */
   fail(method: string, times: number, failure: Failure): void;
   /**
@@ -133,6 +141,17 @@ export interface FakeSlack {
   releaseHello(): void;
   /** The messages posted in a thread (or the channel when `threadTs` is undefined), oldest first. */
   thread(channel: string, threadTs: string): FakeSlackMessage[];
+  /** An assistant thread as the user sees it (status line, title, suggested prompts); created empty on first look. */
+  assistantThread(channel: string, threadTs: string): FakeAssistantThread;
+  /** The agent session of a thread, once agents.sessions.setStatus created it. */
+  agentSession(channel: string, threadTs: string): FakeAgentSession | undefined;
+  /**
+   * A user presses the native stop button of the thread's agent session: Slack stops the
+   * app's streams in progress there (appends and stops then fail as not streaming) and
+   * sends `agent_session_stopped`, returned here for the test to deliver. The session's
+   * status stays as it was: the app must move it (docs.slack.dev events/agent_session_stopped).
+   */
+  pressSessionStop(channel: string, threadTs: string, user: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -148,6 +167,10 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'commands',
   'users:read',
   'im:write',
+  'channels:read',
+  'groups:read',
+  'mpim:read',
+  'assistant:write',
 ];
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
@@ -187,6 +210,8 @@ export async function startFakeSlack(
     scopes?: readonly string[];
     /** The only app-level token apps.connections.open accepts; unset: any `xapp-` token. */
     appToken?: string;
+    /** Which messaging experience the app declares (manifest.yaml: the agent's). */
+    app?: FakeAppKind;
   } = {},
 ): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-test';
@@ -200,13 +225,19 @@ export async function startFakeSlack(
   const otherRequests: OtherRequest[] = [];
   const files = new Map<string, FakeFile>();
   const users = new Map(FAKE_SLACK_USERS.map((u) => [u.id, u]));
+  // The bot's own user, named as manifest.yaml's bot_user.display_name.
+  users.set(botUserId, { id: botUserId, name: 'gemini', realName: 'Gemini', isBot: true });
+  const rates = new RateLimits();
   // conversations.replies is Tier 3: about 50 a minute (docs.slack.dev "Rate limits"); Retry-After runs to the window's end.
-  const budgets = new Map<string, { limit: number; windowMs: number; retryAfterSec: number | undefined; times: number[] }>([
-    ['conversations.replies', { limit: 50, windowMs: 60_000, retryAfterSec: undefined, times: [] }],
-  ]);
+  rates.set('conversations.replies', { type: 'window', limit: 50, windowMs: 60_000 });
+  // Tier 3 at the strictest reading of docs.slack.dev and java-slack-sdk MethodsRateLimits.
+  rates.set('assistant.threads.setSuggestedPrompts', { type: 'window', limit: 50, windowMs: 60_000 });
+  rates.set('assistant.threads.setTitle', { type: 'window', limit: 50, windowMs: 60_000 });
+  rates.set('agents.sessions.setStatus', { type: 'window', limit: 50, windowMs: 60_000 });
   const threads = new FakeSlackThreads();
+  const ai = new FakeSlackAi({ scopes, app: opts.app ?? 'agent' });
   const failures = new Map<string, Failure[]>();
-  let tsCounter = 0;
+  let lastTs = tsMicros('1700000000.000000');
   let base = '';
   let streamRules: { refuse?: string | undefined; endAfterAppends?: number | undefined } = {};
   const outside = new Set<string>();
@@ -217,10 +248,17 @@ export async function startFakeSlack(
   };
   const appendsByTs = new Map<string, number>();
 
+  // Slack's ts grow with time across a channel: a post comes after every message the fake
+  // already holds, so the bot's answer sorts after the question in conversations.replies.
   const nextTs = () => {
-    tsCounter += 1;
-    return `1700000000.${String(tsCounter).padStart(6, '0')}`;
+    lastTs = Math.max(lastTs, threads.latestMicros()) + 1;
+    return tsOfMicros(lastTs);
   };
+  /** The bot's posts in threads, as conversations.replies returns them beside everyone else's. */
+  const botPosts = (): FakeThreadMessage[] =>
+    messages.flatMap((m) =>
+      m.threadTs === undefined || m.deleted ? [] : [{ channel: m.channel, ts: m.ts, threadTs: m.threadTs, user: botUserId, botId, botName: 'Gemini', text: m.markdown ?? m.text }],
+    );
 
   const fileObject = (file: FakeFile) => ({
     id: file.id,
@@ -242,17 +280,9 @@ export async function startFakeSlack(
       if (failure.type === 'http') return { status: failure.status, body: { ok: false, error: 'fatal_error' } };
       return { status: 200, body: { ok: false, error: failure.error } };
     }
-    const budget = budgets.get(method);
-    if (budget) {
-      const now = Date.now();
-      budget.times = budget.times.filter((t) => now - t < budget.windowMs);
-      if (budget.times.length >= budget.limit) {
-        const retryAfterSec = budget.retryAfterSec ?? Math.ceil(((budget.times[0] ?? now) + budget.windowMs - now) / 1000);
-        return { status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
-      }
-      budget.times.push(now);
-    }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const verdict = rates.take(method, channel);
+    if (!verdict.ok) return { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
     if (channel && outside.has(channel) && ['chat.postMessage', 'chat.startStream', 'chat.update', 'chat.postEphemeral'].includes(method)) {
       return { status: 200, body: { ok: false, error: 'not_in_channel' } };
     }
@@ -339,8 +369,12 @@ export async function startFakeSlack(
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
       case 'reactions.add':
-      case 'assistant.threads.setStatus':
         return { status: 200, body: { ok: true } };
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setTitle':
+      case 'agents.sessions.setStatus':
+        return ai.run(method, args);
       case 'users.info': {
         // docs.slack.dev users.info (scope users:read, Tier 4): the user object; `locale` only with include_locale=true.
         const user = typeof args.user === 'string' ? users.get(args.user) : undefined;
@@ -371,7 +405,7 @@ export async function startFakeSlack(
               is_primary_owner: user.isOwner === true,
               is_restricted: false,
               is_ultra_restricted: false,
-              is_bot: false,
+              is_bot: user.isBot === true,
               is_app_user: false,
               updated: 1_700_000_000,
               ...(withLocale && user.locale ? { locale: user.locale } : {}),
@@ -391,7 +425,7 @@ export async function startFakeSlack(
         if (opts.appToken !== undefined && token !== opts.appToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.replies':
-        return threads.replies(args);
+        return threads.replies(args, botPosts());
       case 'conversations.open': {
         // docs.slack.dev conversations.open (scope im:write): the DM with one user, its id stable.
         if (!scopes.includes('im:write')) return { status: 200, body: { ok: false, error: 'missing_scope', needed: 'im:write' } };
@@ -399,8 +433,14 @@ export async function startFakeSlack(
         if (!users.has(user)) return { status: 200, body: { ok: false, error: 'user_not_found' } };
         return { status: 200, body: { ok: true, channel: { id: `D${user.replace(/^U/, '')}` } } };
       }
-      case 'conversations.info':
+      case 'conversations.info': {
+        // docs.slack.dev conversations.info: channels:read for public channels, groups:read private, im:read DMs, mpim:read group DMs.
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const needed = channel.startsWith('D') ? 'im:read' : channel.startsWith('G') ? 'groups:read' : 'channels:read';
+        if (!scopes.includes(needed)) return { status: 200, body: { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') } };
+        if (channel.startsWith('D')) return { status: 200, body: { ok: true, channel: { id: channel, is_im: true, user: 'U0ALICE' } } };
         return { status: 200, body: { ok: true, channel: { id: channel, name: 'general', is_channel: true } } };
+      }
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }
@@ -510,7 +550,13 @@ export async function startFakeSlack(
     otherRequests,
     threads,
     budget(method, b) {
-      budgets.set(method, { limit: b.limit, windowMs: b.windowMs, retryAfterSec: b.retryAfterSec ?? 1, times: [] });
+      rates.set(method, { type: 'window', limit: b.limit, windowMs: b.windowMs });
+    },
+    rateModel(method, model, per) {
+      rates.set(method, model, per);
+    },
+    slackRates(reading) {
+      rates.use(SLACK_MODELS[reading]);
     },
     fail(method, times, failure) {
       const list = failures.get(method) ?? [];
@@ -564,6 +610,14 @@ export async function startFakeSlack(
       for (const ws of helloWaiting.splice(0)) sayHello(ws);
     },
     thread: (channel, threadTs) => messages.filter((m) => m.channel === channel && m.threadTs === threadTs && !m.deleted),
+    assistantThread: (channel, threadTs) => ai.thread(channel, threadTs),
+    agentSession: (channel, threadTs) => ai.sessions.get(`${channel}:${threadTs}`),
+    pressSessionStop(channel, threadTs, user) {
+      const stopped = messages.filter((m) => m.channel === channel && m.threadTs === threadTs && m.streaming);
+      for (const message of stopped) message.streaming = false;
+      const eventTs = nextTs();
+      return { type: 'agent_session_stopped', channel, user, thread_ts: threadTs, streaming_message_ts: stopped.map((m) => m.ts), event_ts: eventTs };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const socket of sockets) socket.terminate();

@@ -1,6 +1,7 @@
 /**
  * The fake Slack's threads and people: messages tests put in a thread (people
- * talking before the bot is called), served by `conversations.replies` with
+ * talking before the bot is called, and every message event the harness sends),
+ * served by `conversations.replies` with the bot's own posts in the thread, with
  * cursor pagination, the parent first and the rest oldest first (the people are
  * the server's, served by `users.info`). Shapes from docs.slack.dev reference/methods/conversations.replies
  * and users.info; the page size is capped at 1,000 (15 for apps outside the
@@ -32,12 +33,23 @@ export class FakeSlackThreads {
     this.messages.push(message);
   }
 
-  replies(args: Record<string, unknown>): MethodResult {
+  /** Whether a message with this ts is already in `channel` (Slack delivers a mention twice). */
+  has(channel: string, ts: string): boolean {
+    return this.messages.some((m) => m.channel === channel && m.ts === ts);
+  }
+
+  /** The newest ts of any message added, in microseconds (0 when none): the bot's posts come after it. */
+  latestMicros(): number {
+    return this.messages.reduce((latest, m) => Math.max(latest, tsMicros(m.ts)), 0);
+  }
+
+  /** `posted`: the bot's own messages, which Slack returns in the thread like anyone's. */
+  replies(args: Record<string, unknown>, posted: readonly FakeThreadMessage[] = []): MethodResult {
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     const ts = typeof args.ts === 'string' ? args.ts : undefined;
     if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
     if (!ts) return { status: 200, body: { ok: false, error: 'invalid_arguments' } };
-    const thread = this.messages
+    const thread = [...this.messages, ...posted]
       .filter((m) => m.channel === channel && (m.threadTs === ts || m.ts === ts))
       .sort((a, b) => Number(a.ts) - Number(b.ts));
     if (thread.length === 0) return { status: 200, body: { ok: false, error: 'thread_not_found' } };
@@ -72,4 +84,14 @@ export class FakeSlackThreads {
         : { parent_user_id: thread[0]?.user }),
     };
   }
+}
+
+/** A Slack ts (`1800000000.000100`: seconds and microseconds) as an integer of microseconds. */
+export function tsMicros(ts: string): number {
+  const [seconds = '0', micros = '0'] = ts.split('.');
+  return Number(seconds) * 1_000_000 + Number(micros.padEnd(6, '0').slice(0, 6));
+}
+
+export function tsOfMicros(micros: number): string {
+  return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
 }

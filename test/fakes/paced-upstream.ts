@@ -7,10 +7,13 @@
  * The profile rides in the path, so one server serves every part of the bench:
  * `LLM_API_BASE = <url>/r5000/a1600` streams 5 s of reasoning, then 1,600 answer
  * characters. The answer is a pure function of the question (`answerFor`), so
- * the bench knows what each stream must end up showing.
+ * the bench and the crowd tests know what each stream must end up showing. A
+ * question carrying a tag (`[[crowd-3]] …`) is answered by its tag alone, so
+ * whatever context the bot adds around the question does not change the answer.
  *
- * Run as its own process (`node bench/paced-upstream.ts`, prints `{"url":…}`),
- * so the CPU and event loop it uses are not counted against the bot.
+ * The bench runs it as its own process (`node test/fakes/paced-upstream.ts`, prints
+ * `{"url":…}`), so the CPU and event loop it uses are not counted against the bot;
+ * tests serve it in process (`servePacedUpstream`).
  */
 import { spawn } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
@@ -69,8 +72,11 @@ function prose(seedText: string, chars: number): string {
   return text.slice(0, chars).trimEnd().padEnd(chars, '.');
 }
 
+/** What an answer is computed from: the question's `[[tag]]`, or the whole question without one. */
+const seedOf = (question: string): string => /\[\[([^\]]+)\]\]/.exec(question)?.[1] ?? question;
+
 /** The answer the server streams for `question`. */
-export const answerFor = (question: string, chars: number): string => prose(`answer:${question}`, chars);
+export const answerFor = (question: string, chars: number): string => prose(`answer:${seedOf(question)}`, chars);
 
 /** The reasoning: prose with a bold heading every ~1.5 s of streaming, as Gemini's thought summaries have. */
 function reasoningFor(question: string, chars: number): string {
@@ -103,7 +109,7 @@ function lastUserText(body: Body): string {
 
 async function stream(res: ServerResponse, question: string, reasoningMs: number, answerChars: number, log: StreamLog[]): Promise<void> {
   const startedAt = epochNow();
-  const reasoning = reasoningFor(question, Math.round((reasoningMs / 1000) * TOKENS_PER_SECOND * CHARS_PER_TOKEN));
+  const reasoning = reasoningFor(seedOf(question), Math.round((reasoningMs / 1000) * TOKENS_PER_SECOND * CHARS_PER_TOKEN));
   const answer = answerFor(question, answerChars);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   res.write(chunk({ role: 'assistant', content: '' }, null));

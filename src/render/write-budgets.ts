@@ -1,0 +1,123 @@
+/**
+ * Which budgets one answer's writes count against (`budgetsOf`), and the urgent
+ * writes it will still need (its first post, the edit that shows its first
+ * words, its final), per rate scope, as told to the scheduler
+ * (`WriteScheduler.expect`) so that live writes of other answers leave budget for
+ * them. Only changes are sent, so calling `update` after every write is cheap.
+ */
+import type { RateScope, Surface, SurfaceScopes } from '../surface.ts';
+import type { Write } from './message-slots.ts';
+import type { WriteNeeds, WriteScheduler } from './scheduler.ts';
+
+/** A write as queued in the scheduler: its kind, and the budgets it counts against. */
+export type Budgets = { readonly kind: 'post' | 'edit'; readonly scope: RateScope; readonly needs: WriteNeeds };
+
+/**
+ * The budgets `write` counts against (see `SurfaceScopes`): a post counts in
+ * `post` and promises its message's final in `final` (or spends it there at once
+ * when it is already final); an edit counts in `edit`, a final one in `final`
+ * when the surface has that budget; a delete counts as an edit (Slack's
+ * chat.delete is chat.update's tier; Discord counts both per channel).
+ */
+export function budgetsOf(scopes: SurfaceScopes, write: Write): Budgets {
+  if (write.kind === 'delete') return { kind: 'edit', scope: scopes.edit, needs: {} };
+  if (write.kind === 'post') {
+    const needs = write.frame.state === 'final' ? { alsoSpends: scopes.final } : { promises: scopes.final };
+    return { kind: 'post', scope: scopes.post, needs };
+  }
+  return { kind: 'edit', scope: write.frame.state === 'final' ? (scopes.final ?? scopes.edit) : scopes.edit, needs: {} };
+}
+
+/** Where one answer stands, as far as its coming urgent writes go. */
+export interface AnswerProgress {
+  readonly scopes: SurfaceScopes;
+  /** A posted message is not final yet (the answer's current message). */
+  readonly open: boolean;
+  /** A write carrying answer text has landed. */
+  readonly answerShown: boolean;
+  /** The surface only appends (its first post already shows the first words). */
+  readonly appendOnly: boolean;
+}
+
+/** Writes expected in one scope. */
+type Expected = { readonly scope: RateScope; writes: number };
+
+/**
+ * The urgent writes still ahead: a post while no message is open; the edit that
+ * turns a thinking status into the first words; the open message's final (in
+ * `scopes.final` once a message is open there, else in `scopes.edit`).
+ */
+export function urgentWritesAhead(progress: AnswerProgress): Expected[] {
+  const { scopes, open } = progress;
+  const ahead: Expected[] = [];
+  const add = (scope: RateScope) => {
+    const same = ahead.find((e) => e.scope.key === scope.key);
+    if (same) same.writes += 1;
+    else ahead.push({ scope, writes: 1 });
+  };
+  if (!open) add(scopes.post);
+  if (!progress.appendOnly && !progress.answerShown) add(scopes.edit);
+  if (!scopes.final) add(scopes.edit);
+  else if (open) add(scopes.final);
+  return ahead;
+}
+
+/** What one answer told the scheduler it expects (a handful of scopes at most), sending only the differences. */
+export class ExpectedWrites {
+  readonly #scheduler: WriteScheduler;
+  #told: Expected[] = [];
+
+  constructor(scheduler: WriteScheduler) {
+    this.#scheduler = scheduler;
+  }
+
+  update(ahead: Expected[]): void {
+    for (const told of this.#told) {
+      if (!ahead.some((e) => e.scope.key === told.scope.key)) this.#scheduler.expect(told.scope, -told.writes);
+    }
+    for (const want of ahead) {
+      const told = this.#told.find((e) => e.scope.key === want.scope.key);
+      this.#scheduler.expect(want.scope, want.writes - (told?.writes ?? 0));
+    }
+    this.#told = ahead;
+  }
+
+  /** The answer needs nothing more. */
+  clear(): void {
+    if (this.#told.length > 0) this.update([]);
+  }
+}
+
+/** One answer's budgets on its surface: which way it writes, and the urgent writes it still expects. */
+export class AnswerBudgets {
+  readonly #surface: Surface;
+  readonly #expected: ExpectedWrites;
+  #overflowed = false;
+
+  constructor(surface: Surface, scheduler: WriteScheduler) {
+    this.#surface = surface;
+    this.#expected = new ExpectedWrites(scheduler);
+  }
+
+  budgetsOf(write: Write): Budgets {
+    return budgetsOf(this.#surface.scopes, write);
+  }
+
+  /** The surface has another path, not yet taken, and nothing was posted (messages stay on the path they were posted by). */
+  canOverflow(posted: number): boolean {
+    return this.#surface.overflow !== undefined && !this.#overflowed && posted === 0;
+  }
+
+  /** Takes the surface's other path (`Surface.overflow`), once. */
+  overflow(): void {
+    if (this.#overflowed) return;
+    this.#overflowed = true;
+    this.#surface.overflow?.();
+  }
+
+  /** Tells the scheduler what the answer still expects; `undefined` when it needs nothing more. */
+  expect(progress: Pick<AnswerProgress, 'open' | 'answerShown'> | undefined): void {
+    if (!progress) return this.#expected.clear();
+    this.#expected.update(urgentWritesAhead({ ...progress, scopes: this.#surface.scopes, appendOnly: this.#surface.appendOnly === true }));
+  }
+}
