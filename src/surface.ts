@@ -111,8 +111,10 @@ export interface Surface {
    * budget of `scopes.post` (or of `scopes.final`, which a post promises) is short, and
    * waiting for it would keep the user waiting (Slack: chat.startStream, Tier 2, overflows
    * to chat.postMessage + chat.update). Also taken for an answer whose first write is
-   * already final, which has nothing to stream. Afterwards `scopes`, `appendOnly` and
-   * `maxMessageLength` describe the other way. Called before anything was posted, at most once.
+   * already final, which has nothing to stream, and for a regeneration, which writes into
+   * messages already posted (`LiveMessageOptions.existing`) by edits. Afterwards `scopes`,
+   * `appendOnly` and `maxMessageLength` describe the other way. Called before this answer
+   * posted anything, at most once.
    */
   overflow?(): void;
 }

@@ -75,7 +75,7 @@ export class SlackStreamSurface implements Surface {
   readonly #calls: StreamCalls;
   readonly #native: SurfaceScopes;
   #mode: 'native' | 'update';
-  /** This answer left native streaming on its own (budget short, a failed start): the Stop message stays its Stop. */
+  /** This answer left native streaming on its own (budget short, a failed start, a regeneration). */
   #overflowed = false;
   readonly #messages = new Map<string, Written>();
   /** The newest streamed message: only it carries the final controls. */
@@ -87,7 +87,9 @@ export class SlackStreamSurface implements Surface {
   constructor(opts: SlackStreamSurfaceOptions) {
     this.#opts = opts;
     this.address = opts.thread.turnId;
-    this.#fallback = new SlackSurface({ ...opts, stopElsewhere: () => this.#overflowed });
+    // An answer that overflowed after its Stop message was posted keeps that message as its Stop;
+    // a regeneration overflows before there is one, so its chat.update messages carry Stop.
+    this.#fallback = new SlackSurface({ ...opts, stopElsewhere: () => this.#overflowed && this.#stopControl !== undefined });
     const { teamId, channel, threadTs } = opts.thread;
     this.#calls = new StreamCalls({ client: opts.client, channel, threadTs, teamId, recipientUserId: opts.recipientUserId ?? '' });
     this.#mode = opts.recipientUserId === undefined || opts.support.refused(teamId) ? 'update' : 'native';
@@ -108,7 +110,8 @@ export class SlackStreamSurface implements Surface {
 
   /**
    * This answer goes by chat.postMessage + chat.update: the renderer found no
-   * chat.startStream (or chat.stopStream) budget for it, or it has nothing to stream.
+   * chat.startStream (or chat.stopStream) budget for it, it has nothing to stream, or
+   * it is a regeneration, written into the earlier answer's messages by chat.update.
    * Later answers in the workspace try native streaming again.
    */
   overflow(): void {

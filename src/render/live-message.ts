@@ -99,6 +99,8 @@ export class LiveMessage {
     this.#progress = ProgressReport.for(opts.surface, opts.reasoningDisplay);
     this.#budgets = new AnswerBudgets(opts.surface, opts.scheduler);
     this.#slots = new MessageSlots(opts.existing);
+    // A regeneration edits messages already posted: a surface with another path for that takes it, so they count where they are written.
+    if (opts.existing && opts.existing.length > 0) this.#budgets.overflow();
     const self = this;
     this.#job = {
       get priority(): WritePriority {

@@ -26,6 +26,7 @@ import {
 } from '../fakes/slack/harness.ts';
 import type { FakeSlackMessage, SlackCall } from '../fakes/slack/server.ts';
 import { textOf } from '../fakes/discord/read.ts';
+import { answerTranscript } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
 
 let t: SlackBotUnderTest | undefined;
@@ -184,6 +185,29 @@ test('with native streaming the answer ends with Regenerate and feedback_buttons
   await bot.slack.waitForCall(
     (c) => c.method === 'chat.update' && c.args.ts === streamed.ts && String(c.args.text).includes('A streamed answer, again.') && JSON.stringify(c.args.blocks).includes('feedback_buttons'),
   );
+});
+
+test('with native streaming a regeneration streams by chat.update into the old message, and shows Stop while it streams', async () => {
+  const bot = (t = await startSlackBot({ SLACK_STREAMING: 'native' }));
+  const question = mentionEvent('stream it');
+  await bot.sender.event(question);
+  const stopped = await bot.slack.waitForCall((c) => c.method === 'chat.stopStream' && Array.isArray(c.args.blocks));
+  await bot.settled();
+  const streamed = bot.slack.messages.find((m) => m.ts === stopped.args.ts)!;
+
+  // A new answer that starts and then keeps the connection open: it streams until stopped.
+  bot.upstream.script({ type: 'hang', pieces: answerTranscript({ type: 'answer', text: 'A second take, still going' }).slice(0, 2) });
+  await pressRegenerate(bot, streamed);
+  const showsStop = (c: SlackCall) => c.method === 'chat.update' && c.args.ts === streamed.ts && JSON.stringify(c.args.blocks).includes('"action_id":"stop"');
+  await bot.slack.waitForCall(showsStop);
+  const live = bot.slack.messages.find((m) => m.ts === streamed.ts)!;
+  await bot.sender.interaction(blockAction(bot.slack, live, { type: 'button', action_id: 'stop', block_id: 'answer_live', value: buttonValue(live, 'stop') }));
+  await finalWriteOf(bot, question.ts, 'A second take, still going');
+  await bot.settled();
+
+  // One native stream (the first answer); the regeneration's writes all went by chat.update.
+  expect(bot.slack.calls.filter((c) => c.method === 'chat.startStream')).toHaveLength(1);
+  expect(answerMessages(bot.slack, question.ts).map((m) => m.ts)).toEqual([streamed.ts]);
 });
 
 test('the "Ask Gemini about this" shortcut opens the conversation in the message\'s thread, whose first question carries the message and its author', async () => {

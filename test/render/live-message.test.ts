@@ -439,6 +439,28 @@ describe('an answer written again (regenerate)', () => {
     expect(result.refs).toEqual([{ id: 'm0' }, { id: 'm1' }]);
   });
 
+  test('on a surface with another way to write (Slack: chat.update beside native streaming), it takes that way before its first write: its edits count where they are made', async () => {
+    const surface = new FakeSurface({ name: 'native' });
+    const existing = surface.seed(['old part one', 'old part two']);
+    let overflows = 0;
+    const byUpdate = { post: { key: 'update:post', limit: 5, windowMs: 5000 }, edit: { key: 'update:edit', limit: 5, windowMs: 5000 } };
+    Object.assign(surface, {
+      overflow: () => {
+        overflows += 1;
+        Object.defineProperty(surface, 'scopes', { value: byUpdate });
+      },
+    });
+    const live = new LiveMessage({ surface, scheduler: new WriteScheduler(), reasoningDisplay: 'status', signal: new AbortController().signal, existing });
+    live.push(text('A new answer.'));
+    await finished(live);
+    expect(overflows).toBe(1);
+    expect(surface.shown()).toEqual(['A new answer.']);
+    expect(surface.writes.map((w) => [w.kind, w.scope])).toEqual([
+      ['edit', 'update:edit'],
+      ['delete', 'update:edit'],
+    ]);
+  });
+
   test('the previous answer put back in place of a failed one shows with the error below it', async () => {
     const { surface, live } = setup({ earlier: ['The old answer.'] });
     live.push(text('A new answer that broke'));
