@@ -31,8 +31,8 @@ export class AiTurns {
     this.assistantThreads = opts.assistantThreads;
   }
 
-  /** The answer to `question` in `thread`, written through `inner`. */
-  wrap(inner: InnerSurface, thread: SlackThread, question: string, log: Logger): Surface {
+  /** The answer to `question` in `thread` (undefined for a regeneration: the thread has its title), written through `inner`. */
+  wrap(inner: InnerSurface, thread: SlackThread, question: string | undefined, log: Logger): Surface {
     return new AiTurnSurface({ inner, thread, question, turns: this, log, sessions: this.#inSession });
   }
 
@@ -51,7 +51,7 @@ type InnerSurface = Surface & { stoppedInSlack?(): void };
 interface AiTurnSurfaceOptions {
   readonly inner: InnerSurface;
   readonly thread: SlackThread;
-  readonly question: string;
+  readonly question: string | undefined;
   readonly turns: AiTurns;
   readonly log: Logger;
   /** AiTurns' registry of turns in a session on this instance. */

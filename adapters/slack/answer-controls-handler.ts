@@ -51,7 +51,8 @@ export class AnswerControlsHandler {
         askerId: target.askerId,
       },
       log,
-      target.askerId ?? place.user,
+      // The question is history's: a regeneration's thread was named by its first one.
+      { recipientUserId: target.askerId ?? place.user },
     );
     const result = await this.#o.core.regenerate(
       {

@@ -93,7 +93,10 @@ export class AskAboutHandler {
     const conversationId = conversationIdOf(thread);
     const channelId = channelIdOf(thread);
     const turnId = `${conversationId}:${p.action_ts}`;
-    const surface = this.#o.surfaces.forThread({ ...thread, conversationId, channelId, turnId, askerId: p.user.id }, log, p.user.id);
+    const surface = this.#o.surfaces.forThread({ ...thread, conversationId, channelId, turnId, askerId: p.user.id }, log, {
+      recipientUserId: p.user.id,
+      question: userText.askAboutQuestion,
+    });
     const outcome = await this.#o.core.answer(
       {
         turnId,

@@ -59,7 +59,11 @@ export class EditHandler {
     const channelId = channelIdOf(m);
     const turnId = `${conversationId}:${m.ts}`;
     const log = this.#o.logger.child({ conversation: conversationId, turn: turnId });
-    const surface = this.#o.surfaces.forThread({ teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user }, log, m.user);
+    const surface = this.#o.surfaces.forThread(
+      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
+      log,
+      { recipientUserId: m.user, question: m.text },
+    );
     const outcome = await this.#o.core.followEdit(
       { conversationId, channelId, turnId, text: m.text, attachments: m.attachments, place: await this.#o.places.of(m), workspaceId: workspaceIdOf(m) },
       { surface, attachments: this.#o.files },
