@@ -7,7 +7,7 @@
  */
 import { pino } from 'pino';
 import { startDiscordBot } from '../test/fakes/discord/bot.ts';
-import { botMessages } from '../test/fakes/discord/read.ts';
+import { botMessages, isLive } from '../test/fakes/discord/read.ts';
 import { answerFor, type PacedUpstream } from '../test/fakes/paced-upstream.ts';
 import { epochNow, questionFor, summarize, within, type RunSummary, type StreamRecord } from './streams.ts';
 
@@ -53,7 +53,8 @@ export async function runDiscord(upstream: PacedUpstream, profile: DiscordProfil
         s.messageId = message.id;
         s.firstMessageAt ??= now;
         if (s.firstTextAt === undefined && message.content.includes(s.expected.slice(0, 30))) s.firstTextAt = now;
-        if (message.components.length === 0 && message.content !== '' && !message.content.startsWith(THINKING)) {
+        // Final: no Stop button (a finished answer carries Regenerate and 👍/👎 instead).
+        if (!isLive(message) && message.content !== '' && !message.content.startsWith(THINKING)) {
           s.finalAt = now;
           s.finalText = message.content;
         }

@@ -25,6 +25,8 @@ export interface AdapterDeps {
   readonly attachmentMaxBytes: number;
   /** Most earlier messages an adapter reads from the platform for one turn (CONTEXT_MAX_MESSAGES). */
   readonly contextMaxMessages: number;
+  /** EDIT_FOLLOW_MINUTES in ms, for what an adapter tells someone whose edit came too late. */
+  readonly editFollowMs?: number;
   /** Today's token counts, for `/usage`. */
   readonly usage: UsageReports;
   /** Injected for tests; defaults to global fetch. */

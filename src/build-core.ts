@@ -1,7 +1,7 @@
 /** Builds the conversation core from configuration and an open store: shared by `npm start` and `npm run chat`. */
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { ConversationService, type TurnFacts } from './conversation/service.ts';
+import { ConversationService, type FeedbackFacts, type TurnFacts } from './conversation/service.ts';
 import { TurnGate } from './conversation/turn-gate.ts';
 import { UnfinishedTurns } from './conversation/unfinished-turns.ts';
 import { ContextHorizon } from './history/context-horizon.ts';
@@ -28,6 +28,7 @@ export function buildCore(
   logger: Logger,
   hooks: {
     onTurnEnd?: (facts: TurnFacts) => void;
+    onFeedback?: (facts: FeedbackFacts) => void;
     onRateLimited?: (scope: string, retryAfterMs: number) => void;
     onUpstreamRetry?: (kind: string, code: string | undefined) => void;
     onPlatformWrite?: (scope: string) => void;
@@ -78,6 +79,8 @@ export function buildCore(
     reasoningDisplay: config.reasoningDisplay,
     usageFooter: config.usageFooter,
     onTurnEnd: hooks.onTurnEnd,
+    onFeedback: hooks.onFeedback,
+    editFollowMs: config.editFollowMs,
     unfinished,
     stopBus: store.stopBus,
     quotas,

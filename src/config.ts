@@ -83,6 +83,7 @@ const envSchema = z.object({
   CONTEXT_MAX_MESSAGES: optional(positiveInt),
   TZ: optional(z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')),
   TURN_QUEUE_MAX: optional(z.coerce.number().int().min(0)),
+  EDIT_FOLLOW_MINUTES: optional(z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more')),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
   USAGE_FOOTER: optional(bool),
   QUOTA_USER_DAILY_TOKENS: optional(tokenLimit),
@@ -212,6 +213,8 @@ export interface Config {
   /** The time zone of the system prompt's `{date}` and `{time}` (TZ). */
   readonly timeZone: string;
   readonly turnQueueMax: number;
+  /** How long after asking an edited question is answered again (EDIT_FOLLOW_MINUTES); 0 never. */
+  readonly editFollowMs: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
   readonly quotas: QuotaConfig;
@@ -331,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       contextMaxMessages: e.CONTEXT_MAX_MESSAGES ?? 50,
       timeZone: e.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
       turnQueueMax: e.TURN_QUEUE_MAX ?? 3,
+      editFollowMs: Math.round((e.EDIT_FOLLOW_MINUTES ?? 10) * 60_000),
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
       usageFooter: e.USAGE_FOOTER ?? false,
       quotas: {

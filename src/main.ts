@@ -94,6 +94,7 @@ export async function startBot(opts: {
   const store = instrumentStore(await openStore(config.storeUrl, { onError: throttledStoreLog(logger) }), metrics);
   const { service, unfinished, scheduler, quotas } = buildCore(config, store, logger, {
     onTurnEnd: (facts) => metrics.turnEnded(facts),
+    onFeedback: (facts) => metrics.feedback(facts),
     onRateLimited: (scope) => metrics.rateLimited(scope),
     onUpstreamRetry: (kind, code) => metrics.upstreamRetry(kind, code),
     onPlatformWrite: (scope) => metrics.platformWrite(scope),
@@ -107,6 +108,7 @@ export async function startBot(opts: {
     settings: store.keyv('settings'),
     attachmentMaxBytes: config.attachmentMaxBytes,
     contextMaxMessages: config.contextMaxMessages,
+    editFollowMs: config.editFollowMs,
     usage: quotas,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };

@@ -45,6 +45,16 @@ export interface SurfaceScopes {
 /** `live`: the message is still growing (adapters may show a Stop control); `final`: it is done. */
 export type MessageState = 'live' | 'final';
 
+/**
+ * Where a written message stands in its answer. A message sealed because the answer
+ * goes on in the next one is `final` too; only the answer's `last` message, written once
+ * the answer is over, carries the controls that act on the whole answer (Regenerate,
+ * 👍/👎). The renderer passes it with every write; surfaces that predate it may ignore it.
+ */
+export interface MessagePlace {
+  readonly last: boolean;
+}
+
 /** What the model is doing before its answer shows (`Surface.showProgress`). */
 export type AnswerProgress =
   /** Reasoning; `heading` is the latest bold heading of it under REASONING_DISPLAY=status. */
@@ -60,9 +70,15 @@ export interface Surface {
   /** Turns one part of the core's Markdown into the platform's markup (identity on Discord). */
   format(markdown: string): string;
   /** Posts a new message in the conversation's thread. Throws `PlatformError` on failure. */
-  post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
+  post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef>;
   /** Replaces a posted message's text. Throws `PlatformError` on failure. */
-  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void>;
+  /**
+   * Deletes one of the answer's messages: a regenerated answer shorter than the one it
+   * replaces drops the parts it no longer needs. Without it those parts are left as they
+   * were. Throws `PlatformError` on failure; a message already gone counts as deleted.
+   */
+  delete?(message: MessageRef, signal: AbortSignal): Promise<void>;
   /**
    * Where this surface writes, as an opaque string starting with the platform's name
    * (`discord:…`, `slack:…`), from which the adapter can rebuild it after a restart
@@ -95,8 +111,10 @@ export interface Surface {
    * budget of `scopes.post` (or of `scopes.final`, which a post promises) is short, and
    * waiting for it would keep the user waiting (Slack: chat.startStream, Tier 2, overflows
    * to chat.postMessage + chat.update). Also taken for an answer whose first write is
-   * already final, which has nothing to stream. Afterwards `scopes`, `appendOnly` and
-   * `maxMessageLength` describe the other way. Called before anything was posted, at most once.
+   * already final, which has nothing to stream, and for a regeneration, which writes into
+   * messages already posted (`LiveMessageOptions.existing`) by edits. Afterwards `scopes`,
+   * `appendOnly` and `maxMessageLength` describe the other way. Called before this answer
+   * posted anything, at most once.
    */
   overflow?(): void;
 }

@@ -3,6 +3,7 @@
  * these; nothing else writes apologies. Markdown (the core's markup).
  */
 import { formatTime } from './conversation/system-prompt.ts';
+import type { RegenerateOutcome } from './conversation/types.ts';
 import type { QuotaScope, UsageToday, WorkspaceKind } from './quota/token-quotas.ts';
 import type { UpstreamErrorKind } from './upstream/errors.ts';
 
@@ -131,9 +132,9 @@ export const userText = {
   /** Slack: `/reset` runs in channels only, never in the threads conversations live in. */
   resetSlackChannel:
     'Nothing was reset: Slack does not run slash commands inside threads, where conversations live. To start fresh, mention me in a channel to begin a new thread; to make a thread forget, press **New conversation** under my answer there.',
-  /** Someone pressed Stop or asked to reset a conversation that another person started. */
-  onlyAskerMay: (action: 'stop' | 'reset', moderators: string) =>
-    `Only the person who asked, or ${moderators}, can ${action === 'stop' ? 'stop this answer' : 'reset this conversation'}.`,
+  /** Someone pressed Stop or Regenerate, or asked to reset a conversation, that another person started. */
+  onlyAskerMay: (action: 'stop' | 'reset' | 'regenerate', moderators: string) =>
+    `Only the person who asked, or ${moderators}, can ${{ stop: 'stop this answer', reset: 'reset this conversation', regenerate: 'regenerate this answer' }[action]}.`,
   /** Who may act on anyone's answer, per platform (for `onlyAskerMay`). */
   answerModerators: { discord: 'members with the **Manage Messages** permission', slack: 'workspace admins' },
   /** Slack: someone who is not a workspace admin tried to set a channel's default model. */
@@ -177,6 +178,55 @@ export const userText = {
   internalError: 'Something went wrong on my side. The operator can find the details in the logs.',
   /** Label of the button that stops an answer while it streams (Discord). */
   stopButton: 'Stop',
+  /** Label of the button under a finished answer that writes it again (Discord, Slack). */
+  regenerateButton: 'Regenerate',
+  /** The 👍/👎 buttons under a finished answer: their faces, and what a screen reader says (Slack). */
+  feedbackButtons: { up: '👍', down: '👎' },
+  feedbackLabels: { up: 'Good answer', down: 'Bad answer' },
+  /** Below the previous answer, put back because its regeneration failed or wrote nothing; `why` is the error. */
+  regenerateKeptPrevious: (why: string) => `⚠️ *I could not write a new answer, so this is the previous one.*${why ? `\n${why}` : ''}`,
+  /** Why a Regenerate press did nothing, told privately to the person who pressed it. */
+  regenerateRefused: {
+    'not-newest': 'Only the newest answer in a conversation can be regenerated, and a later question has been asked since.',
+    unknown: 'I no longer have this conversation in my memory (it was reset or has expired), so I cannot regenerate this answer.',
+    unchanged: 'There was nothing to regenerate.',
+    'too-late': 'There was nothing to regenerate.',
+    busy: 'I am still answering in this conversation. Press Regenerate again once I am done.',
+    'store-unavailable': 'My memory store is unavailable right now, so I cannot regenerate this answer. Try again in a minute.',
+    failed: 'Something went wrong on my side. The operator can find the details in the logs.',
+  },
+  /** An edited question the answer did not follow, told privately once (Slack). */
+  editNotFollowed: (why: 'not-newest' | 'too-late', minutes: number) =>
+    why === 'not-newest'
+      ? 'You edited an earlier question. I only answer the newest question of a conversation again, so that edit changed nothing: ask in a new message if you want an answer to it.'
+      : minutes <= 0
+        ? 'I do not answer edited questions again here: ask in a new message if you want a new answer.'
+        : `You edited your question more than ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} after asking it, so I did not answer it again: ask in a new message if you want a new answer.`,
+  /** A 👍/👎 acknowledged privately to the person who pressed it. */
+  feedbackRecorded: (rating: 'up' | 'down', change: 'new' | 'changed' | 'same') => {
+    const face = rating === 'up' ? '👍' : '👎';
+    if (change === 'changed') return `Changed your vote on this answer to ${face}.`;
+    if (change === 'same') return `You already gave this answer a ${face}.`;
+    return rating === 'up' ? 'Thanks for the 👍, noted.' : 'Thanks for the 👎, noted. Regenerate may give a better answer.';
+  },
+  feedbackUnknown: 'I no longer have this answer in my memory (its conversation was reset, or the answer was regenerated), so I could not record your vote.',
+  feedbackUnavailable: 'My memory store is unavailable right now, so I could not record your vote. Try again in a minute.',
+  /** The message action that asks about a message (Discord's context menu; Slack's shortcut is named in manifest.yaml). */
+  askAboutCommand: 'Ask Gemini about this',
+  /** The first question of a conversation opened with "Ask Gemini about this": the message goes with it as context. */
+  askAboutQuestion: 'What is this message about? Explain it, and add anything that would be useful to know.',
+  /** Told privately where the answer about a message is. */
+  askAboutWhere: (where: string) => `I am answering about that message in ${where}.`,
+  /** Where the answer about a message is, when it is a DM (for `askAboutWhere`). */
+  askAboutDmPlace: 'our direct messages',
+  /** Discord: a DM's opening line, when the bot could not start a thread where the message is. */
+  askAboutInDm: (link: string) => `You asked me about this message: ${link}`,
+  /** Slack: the line that opens the thread on a message someone asked about; `asker` is their display name. */
+  askAboutOpener: (asker: string) => `💬 ${asker} asked me about this message.`,
+  /** Slack: a DM's opening line, when the bot may not write where the message is; `text` is the message's, cut short. */
+  askAboutOpenerDm: (author: string, text: string) => `You asked me about this message by ${author}:\n\n${text.split('\n').map((line) => `> ${line}`).join('\n')}`,
+  askAboutNothing: 'That message has no text or files I could read, so there is nothing to ask about.',
+  askAboutFailed: 'I could neither start a thread there nor write to you directly, so I cannot answer about that message.',
   /** Label of the button under a finished Slack answer that starts the thread's conversation afresh. */
   newConversationButton: 'New conversation',
   /** Placeholder of the model picker (Slack). */
@@ -218,3 +268,8 @@ export const userText = {
   /** A member without the permission tried to change a channel-wide setting. */
   needsPermission: (permission: string) => `Only members with the **${permission}** permission can change this channel's default model. Use /model inside a thread to change that thread's model.`,
 } as const;
+
+/** What the person who pressed Regenerate is told privately when nothing was written; a regeneration that ran speaks for itself. */
+export function regenerateRefusal(outcome: RegenerateOutcome): string | undefined {
+  return outcome.type === 'regenerated' ? undefined : userText.regenerateRefused[outcome.type];
+}

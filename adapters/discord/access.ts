@@ -6,7 +6,7 @@
  * guild, channel or role to check, so when any of those lists is set only
  * people named in USERS may talk to the bot there.
  */
-import type { Interaction } from 'discord.js';
+import type { Interaction, Message } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
 
 export interface AccessFacts {
@@ -37,4 +37,16 @@ export function isAllowedInteraction(allowed: DiscordConfig['allowed'], interact
   const member = interaction.member;
   const roleIds = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
   return isAllowed(allowed, { guildId: interaction.guildId ?? undefined, channelIds, userId: interaction.user.id, roleIds });
+}
+
+/** Whether the author of a message may use the bot where they wrote it. */
+export function isAllowedMessage(allowed: DiscordConfig['allowed'], message: Message): boolean {
+  const channel = message.channel;
+  const channelIds = [channel.id, ...(channel.isThread() && channel.parentId ? [channel.parentId] : [])];
+  return isAllowed(allowed, {
+    guildId: message.guildId ?? undefined,
+    channelIds,
+    userId: message.author.id,
+    roleIds: message.member ? [...message.member.roles.cache.keys()] : [],
+  });
 }

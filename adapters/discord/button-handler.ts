@@ -1,43 +1,87 @@
 /**
- * Button presses: Stop under a streaming answer. Allowed to the person who asked
- * and to moderators (moderation.ts); anyone else is told so privately and the
- * answer goes on.
+ * Button presses: Stop under a streaming answer; Regenerate, 👍 and 👎 under a
+ * finished one. Stop and Regenerate are the asker's and moderators'
+ * (moderation.ts); anyone else is told so privately and nothing happens. Anyone
+ * who may use the bot may vote, once per answer (a second press changes the vote).
  */
-import type { ButtonInteraction } from 'discord.js';
-import type { Logger } from 'pino';
-import type { DiscordConfig } from '../../src/config.ts';
-import type { ConversationCore } from '../../src/conversation/core.ts';
-import { userText } from '../../src/user-text.ts';
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { regenerateRefusal, userText } from '../../src/user-text.ts';
 import { isAllowedInteraction } from './access.ts';
+import { parseAnswerPress, type AnswerPress } from './answer-controls.ts';
+import { placeOfPress } from './answer-place.ts';
+import type { AnswerHandlerDeps } from './handler-deps.ts';
 import { actorOf, mayActOnAnswer } from './moderation.ts';
 import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { parseStopButton } from './stop-button.ts';
+import { ChannelSurface } from './surface.ts';
+import { turnPlace } from './turn-place.ts';
 
 export class ButtonHandler {
-  readonly #core: ConversationCore;
-  readonly #config: DiscordConfig;
-  readonly #log: Logger;
+  readonly #o: AnswerHandlerDeps;
 
-  constructor(opts: { core: ConversationCore; config: DiscordConfig; logger: Logger }) {
-    this.#core = opts.core;
-    this.#config = opts.config;
-    this.#log = opts.logger;
+  constructor(deps: AnswerHandlerDeps) {
+    this.#o = deps;
   }
 
   async handle(interaction: ButtonInteraction): Promise<void> {
     const stop = parseStopButton(interaction.customId);
-    if (stop === undefined) return;
-    if (!isAllowedInteraction(this.#config.allowed, interaction)) return replyPrivately(interaction, userText.notAllowed);
+    const press = stop ? undefined : parseAnswerPress(interaction.customId);
+    if (!stop && !press) return;
+    if (!isAllowedInteraction(this.#o.config.allowed, interaction)) return replyPrivately(interaction, userText.notAllowed);
+    if (press?.type === 'vote') return this.#vote(interaction, press);
+    if (press?.type === 'regenerate') return this.#regenerate(interaction, press);
+    if (!stop) return;
     if (!mayActOnAnswer(actorOf(interaction), stop.askerId)) {
-      this.#log.info({ turn: stop.turnId, user: interaction.user.id }, 'stop refused: not the asker or a moderator');
+      this.#o.logger.info({ turn: stop.turnId, user: interaction.user.id }, 'stop refused: not the asker or a moderator');
       return replyPrivately(interaction, userText.onlyAskerMay('stop', userText.answerModerators.discord));
     }
-    if (this.#core.stop(stop.turnId)) {
+    if (this.#o.core.stop(stop.turnId)) {
       // The core ends the turn; its final edit says it was stopped and removes the button.
       await interaction.deferUpdate();
       return;
     }
     // Nothing is streaming (finished, or the bot restarted): just take the stale button away.
     await interaction.update({ components: [], allowedMentions: NO_PINGS });
+  }
+
+  /** Writes the answer again in its own messages; says privately why when it may not or cannot. */
+  async #regenerate(interaction: ButtonInteraction, press: Extract<AnswerPress, { type: 'regenerate' }>): Promise<void> {
+    if (!mayActOnAnswer(actorOf(interaction), press.askerId)) {
+      this.#o.logger.info({ turn: press.turnId, user: interaction.user.id }, 'regenerate refused: not the asker or a moderator');
+      return replyPrivately(interaction, userText.onlyAskerMay('regenerate', userText.answerModerators.discord));
+    }
+    const place = placeOfPress(interaction, press.chainRoot);
+    if (!place) return replyPrivately(interaction, userText.regenerateRefused.unknown);
+    // Acknowledged without a change: the answer's own messages show the new answer streaming in.
+    await interaction.deferUpdate();
+    const surface = new ChannelSurface({
+      rest: this.#o.client.rest,
+      channelId: place.answerChannelId,
+      turnId: press.turnId,
+      askerId: press.askerId,
+      replyTo: place.replyTo,
+      chainRoot: place.chainRoot,
+    });
+    const result = await this.#o.core.regenerate(
+      {
+        conversationId: place.conversationId,
+        channelId: place.channelId,
+        turnId: press.turnId,
+        place: turnPlace(interaction.channel, this.#o.client),
+        workspaceId: place.workspaceId,
+      },
+      { surface, attachments: this.#o.attachments },
+    );
+    this.#o.logger.info({ turn: press.turnId, result: result.type }, 'regenerate pressed');
+    const refusal = regenerateRefusal(result);
+    if (refusal) await interaction.followUp({ content: refusal, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+  }
+
+  async #vote(interaction: ButtonInteraction, press: Extract<AnswerPress, { type: 'vote' }>): Promise<void> {
+    const place = placeOfPress(interaction, press.chainRoot);
+    if (!place) return replyPrivately(interaction, userText.feedbackUnknown);
+    const result = await this.#o.core.rate({ conversationId: place.conversationId, turnId: press.turnId, userId: interaction.user.id, rating: press.rating });
+    if (result.type === 'recorded') return replyPrivately(interaction, userText.feedbackRecorded(press.rating, result.change));
+    return replyPrivately(interaction, result.type === 'unknown' ? userText.feedbackUnknown : userText.feedbackUnavailable);
   }
 }

@@ -150,6 +150,13 @@ function canonicalFields(command: Command, compareIntegrationTypes: boolean): Re
   };
 }
 
+/** How a command is named in a difference: `/model` for a slash command, `"Ask Gemini about this" (message menu)` for a context-menu one. */
+function label(command: Command): string {
+  const type = command.type ?? 1;
+  if (type === 1) return `/${command.name}`;
+  return `"${command.name}" (${type === 3 ? 'message' : 'user'} menu)`;
+}
+
 /** Compares the defined commands with the registered ones (as Discord returned them); says how they differ. */
 export function compareCommands(defined: RESTPutAPIApplicationCommandsJSONBody, registered: unknown): CommandState {
   const parsed = registeredSchema.safeParse(registered);
@@ -167,7 +174,7 @@ export function compareCommands(defined: RESTPutAPIApplicationCommandsJSONBody, 
     have.delete(key(command));
     if (!existing) {
       missing.push(command.name);
-      differences.push(`/${command.name} is not registered`);
+      differences.push(`${label(command)} is not registered`);
       continue;
     }
     const compareIntegrationTypes = command.integration_types !== undefined && command.integration_types !== null;
@@ -176,11 +183,12 @@ export function compareCommands(defined: RESTPutAPIApplicationCommandsJSONBody, 
     const fields = Object.keys(want).filter((field) => JSON.stringify(want[field]) !== JSON.stringify(got[field]));
     if (fields.length > 0) {
       outdated.push(command.name);
-      differences.push(`/${command.name}: ${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`);
+      differences.push(`${label(command)}: ${fields.join(', ')} ${fields.length === 1 ? 'differs' : 'differ'}`);
     }
   }
-  const unknown = [...have.values()].map((extra) => extra.name);
-  for (const name of unknown) differences.push(`/${name} is registered but no longer defined`);
+  const extras = [...have.values()];
+  const unknown = extras.map((extra) => extra.name);
+  for (const extra of extras) differences.push(`${label(extra)} is registered but no longer defined`);
   return differences.length === 0 ? { state: 'current' } : { state: 'differs', differences, missing, outdated, unknown };
 }
 

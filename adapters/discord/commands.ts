@@ -1,6 +1,9 @@
 /**
- * The slash commands, defined once: `register-commands.ts` sends these to
- * Discord and `interaction-handler.ts` reads options by the same names.
+ * The application commands, defined once: `register-commands.ts` and the start-up
+ * sync send these to Discord; `interaction-handler.ts` reads options by the same
+ * names. Besides the slash commands, one message context-menu command (type 3,
+ * "Ask Gemini about this", ask-about-handler.ts): context-menu commands have a
+ * name people read (up to 32 characters, spaces allowed) and no description.
  */
 import {
   ApplicationCommandOptionType,
@@ -9,8 +12,9 @@ import {
   InteractionContextType,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import { userText } from '../../src/user-text.ts';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage' } as const;
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage', askAbout: userText.askAboutCommand } as const;
 export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
@@ -69,6 +73,11 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.usage,
     description: 'How many tokens you and this channel have used today, and the limits (only you see it)',
+    ...everywhere,
+  },
+  {
+    type: ApplicationCommandType.Message,
+    name: COMMAND.askAbout,
     ...everywhere,
   },
 ];

@@ -104,22 +104,24 @@ export class DiscordContextReader {
   }
 
   #earlier(messages: readonly Message[]): EarlierMessage[] {
-    const me = this.#client.user.id;
-    return messages.flatMap((m): EarlierMessage[] => {
-      if (!SPOKEN.has(m.type)) return [];
-      const text = messageText(m);
-      const attachments = attachmentsOf(m);
-      if (text === '' && attachments.length === 0) return [];
-      return [
-        {
-          platformMessageId: m.id,
-          role: m.author.id === me ? 'assistant' : 'user',
-          author: { id: m.author.id, name: m.member?.displayName ?? m.author.displayName },
-          text,
-          attachments,
-          at: m.createdTimestamp,
-        },
-      ];
+    return messages.flatMap((m) => {
+      const earlier = SPOKEN.has(m.type) ? earlierMessageOf(m, this.#client.user.id) : undefined;
+      return earlier ? [earlier] : [];
     });
   }
+}
+
+/** A message as the core reads it in (its author named, forwards and embeds as text); undefined when it says nothing. */
+export function earlierMessageOf(m: Message, botId: string): EarlierMessage | undefined {
+  const text = messageText(m);
+  const attachments = attachmentsOf(m);
+  if (text === '' && attachments.length === 0) return undefined;
+  return {
+    platformMessageId: m.id,
+    role: m.author.id === botId ? 'assistant' : 'user',
+    author: { id: m.author.id, name: m.member?.displayName ?? m.author.displayName },
+    text,
+    attachments,
+    at: m.createdTimestamp,
+  };
 }

@@ -10,9 +10,11 @@ import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { DiscordConfig } from '../../src/config.ts';
 import { DiscordAttachments } from './attachments.ts';
 import { createDiscordClient } from './client.ts';
+import { AskAboutHandler } from './ask-about-handler.ts';
 import { ButtonHandler } from './button-handler.ts';
 import { syncCommands, type CommandTarget } from './command-sync.ts';
 import { DiscordContextReader } from './context-reader.ts';
+import { EditHandler } from './edit-handler.ts';
 import { InteractionHandler } from './interaction-handler.ts';
 import { inviteUrl } from './invite.ts';
 import { LatestReplyChains } from './latest-chain.ts';
@@ -44,7 +46,9 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     return {
       messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, chains, logger: log }),
       interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, usage: deps.usage, logger: log }),
-      buttons: new ButtonHandler({ core: deps.core, config, logger: log }),
+      buttons: new ButtonHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
+      edits: new EditHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
+      askAbout: new AskAboutHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
     };
   });
   // A failed start rejects `ready` (and so this) with nobody listening yet; login reports it.
@@ -56,10 +60,20 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
       .then((h) => h.messages.handle(message))
       .catch((err: unknown) => log.error({ err, message: message.id }, 'message handling failed'));
   });
+  client.on(Events.MessageUpdate, (before, after) => {
+    if (stopped) return;
+    handlers
+      .then((h) => h.edits.handle(before, after))
+      .catch((err: unknown) => log.error({ err, message: after.id }, 'edit handling failed'));
+  });
   client.on(Events.InteractionCreate, (interaction) => {
     if (stopped) return;
     handlers
-      .then((h) => (interaction.isButton() ? h.buttons.handle(interaction) : h.interactions.handle(interaction)))
+      .then((h) => {
+        if (interaction.isButton()) return h.buttons.handle(interaction);
+        if (interaction.isMessageContextMenuCommand()) return h.askAbout.handle(interaction);
+        return h.interactions.handle(interaction);
+      })
       .catch((err: unknown) => log.error({ err, interaction: interaction.id }, 'interaction handling failed'));
   });
 

@@ -191,6 +191,7 @@ export class InteractionHandler {
       channelId: interaction.channelId,
       turnId: interaction.id,
       askerId: interaction.user.id,
+      chainRoot: place.kind === 'channel' ? interaction.id : undefined,
     });
     await this.#core.answer(request, { surface, attachments: this.#attachments });
   }

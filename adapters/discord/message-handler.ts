@@ -18,7 +18,7 @@ import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { userText } from '../../src/user-text.ts';
-import { isAllowed } from './access.ts';
+import { isAllowedMessage } from './access.ts';
 import { attachmentsOf, type DiscordAttachments } from './attachments.ts';
 import type { DiscordContextReader } from './context-reader.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
@@ -40,6 +40,8 @@ interface Route {
   readonly reply: boolean;
   /** A mention in reply mode: the message roots a new reply chain, which becomes the person's newest there. */
   readonly startsChain?: boolean;
+  /** The root of the reply chain the conversation is, if it is one: the answer's buttons carry it. */
+  readonly chainRoot?: string;
 }
 
 const DEDUPE_TTL_MS = 10 * 60 * 1000;
@@ -79,7 +81,7 @@ export class MessageHandler {
     if (message.channel.partial) await message.channel.fetch();
     const route = await this.#route(message);
     if (!route) return;
-    if (!this.#allowed(message)) {
+    if (!isAllowedMessage(this.#config.allowed, message)) {
       this.#log.debug({ user: message.author.id, channel: message.channelId }, 'message from a user not allowed');
       return;
     }
@@ -117,6 +119,7 @@ export class MessageHandler {
       turnId: message.id,
       askerId: message.author.id,
       replyTo: route.reply ? message.id : undefined,
+      chainRoot: route.chainRoot,
     });
     const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
     if (outcome.type === 'failed' && outcome.kind === 'platform-forbidden') {
@@ -167,6 +170,7 @@ export class MessageHandler {
         channelId: channelKey(message.guildId, channel.id),
         target: channel,
         reply: true,
+        chainRoot,
       };
     }
     if (!mentioned) return undefined;
@@ -177,6 +181,7 @@ export class MessageHandler {
         target: channel,
         reply: true,
         startsChain: true,
+        chainRoot: message.id,
       };
     }
     return { conversationId: '', channelId: channelKey(message.guildId, channel.id), target: 'new-thread', reply: false };
@@ -211,17 +216,6 @@ export class MessageHandler {
   /** The question as the model should read it: without the bot's own mention, other mentions as names, forwards and embeds included. */
   #questionText(message: Message): string {
     return messageText(message, { dropMentionOf: this.#client.user.id });
-  }
-
-  #allowed(message: Message): boolean {
-    const channel = message.channel;
-    const channelIds = [channel.id, ...(channel.isThread() && channel.parentId ? [channel.parentId] : [])];
-    return isAllowed(this.#config.allowed, {
-      guildId: message.guildId ?? undefined,
-      channelIds,
-      userId: message.author.id,
-      roleIds: message.member ? [...message.member.roles.cache.keys()] : [],
-    });
   }
 
   async #firstSeen(messageId: string): Promise<boolean> {

@@ -6,7 +6,8 @@
  * Discord's defaults, which ping `@everyone` (platform-limits.md §4.6).
  */
 import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
-import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import { answerControls } from './answer-controls.ts';
 import { stopControls } from './stop-button.ts';
 import { toPlatformError } from './platform-error.ts';
 
@@ -36,20 +37,33 @@ export function channelScopes(channelId: string): { post: RateScope; edit: RateS
   };
 }
 
+/** The answer a surface writes, as its controls name it. */
+interface SurfaceTurn {
+  readonly rest: REST;
+  /** Where the answer's messages are. */
+  readonly channelId: string;
+  readonly turnId: string;
+  /** Who asked: the Stop and Regenerate buttons name them, for moderation.ts. */
+  readonly askerId: string | undefined;
+  /** The reply chain the answer's conversation is, if it is one (answer-controls.ts). */
+  readonly chainRoot?: string | undefined;
+  /** Regenerate and 👍/👎 under the finished answer (default true); a surface reopened after a crash has none. */
+  readonly answerControls?: boolean;
+}
+
 abstract class DiscordSurface implements Surface {
   readonly maxMessageLength = DISCORD_MAX_MESSAGE_LENGTH;
   abstract readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
   protected readonly rest: REST;
-  protected readonly turnId: string;
-  /** Who asked: the Stop button names them, for moderation.ts. */
-  protected readonly askerId: string | undefined;
+  protected readonly channelId: string;
+  protected readonly turn: SurfaceTurn;
   /** Posts made so far in this turn: continuations of a split answer do not notify again. */
   protected posts = 0;
 
-  constructor(rest: REST, turnId: string, askerId: string | undefined) {
-    this.rest = rest;
-    this.turnId = turnId;
-    this.askerId = askerId;
+  constructor(turn: SurfaceTurn) {
+    this.rest = turn.rest;
+    this.channelId = turn.channelId;
+    this.turn = turn;
   }
 
   /** Discord renders the core's Markdown as it is. */
@@ -57,36 +71,47 @@ abstract class DiscordSurface implements Surface {
     return markdown;
   }
 
-  protected body(text: string, state: MessageState): Record<string, unknown> {
-    return { content: text, allowed_mentions: NO_MENTIONS, components: stopControls(state, this.turnId, this.askerId) };
+  /** Stop while the message grows; Regenerate and 👍/👎 under the answer's last message once it is over; nothing on sealed parts. */
+  protected body(text: string, state: MessageState, place: MessagePlace | undefined): Record<string, unknown> {
+    const { turnId, askerId, chainRoot } = this.turn;
+    const finished = state === 'final' && place?.last === true && this.turn.answerControls !== false;
+    const components = finished ? answerControls({ turnId, askerId, chainRoot }) : stopControls(state, turnId, askerId);
+    return { content: text, allowed_mentions: NO_MENTIONS, components };
   }
 
-  abstract post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef>;
-  abstract edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void>;
+  abstract post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef>;
+  abstract edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void>;
+
+  /** Deletes one of the answer's messages (the bot may always delete its own); one already gone counts as deleted. */
+  async delete(message: MessageRef, signal: AbortSignal): Promise<void> {
+    try {
+      await this.rest.delete(Routes.channelMessage(this.channelId, message.id), { signal });
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
 }
 
 /** Writes into a text channel, thread or DM; in reply mode each post replies to the user's message. */
 export class ChannelSurface extends DiscordSurface {
   readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
-  readonly #channelId: string;
   readonly #replyTo: string | undefined;
 
-  constructor(opts: { rest: REST; channelId: string; turnId: string; askerId: string | undefined; replyTo?: string | undefined }) {
-    super(opts.rest, opts.turnId, opts.askerId);
-    this.#channelId = opts.channelId;
+  constructor(opts: SurfaceTurn & { replyTo?: string | undefined }) {
+    super(opts);
     this.#replyTo = opts.replyTo;
     this.scopes = channelScopes(opts.channelId);
   }
 
   /** Enough to edit this channel's messages after a restart (see `reopenChannelSurface`). */
   get address(): string {
-    return `${CHANNEL_ADDRESS}${this.#channelId}`;
+    return `${CHANNEL_ADDRESS}${this.channelId}`;
   }
 
-  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+  async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     const first = this.posts === 0;
     const body = {
-      ...this.body(text, state),
+      ...this.body(text, state, place),
       // Every part of a split answer replies to the question, so a reply to any part finds the chain.
       ...(this.#replyTo ? { message_reference: { message_id: this.#replyTo, fail_if_not_exists: false } } : {}),
       ...(first ? {} : { flags: MessageFlags.SuppressNotifications }),
@@ -96,7 +121,7 @@ export class ChannelSurface extends DiscordSurface {
       // No signal on the request itself: a create cannot be taken back once sent, and aborting
       // it mid-flight would leave a message the renderer has no reference to (a Stop pressed
       // while the first post is in flight would then post the final text a second time).
-      const message = (await this.rest.post(Routes.channelMessages(this.#channelId), { body })) as APIMessage;
+      const message = (await this.rest.post(Routes.channelMessages(this.channelId), { body })) as APIMessage;
       this.posts += 1;
       return { id: message.id };
     } catch (err) {
@@ -104,9 +129,9 @@ export class ChannelSurface extends DiscordSurface {
     }
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
     try {
-      await this.rest.patch(Routes.channelMessage(this.#channelId, message.id), { body: this.body(text, state), signal });
+      await this.rest.patch(Routes.channelMessage(this.channelId, message.id), { body: this.body(text, state, place), signal });
     } catch (err) {
       throw toPlatformError(err);
     }
@@ -114,7 +139,7 @@ export class ChannelSurface extends DiscordSurface {
 
   async showTyping(signal: AbortSignal): Promise<void> {
     try {
-      await this.rest.post(Routes.channelTyping(this.#channelId), { signal });
+      await this.rest.post(Routes.channelTyping(this.channelId), { signal });
     } catch (err) {
       throw toPlatformError(err);
     }
@@ -126,7 +151,7 @@ const CHANNEL_ADDRESS = 'discord:channel:';
 /** The ChannelSurface a `Surface.address` names, to mark an answer a crash cut off. */
 export function reopenChannelSurface(rest: REST, address: string): ChannelSurface | undefined {
   if (!address.startsWith(CHANNEL_ADDRESS)) return undefined;
-  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered', askerId: undefined });
+  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered', askerId: undefined, answerControls: false });
 }
 
 const ORIGINAL = '@original';
@@ -140,15 +165,13 @@ export class InteractionSurface extends DiscordSurface {
   readonly scopes: { readonly post: RateScope; readonly edit: RateScope };
   readonly #applicationId: string;
   readonly #token: string;
-  readonly #channelId: string;
   /** The deferred reply's message id, which the first post learns; written to as `@original`. */
   #originalId: string | undefined;
 
-  constructor(opts: { rest: REST; applicationId: string; token: string; channelId: string; turnId: string; askerId: string }) {
-    super(opts.rest, opts.turnId, opts.askerId);
+  constructor(opts: SurfaceTurn & { applicationId: string; token: string }) {
+    super(opts);
     this.#applicationId = opts.applicationId;
     this.#token = opts.token;
-    this.#channelId = opts.channelId;
     // Interaction webhook writes are outside the channel's message bucket; they get their own budget.
     this.scopes = {
       post: { key: `discord:post:interaction:${opts.turnId}`, limit: 5, windowMs: DISCORD_WINDOW_MS },
@@ -162,15 +185,15 @@ export class InteractionSurface extends DiscordSurface {
    * (`reopenChannelSurface`). So message refs carry real ids, the original's too.
    */
   get address(): string {
-    return `${CHANNEL_ADDRESS}${this.#channelId}`;
+    return `${CHANNEL_ADDRESS}${this.channelId}`;
   }
 
-  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+  async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     signal.throwIfAborted();
     try {
       if (this.posts === 0) {
         const original = (await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, ORIGINAL), {
-          body: this.body(text, state),
+          body: this.body(text, state, place),
           auth: false,
           signal,
         })) as APIMessage;
@@ -180,7 +203,7 @@ export class InteractionSurface extends DiscordSurface {
       }
       // Like ChannelSurface.post: a follow-up, once sent, is not aborted.
       const message = (await this.rest.post(Routes.webhook(this.#applicationId, this.#token), {
-        body: { ...this.body(text, state), flags: MessageFlags.SuppressNotifications },
+        body: { ...this.body(text, state, place), flags: MessageFlags.SuppressNotifications },
         query: new URLSearchParams({ wait: 'true' }),
         auth: false,
       })) as APIMessage;
@@ -191,11 +214,11 @@ export class InteractionSurface extends DiscordSurface {
     }
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
     try {
       const id = message.id === this.#originalId ? ORIGINAL : message.id;
       await this.rest.patch(Routes.webhookMessage(this.#applicationId, this.#token, id), {
-        body: this.body(text, state),
+        body: this.body(text, state, place),
         auth: false,
         signal,
       });

@@ -29,7 +29,26 @@ export function actionPlace(body: unknown): { teamId: string; channel: string; u
   return { teamId, channel, user, threadTs: b.message?.thread_ts ?? b.container?.thread_ts ?? b.message?.ts };
 }
 
-type Place = NonNullable<ReturnType<typeof actionPlace>>;
+export type ActionPlace = NonNullable<ReturnType<typeof actionPlace>>;
+
+/** Whether the presser may act on this answer (moderation.ts); if not, tells them privately, in the thread. */
+export async function mayActOnAnswer(
+  deps: HandlerDeps,
+  place: ActionPlace,
+  askerId: string | undefined,
+  action: 'stop' | 'reset' | 'regenerate',
+  client: webApi.WebClient,
+): Promise<boolean> {
+  if (await deps.moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
+  deps.logger.info({ user: place.user, action }, 'control refused: not the asker or an admin');
+  await client.chat.postEphemeral({
+    channel: place.channel,
+    user: place.user,
+    ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+    text: toMrkdwn(userText.onlyAskerMay(action, userText.answerModerators.slack)),
+  });
+  return false;
+}
 
 export class ActionHandler {
   readonly #o: HandlerDeps;
@@ -43,7 +62,7 @@ export class ActionHandler {
     const place = actionPlace(body);
     if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'button' || !action.value) return;
     const { id: turnId, askerId } = decodeControlValue(action.value);
-    if (!(await this.#mayActOnAnswer(place, askerId, 'stop', client))) return;
+    if (!(await mayActOnAnswer(this.#o, place, askerId, 'stop', client))) return;
     const stopped = this.#o.core.stop(turnId);
     this.#o.logger.info({ turn: turnId, stopped }, 'stop pressed');
   }
@@ -70,7 +89,7 @@ export class ActionHandler {
     if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'button' || !action.value) return;
     const { id: conversationId, askerId } = decodeControlValue(action.value);
     if (!conversationId.startsWith(`${channelIdOf(place)}:`)) return;
-    if (!(await this.#mayActOnAnswer(place, askerId, 'reset', client))) return;
+    if (!(await mayActOnAnswer(this.#o, place, askerId, 'reset', client))) return;
     // The thread stays the bot's: follow-ups there start the new conversation without a mention.
     await this.#o.core.reset(conversationId);
     this.#o.logger.info({ conversation: conversationId }, 'conversation reset');
@@ -99,16 +118,4 @@ export class ActionHandler {
     });
   }
 
-  /** Whether the presser may act on this answer; if not, tells them privately, in the thread. */
-  async #mayActOnAnswer(place: Place, askerId: string | undefined, action: 'stop' | 'reset', client: webApi.WebClient): Promise<boolean> {
-    if (await this.#o.moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
-    this.#o.logger.info({ user: place.user, action }, 'control refused: not the asker or an admin');
-    await client.chat.postEphemeral({
-      channel: place.channel,
-      user: place.user,
-      ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-      text: toMrkdwn(userText.onlyAskerMay(action, userText.answerModerators.slack)),
-    });
-    return false;
-  }
 }

@@ -110,8 +110,7 @@ export class AgentHandler {
     const surface = this.#o.surfaces.forThread(
       { ...thread, conversationId, channelId: channelIdOf(thread), turnId, askerId: place.user },
       log,
-      place.user,
-      action.value,
+      { recipientUserId: place.user, question: action.value },
     );
     this.#o.core
       .answer(

@@ -69,12 +69,15 @@ export class AgentSessions {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** A turn starts: `processing`, the session created with a title from `question`; the turn is recorded for a stop. */
-  processing(thread: SlackThread, question: string, log: Logger): Promise<void> {
-    const title = questionTitle(question, TITLE_MAX, userText.threadNameFallback);
+  /**
+   * A turn starts: `processing`, the session created with a title from `question` (a
+   * regeneration, whose question is not at hand, sends none); the turn is recorded for a stop.
+   */
+  processing(thread: SlackThread, question: string | undefined, log: Logger): Promise<void> {
+    const title = question === undefined ? {} : { title: questionTitle(question, TITLE_MAX, userText.threadNameFallback) };
     const running: RunningTurn = { turnId: thread.turnId, ...(thread.askerId ? { askerId: thread.askerId } : {}) };
     this.#o.settings.set(keyOf(thread), running, TURN_TTL_MS).catch((err: unknown) => log.warn({ err }, 'could not record the turn of an agent session'));
-    return this.#set(thread, 'processing', log, { title, ...(thread.askerId ? { initiator_user_id: thread.askerId } : {}) });
+    return this.#set(thread, 'processing', log, { ...title, ...(thread.askerId ? { initiator_user_id: thread.askerId } : {}) });
   }
 
   /** The turn's answer is done: `active`. */

@@ -9,7 +9,7 @@
  * Everything else passes through unchanged.
  */
 import type { Logger } from 'pino';
-import type { AnswerProgress, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
+import type { AnswerProgress, MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 import type { SlackAiSurface } from './ai-surface.ts';
@@ -31,8 +31,8 @@ export class AiTurns {
     this.assistantThreads = opts.assistantThreads;
   }
 
-  /** The answer to `question` in `thread`, written through `inner`. */
-  wrap(inner: InnerSurface, thread: SlackThread, question: string, log: Logger): Surface {
+  /** The answer to `question` in `thread` (undefined for a regeneration: the thread has its title), written through `inner`. */
+  wrap(inner: InnerSurface, thread: SlackThread, question: string | undefined, log: Logger): Surface {
     return new AiTurnSurface({ inner, thread, question, turns: this, log, sessions: this.#inSession });
   }
 
@@ -51,7 +51,7 @@ type InnerSurface = Surface & { stoppedInSlack?(): void };
 interface AiTurnSurfaceOptions {
   readonly inner: InnerSurface;
   readonly thread: SlackThread;
-  readonly question: string;
+  readonly question: string | undefined;
   readonly turns: AiTurns;
   readonly log: Logger;
   /** AiTurns' registry of turns in a session on this instance. */
@@ -62,6 +62,8 @@ class AiTurnSurface implements Surface {
   readonly address: string | undefined;
   /** Present only when the inner surface has another path (native streaming's overflow): the renderer asks by its presence. */
   readonly overflow?: () => void;
+  /** Present only when the inner surface can delete (a regeneration drops the parts it no longer needs): likewise. */
+  readonly delete?: (message: MessageRef, signal: AbortSignal) => Promise<void>;
   readonly #o: AiTurnSurfaceOptions;
   readonly #inner: InnerSurface;
   /** Set once this turn put its session in `processing`: only then does it set `active`. */
@@ -74,6 +76,7 @@ class AiTurnSurface implements Surface {
     this.address = opts.inner.address;
     const inner = opts.inner;
     if (inner.overflow) this.overflow = () => inner.overflow?.();
+    if (inner.delete) this.delete = (message, signal) => inner.delete?.(message, signal) ?? Promise.resolve();
   }
 
   // Read through: the inner surface may change these mid-turn (falling back from native streaming).
@@ -93,12 +96,12 @@ class AiTurnSurface implements Surface {
     return this.#inner.format(markdown);
   }
 
-  post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
-    return this.#inner.post(text, state, signal);
+  post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
+    return this.#inner.post(text, state, signal, place);
   }
 
-  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
-    return this.#inner.edit(message, text, state, signal);
+  edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
+    return this.#inner.edit(message, text, state, signal, place);
   }
 
   /** The turn starts working: Slack's surface first (the Stop control depends on it), then the answer's own. */

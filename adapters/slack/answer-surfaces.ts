@@ -25,10 +25,13 @@ export class AnswerSurfaces {
   }
 
   /**
-   * The surface of one answer; a recipient (the asking user) is what native streaming needs.
-   * With the `question`, a turn on Slack's AI surface also tells it what it does (ai-turn-surface.ts).
+   * The surface of one answer. A `turn` (a new answer, a regenerated or edited one) also tells
+   * Slack's AI surface what it does (ai-turn-surface.ts); its recipient (the asking user) is what
+   * native streaming needs, its question names a new agent session or assistant thread (unknown
+   * to a regeneration, whose thread has its title already). Without one: a surface reopened
+   * after a restart, to mark an answer a crash cut off.
    */
-  forThread(thread: SlackThread, log: Logger, recipientUserId?: string, question?: string): Surface {
+  forThread(thread: SlackThread, log: Logger, turn?: { readonly recipientUserId: string; readonly question?: string | undefined }): Surface {
     const ai = this.#ai;
     const opts = {
       client: this.#client,
@@ -38,7 +41,7 @@ export class AnswerSurfaces {
       ...(ai ? { hideStop: () => ai.surface.hidesStop() } : {}),
     };
     // Native mode records Markdown for a restart to finish with, so a reopened surface is a stream surface too.
-    const surface = this.#streams ? new SlackStreamSurface({ ...opts, recipientUserId, support: this.#streams }) : new SlackSurface(opts);
-    return ai && question !== undefined ? ai.wrap(surface, thread, question, log) : surface;
+    const surface = this.#streams ? new SlackStreamSurface({ ...opts, recipientUserId: turn?.recipientUserId, support: this.#streams }) : new SlackSurface(opts);
+    return ai && turn ? ai.wrap(surface, thread, turn.question, log) : surface;
   }
 }

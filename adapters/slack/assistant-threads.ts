@@ -64,9 +64,10 @@ export class AssistantThreads {
 
   /**
    * A turn starts in `place`: for an assistant thread, its status line (and, on the
-   * thread's first question, its title); undefined elsewhere.
+   * thread's first question, its title; a regeneration has no `question` to give one);
+   * undefined elsewhere.
    */
-  async forTurn(place: Place, question: string, log: Logger): Promise<AssistantStatusLine | undefined> {
+  async forTurn(place: Place, question: string | undefined, log: Logger): Promise<AssistantStatusLine | undefined> {
     const record = await this.#recall(place, log);
     if (!record) return undefined;
     const { channel, threadTs } = place;
@@ -79,7 +80,7 @@ export class AssistantThreads {
           : Promise.resolve({ type: 'failed' }),
       sleep: this.#sleep,
     });
-    if (!record.titled) {
+    if (!record.titled && question !== undefined) {
       await this.#remember(place, { titled: true }, log);
       const title = questionTitle(question, TITLE_MAX, userText.threadNameFallback);
       this.#call('assistant.threads.setTitle', log, () =>

@@ -1,9 +1,12 @@
 /**
  * The Block Kit an answer is shown with: its mrkdwn in section blocks, then the
  * controls for its state. A live answer offers Stop; a final one offers a model
- * picker and a "New conversation" button, because Slack runs no slash commands
+ * picker, "New conversation" and "Regenerate", because Slack runs no slash commands
  * inside threads (platform-limits.md §2e), so a thread can only be steered from
- * its own messages.
+ * its own messages; below them 👍/👎 as Slack's own `feedback_buttons`, which live
+ * in a `context_actions` block only (docs.slack.dev reference/block-kit/blocks/
+ * context-actions-block: feedback buttons and icon buttons, at most 5). The same
+ * blocks go under a natively streamed answer, through chat.stopStream.
  */
 import type { types } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -16,6 +19,8 @@ export const ACTION = {
   modelPick: 'model_pick',
   newConversation: 'new_conversation',
   channelModelPick: 'channel_model_pick',
+  regenerate: 'regenerate',
+  feedback: 'feedback',
 } as const;
 
 /** Block Kit limits: a section's text holds at most 3,000 characters, a message at most 50 blocks. */
@@ -31,6 +36,8 @@ export type AnswerControls =
   | {
       readonly type: 'final';
       readonly conversationId: string;
+      /** The answer's turn: Regenerate and 👍/👎 act on it. */
+      readonly turnId: string;
       readonly askerId?: string | undefined;
       readonly models: readonly string[];
       readonly current: string;
@@ -42,13 +49,13 @@ export type AnswerControls =
  * matters more than its picker.
  */
 export async function finalControls(
-  thread: { readonly conversationId: string; readonly askerId?: string | undefined },
+  thread: { readonly conversationId: string; readonly turnId: string; readonly askerId?: string | undefined },
   models: () => Promise<{ models: readonly string[]; current: string }>,
   logger: Logger,
 ): Promise<AnswerControls> {
   try {
     const { models: offered, current } = await models();
-    return { type: 'final', conversationId: thread.conversationId, askerId: thread.askerId, models: offered, current };
+    return { type: 'final', conversationId: thread.conversationId, turnId: thread.turnId, askerId: thread.askerId, models: offered, current };
   } catch (err) {
     logger.warn({ err }, 'could not read the model for the picker');
     return { type: 'none' };
@@ -106,6 +113,41 @@ export function decodeControlValue(value: string): { id: string; askerId: string
   return { id: value, askerId: undefined };
 }
 
+/** What Regenerate acts on: `["<conversationId>","<turnId>","<asker>"]` (the asker empty when unknown). */
+export function encodeRegenerate(conversationId: string, turnId: string, askerId: string | undefined): string {
+  return JSON.stringify([conversationId, turnId, askerId ?? '']);
+}
+
+export function decodeRegenerate(value: string): { conversationId: string; turnId: string; askerId: string | undefined } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && parsed.length === 3 && parsed.every((p) => typeof p === 'string')) {
+      const [conversationId, turnId, askerId] = parsed as [string, string, string];
+      return { conversationId, turnId, askerId: askerId || undefined };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+/** What a feedback button sends: `["up"|"down","<conversationId>","<turnId>"]`. */
+export function encodeVote(rating: 'up' | 'down', conversationId: string, turnId: string): string {
+  return JSON.stringify([rating, conversationId, turnId]);
+}
+
+export function decodeVote(value: string): { rating: 'up' | 'down'; conversationId: string; turnId: string } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed) && (parsed[0] === 'up' || parsed[0] === 'down') && typeof parsed[1] === 'string' && typeof parsed[2] === 'string') {
+      return { rating: parsed[0], conversationId: parsed[1], turnId: parsed[2] };
+    }
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
 const option = (label: string, value: string) => ({ text: { type: 'plain_text' as const, text: label.slice(0, 75) }, value });
 
 /** A static_select of the models, with the current one selected and marked. */
@@ -148,10 +190,30 @@ export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlo
           text: { type: 'plain_text', text: userText.newConversationButton },
           value: encodeControlValue(controls.conversationId, controls.askerId),
         },
+        {
+          type: 'button',
+          action_id: ACTION.regenerate,
+          text: { type: 'plain_text', text: userText.regenerateButton },
+          value: encodeRegenerate(controls.conversationId, controls.turnId, controls.askerId),
+        },
       ],
     });
+    blocks.push(feedbackBlock(controls.conversationId, controls.turnId));
   }
   return blocks;
+}
+
+/** 👍/👎 under a finished answer; no block_id: Slack wants a new one for each version of a message, and makes one. */
+function feedbackBlock(conversationId: string, turnId: string): KnownBlock {
+  const button = (rating: 'up' | 'down') => ({
+    text: { type: 'plain_text' as const, text: userText.feedbackButtons[rating] },
+    accessibility_label: userText.feedbackLabels[rating],
+    value: encodeVote(rating, conversationId, turnId),
+  });
+  return {
+    type: 'context_actions',
+    elements: [{ type: 'feedback_buttons', action_id: ACTION.feedback, positive_button: button('up'), negative_button: button('down') }],
+  };
 }
 
 /** The ephemeral `/model` answer: the list as text and a picker for the channel's default. */

@@ -2,7 +2,9 @@
  * The Slack adapter: Bolt receives events (HTTP with signed requests, or Socket
  * Mode when an app token is set) and this file wires them to one handler per
  * kind: messages (`message-handler.ts`), slash commands (`command-handler.ts`,
- * `usage-command.ts`), buttons and menus (`action-handler.ts`), Slack's AI surface for apps
+ * `usage-command.ts`), buttons and menus (`action-handler.ts`), Regenerate and 👍/👎
+ * (`answer-controls-handler.ts`), edited questions (`edit-handler.ts`), the
+ * "Ask Gemini about this" shortcut (`ask-about-handler.ts`), Slack's AI surface for apps
  * (`assistant-handler.ts`, `agent-handler.ts`, chosen in `ai-surface.ts`). Answers
  * stream into the surfaces `answer-surfaces.ts` builds.
  */
@@ -16,13 +18,16 @@ import { AgentHandler } from './agent-handler.ts';
 import { AgentSessions, closingSessionsOnReset } from './agent-sessions.ts';
 import { chooseAiSurface, SlackAiSurface } from './ai-surface.ts';
 import { AiTurns } from './ai-turn-surface.ts';
+import { AnswerControlsHandler } from './answer-controls-handler.ts';
 import { AssistantHandler } from './assistant-handler.ts';
 import { AssistantThreads } from './assistant-threads.ts';
 import { AnswerSurfaces } from './answer-surfaces.ts';
+import { ASK_ABOUT_CALLBACK, AskAboutHandler } from './ask-about-handler.ts';
 import { ACTION } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { CommandHandler } from './command-handler.ts';
 import { SocketConnection } from './connection.ts';
+import { EditHandler } from './edit-handler.ts';
 import { SlackFileResolver } from './file-resolver.ts';
 import { MessageHandler } from './message-handler.ts';
 import { SlackModeration } from './moderation.ts';
@@ -101,6 +106,8 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   const users = new SlackUserDirectory({ client: app.client, logger });
   // The bot as people see it (`{bot_name}`, a mention of it in a thread read in); auth.test's handle if Slack will not say.
   const botName = (await users.lookup(auth.team_id ?? '', bot.userId))?.name ?? auth.user ?? 'Gemini';
+  // Where a turn happens, for the system prompt: new questions, regenerated and edited ones alike.
+  const places = new SlackPlaces({ client: app.client, botName, logger });
   const messages = new MessageHandler({
     client: app.client,
     core,
@@ -113,7 +120,7 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     reader: new SlackThreadReader({ client: app.client, bot: { ...bot, name: botName }, users, logger }),
     contextMaxMessages: deps.contextMaxMessages,
     users,
-    places: new SlackPlaces({ client: app.client, botName, logger }),
+    places,
     logger,
   });
   const moderation = new SlackModeration({ users, adminUsers: config.adminUsers });
@@ -132,6 +139,10 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     logger,
   });
   const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, users, logger });
+  // Regenerate, 👍/👎, edited questions and the "Ask Gemini about this" shortcut (issue 12).
+  const answerControls = new AnswerControlsHandler({ core, allowed: config.allowed, moderation, logger, surfaces, files, places });
+  const edits = new EditHandler({ client: app.client, core, config, dedupe: deps.dedupe, bot, files, surfaces, places, editFollowMs: deps.editFollowMs ?? 10 * 60_000, logger });
+  const askAbout = new AskAboutHandler({ core, allowed: config.allowed, bot, users, surfaces, files, places, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));
@@ -143,6 +154,11 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   app.action(ACTION.modelPick, (args) => actions.modelPick(args));
   app.action(ACTION.newConversation, (args) => actions.newConversation(args));
   app.action(ACTION.channelModelPick, (args) => actions.channelModelPick(args));
+  // Edits arrive as `message` events too (subtype message_changed): messages.handle passes them over, this takes them.
+  app.event('message', (args) => edits.handle(args));
+  app.action(ACTION.regenerate, (args) => answerControls.regenerate(args));
+  app.action(ACTION.feedback, (args) => answerControls.feedback(args));
+  app.shortcut(ASK_ABOUT_CALLBACK, (args) => askAbout.handle(args));
   app.event('assistant_thread_started', (args) => assistant.threadStarted(args));
   app.event('agent_session_stopped', (args) => agent.sessionStopped(args));
   app.event('app_home_opened', (args) => agent.homeOpened(args));

@@ -126,8 +126,7 @@ export class MessageHandler {
     const surface = this.#o.surfaces.forThread(
       { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
       log,
-      m.user,
-      m.text,
+      { recipientUserId: m.user, question: m.text },
     );
     this.#order
       .run(

@@ -17,7 +17,7 @@
 import type { types } from '@slack/bolt';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
-import type { MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { userText } from '../../src/user-text.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { markdownPieces, settledLength, toMarkdownText } from './markdown-text.ts';
@@ -75,7 +75,7 @@ export class SlackStreamSurface implements Surface {
   readonly #calls: StreamCalls;
   readonly #native: SurfaceScopes;
   #mode: 'native' | 'update';
-  /** This answer left native streaming on its own (budget short, a failed start): the Stop message stays its Stop. */
+  /** This answer left native streaming on its own (budget short, a failed start, a regeneration). */
   #overflowed = false;
   readonly #messages = new Map<string, Written>();
   /** The newest streamed message: only it carries the final controls. */
@@ -87,7 +87,9 @@ export class SlackStreamSurface implements Surface {
   constructor(opts: SlackStreamSurfaceOptions) {
     this.#opts = opts;
     this.address = opts.thread.turnId;
-    this.#fallback = new SlackSurface({ ...opts, stopElsewhere: () => this.#overflowed });
+    // An answer that overflowed after its Stop message was posted keeps that message as its Stop;
+    // a regeneration overflows before there is one, so its chat.update messages carry Stop.
+    this.#fallback = new SlackSurface({ ...opts, stopElsewhere: () => this.#overflowed && this.#stopControl !== undefined });
     const { teamId, channel, threadTs } = opts.thread;
     this.#calls = new StreamCalls({ client: opts.client, channel, threadTs, teamId, recipientUserId: opts.recipientUserId ?? '' });
     this.#mode = opts.recipientUserId === undefined || opts.support.refused(teamId) ? 'update' : 'native';
@@ -108,7 +110,8 @@ export class SlackStreamSurface implements Surface {
 
   /**
    * This answer goes by chat.postMessage + chat.update: the renderer found no
-   * chat.startStream (or chat.stopStream) budget for it, or it has nothing to stream.
+   * chat.startStream (or chat.stopStream) budget for it, it has nothing to stream, or
+   * it is a regeneration, written into the earlier answer's messages by chat.update.
    * Later answers in the workspace try native streaming again.
    */
   overflow(): void {
@@ -156,9 +159,9 @@ export class SlackStreamSurface implements Surface {
     await this.#dropStopControl(signal);
   }
 
-  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+  async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     signal.throwIfAborted();
-    if (this.#mode === 'update') return this.#postUpdate(text, state, signal);
+    if (this.#mode === 'update') return this.#postUpdate(text, state, signal, place);
     // Never empty: a first frame of one character is sent whole.
     const settled = state === 'final' ? text.length : settledLength(text) || text.length;
     let ts: string;
@@ -175,54 +178,60 @@ export class SlackStreamSurface implements Surface {
           this.#mode = 'update';
           await this.#dropStopControl(signal);
         }
-        return this.#postUpdate(text, state, signal);
+        return this.#postUpdate(text, state, signal, place);
       }
       // The channel is gone or closed to the bot: chat.postMessage would fare no better.
       if (this.#messages.size > 0 || error.kind === 'forbidden' || error.kind === 'gone') throw error;
       // A 5xx or an error that says nothing about the workspace: this answer alone goes by chat.update, now.
       this.#opts.logger.warn({ err: error, code: error.code }, 'chat.startStream failed; this answer streams by chat.update');
       this.overflow();
-      return this.#postUpdate(text, state, signal);
+      return this.#postUpdate(text, state, signal, place);
     }
     const previous = this.#latest;
     const written: Written = { type: 'stream', segments: [{ ts, text: text.slice(0, settled) }], sent: text.slice(0, settled), streaming: true, controls: false };
     this.#messages.set(ts, written);
     this.#latest = written;
     if (previous?.controls) await this.#rewrite(previous, { type: 'none' });
-    if (state === 'final') await this.#finish(written, text, signal);
+    if (state === 'final') await this.#finish(written, text, signal, place);
     return { id: ts };
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
     signal.throwIfAborted();
     const written = this.#messages.get(message.id);
-    if (!written || written.type === 'update') return this.#editByUpdate(message, text, state, signal);
+    // Messages this surface did not stream (a regeneration writes into an earlier answer's) are edited by chat.update.
+    if (!written || written.type === 'update') return this.#editByUpdate(message, text, state, signal, place);
     if (!text.startsWith(written.sent)) {
       // A frame took back text Slack already shows: rare (a split moved). The final frame is written whole.
       this.#opts.logger.debug({ message: message.id }, 'frame does not extend the streamed text');
-      if (state === 'final') await this.#finish(written, text, signal);
+      if (state === 'final') await this.#finish(written, text, signal, place);
       return;
     }
-    if (state === 'final') return this.#finish(written, text, signal);
+    if (state === 'final') return this.#finish(written, text, signal, place);
     const settled = settledLength(text);
     if (settled > written.sent.length) await this.#append(written, text.slice(0, settled), text[settled]);
   }
 
-  async #editByUpdate(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+  /** Deletes a part of an answer a regenerated one no longer needs; a stream still open is stopped by the delete. */
+  async delete(message: MessageRef, signal: AbortSignal): Promise<void> {
+    await this.#fallback.delete(message, signal);
+  }
+
+  async #editByUpdate(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place: MessagePlace | undefined): Promise<void> {
     try {
-      await this.#fallback.edit(message, toMrkdwn(text), state, signal);
+      await this.#fallback.edit(message, toMrkdwn(text), state, signal, place);
     } catch (err) {
       // A message whose stream is still open (an answer cut by a restart) takes chat.update only once it is stopped.
       if (!(err instanceof PlatformError && err.code === 'streaming_state_conflict')) throw err;
       await this.#calls.stop(message.id, undefined, undefined).catch((stopErr: unknown) => {
         throw toPlatformError(stopErr, 'chat.stopStream');
       });
-      await this.#fallback.edit(message, toMrkdwn(text), state, signal);
+      await this.#fallback.edit(message, toMrkdwn(text), state, signal, place);
     }
   }
 
-  async #postUpdate(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
-    const ref = await this.#fallback.post(toMrkdwn(text), state, signal);
+  async #postUpdate(text: string, state: MessageState, signal: AbortSignal, place: MessagePlace | undefined): Promise<MessageRef> {
+    const ref = await this.#fallback.post(toMrkdwn(text), state, signal, place);
     this.#messages.set(ref.id, { type: 'update' });
     return ref;
   }
@@ -263,8 +272,8 @@ export class SlackStreamSurface implements Surface {
   }
 
   /** Sends the rest of the final text and stops the stream with the controls under it. */
-  async #finish(written: Extract<Written, { type: 'stream' }>, text: string, signal: AbortSignal): Promise<void> {
-    const controls = await this.#controls(written);
+  async #finish(written: Extract<Written, { type: 'stream' }>, text: string, signal: AbortSignal, place: MessagePlace | undefined): Promise<void> {
+    const controls = await this.#controls(written, place);
     if (!text.startsWith(written.sent) || this.#stoppedInSlack) {
       if (written.streaming) await this.#stop(written, '', { type: 'none' });
       written.sent = text;
@@ -319,8 +328,8 @@ export class SlackStreamSurface implements Surface {
     }
   }
 
-  async #controls(written: Extract<Written, { type: 'stream' }>): Promise<AnswerControls> {
-    if (written !== this.#latest) return { type: 'none' };
+  async #controls(written: Extract<Written, { type: 'stream' }>, place: MessagePlace | undefined): Promise<AnswerControls> {
+    if (place ? !place.last : written !== this.#latest) return { type: 'none' };
     return finalControls(this.#opts.thread, this.#opts.models, this.#opts.logger);
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
-import type { MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
@@ -73,10 +73,10 @@ export class SlackSurface implements Surface {
     return toMrkdwn(markdown);
   }
 
-  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+  async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     signal.throwIfAborted();
     const { channel, threadTs } = this.#opts.thread;
-    const controls = await this.#controls(state, true);
+    const controls = await this.#controls(state, place ? state === 'live' || place.last : true);
     let ts: string;
     try {
       const result = await this.#opts.client.chat.postMessage({
@@ -99,14 +99,25 @@ export class SlackSurface implements Surface {
     return { id: ts };
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
     signal.throwIfAborted();
-    const controls = await this.#controls(state, message.id === this.#latestTs);
+    // The renderer says which message is the answer's last (a regeneration edits messages this surface never posted).
+    const controls = await this.#controls(state, place ? state === 'live' || place.last : message.id === this.#latestTs);
     try {
       await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks: answerBlocks(text, controls) });
       if (message.id === this.#latestTs) this.#latestFinalText = controls.type === 'final' ? text : undefined;
     } catch (err) {
       throw this.#failed(err, 'chat.update');
+    }
+  }
+
+  /** Deletes a part of an answer a regenerated one no longer needs (chat.delete: the bot's own messages). */
+  async delete(message: MessageRef, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    try {
+      await this.#opts.client.chat.delete({ channel: this.#opts.thread.channel, ts: message.id });
+    } catch (err) {
+      throw this.#failed(err, 'chat.delete');
     }
   }
 

@@ -71,7 +71,7 @@ export class ContextBuilder {
     });
   }
 
-  async settings(request: TurnRequest): Promise<TurnSettings> {
+  async settings(request: Pick<TurnRequest, 'conversationId' | 'channelId' | 'place'>): Promise<TurnSettings> {
     const [persona, horizon] = await Promise.all([
       this.#o.personas?.resolve(request.conversationId, request.channelId),
       this.#o.horizons?.get(request.conversationId),

@@ -4,7 +4,17 @@
  */
 import type { Surface } from '../surface.ts';
 import type { PersonaChange } from '../history/persona-store.ts';
-import type { AttachmentResolver, TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
+import type {
+  AttachmentResolver,
+  EditedQuestion,
+  RegenerateOutcome,
+  RegenerateRequest,
+  TurnOutcome,
+  TurnRequest,
+  UnansweredReason,
+  Vote,
+  VoteOutcome,
+} from './types.ts';
 
 /** Where a turn's answer goes and how its attachments are fetched. Built per turn by the adapter. */
 export interface TurnIo {
@@ -35,6 +45,23 @@ export interface ConversationCore {
    * call it for questions turned away before reaching the core.
    */
   storeUnanswered(request: TurnRequest, reason: UnansweredReason): Promise<void>;
+  /**
+   * Writes the answer of `request.turnId` again: the same question with the history before
+   * it, streamed into the messages the answer occupies (`io.surface` must write where they
+   * are). Only the conversation's newest answer can be; it replaces the old one in history.
+   * A regeneration that fails shows the previous answer again, the error below it. Who may
+   * ask for it is the adapter's to check. Never throws.
+   */
+  regenerate(request: RegenerateRequest, io: TurnIo, signal?: AbortSignal): Promise<RegenerateOutcome>;
+  /**
+   * The person edited the message that asked `edit.turnId`: if it is the conversation's newest
+   * question, asked within EDIT_FOLLOW_MINUTES, and its text changed, the answer is written
+   * again from the new text (as `regenerate`, an answer still streaming is stopped first) and
+   * history holds the edited question. Never throws.
+   */
+  followEdit(edit: EditedQuestion, io: TurnIo, signal?: AbortSignal): Promise<RegenerateOutcome>;
+  /** Records a 👍/👎 with the answer it rates; a second press by the same person changes the vote. Never throws. */
+  rate(vote: Vote): Promise<VoteOutcome>;
   /** Stops the turn started by `turnId` if it is streaming; true if there was one. */
   stop(turnId: string): boolean;
   /** Whether the conversation has any history: the bot has taken part in it (e.g. before a restart). */

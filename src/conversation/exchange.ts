@@ -16,20 +16,33 @@ function question(request: TurnRequest, attachments: readonly AttachmentRef[], a
   };
 }
 
-/** A turn that ran: `text` is the answer as the user saw it, `status` how it ended. */
+/**
+ * A turn that ran: `text` is the answer as the user saw it, `status` how it ended,
+ * `shownIn` the messages it was shown in (a regeneration writes into them again).
+ */
 export function answeredExchange(
   request: TurnRequest,
   askedAt: number,
   attachments: readonly AttachmentRef[],
-  answer: { model: string; text: string; status: AnswerStatus; at: number },
+  answer: { model: string; text: string; status: AnswerStatus; at: number; shownIn?: readonly string[] | undefined },
 ): StoredMessage[] {
-  return [question(request, attachments, askedAt), { role: 'assistant', turnId: request.turnId, ...answer }];
+  const { shownIn, ...rest } = answer;
+  return [question(request, attachments, askedAt), { role: 'assistant', turnId: request.turnId, ...rest, ...(shownIn?.length ? { shownIn: [...shownIn] } : {}) }];
 }
 
 /** A question kept without an answer: the next question carries it (see `selectHistory`). */
-export function unansweredExchange(request: TurnRequest, reason: UnansweredReason, askedAt: number): StoredMessage[] {
+export function unansweredExchange(request: TurnRequest, reason: UnansweredReason, askedAt: number, shownIn: readonly string[] = []): StoredMessage[] {
   return [
     question(request, request.attachments, askedAt),
-    { role: 'assistant', turnId: request.turnId, model: request.model ?? '', text: '', status: 'not-answered', reason, at: askedAt },
+    {
+      role: 'assistant',
+      turnId: request.turnId,
+      model: request.model ?? '',
+      text: '',
+      status: 'not-answered',
+      reason,
+      at: askedAt,
+      ...(shownIn.length > 0 ? { shownIn: [...shownIn] } : {}),
+    },
   ];
 }

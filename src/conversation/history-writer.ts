@@ -27,6 +27,8 @@ export interface HistoryWriterOptions {
 interface Pending {
   readonly conversationId: string;
   readonly exchange: readonly StoredMessage[];
+  /** The turn whose exchange this one replaces (a regeneration), instead of being added. */
+  readonly replaces?: string | undefined;
 }
 
 const storeIsDown = (error: unknown) => error instanceof StoreError && error.kind === 'unavailable';
@@ -56,12 +58,14 @@ export class HistoryWriter {
   /**
    * Stores `exchange`. With `retry`, a store that is down is retried for about 15 s
    * first (the caller waits); then, or at once without `retry`, the exchange is queued.
-   * Never throws: a store that refuses the write (not an outage) is logged.
+   * Never throws: a store that refuses the write (not an outage) is logged. With `replaces`,
+   * the exchange takes the place of that turn's (`HistoryStore.replaceExchange`).
    */
-  async store(conversationId: string, exchange: readonly StoredMessage[], log: Logger, opts: { retry: boolean }): Promise<void> {
+  async store(conversationId: string, exchange: readonly StoredMessage[], log: Logger, opts: { retry: boolean; replaces?: string }): Promise<void> {
+    const entry: Pending = { conversationId, exchange, replaces: opts.replaces };
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#history.append(conversationId, ...exchange);
+        await this.#write(entry);
         if (attempt > 0) log.info({ attempts: attempt + 1 }, 'stored the turn once the store was back');
         return;
       } catch (error) {
@@ -71,7 +75,7 @@ export class HistoryWriter {
         }
         if (!opts.retry || attempt >= RETRIES) {
           log.warn({ err: error }, 'store unavailable, keeping the turn in memory until it is back');
-          this.#queue({ conversationId, exchange });
+          this.#queue(entry);
           return;
         }
         log.warn({ err: error, attempt: attempt + 1 }, 'store unavailable, retrying to store the turn');
@@ -121,9 +125,15 @@ export class HistoryWriter {
     }
   }
 
+  /** Both are idempotent: a write retried after a timeout that had in fact landed changes nothing. */
+  #write(entry: Pending): Promise<void> {
+    if (entry.replaces !== undefined) return this.#history.replaceExchange(entry.conversationId, entry.replaces, entry.exchange);
+    return this.#history.append(entry.conversationId, ...entry.exchange);
+  }
+
   async #flushOne(entry: Pending): Promise<void> {
     try {
-      await this.#history.append(entry.conversationId, ...entry.exchange);
+      await this.#write(entry);
     } catch (error) {
       if (storeIsDown(error)) throw error;
       // Refused for good (not an outage): retrying will not help.

@@ -1,81 +1,50 @@
 /**
  * The conversation core: answers one user message at a time per conversation,
  * streaming the upstream answer through the live-message renderer into the
- * adapter's Surface, and keeps history truthful about what the user saw.
+ * adapter's Surface, and keeps history truthful about what the user saw. What
+ * every turn shares is the TurnRunner's; writing an answer again, Regenerate's.
  */
 import type { Logger } from 'pino';
-import type { ReasoningDisplay } from '../config.ts';
-import type { ModelChoiceStore } from '../history/model-choice.ts';
-import type { StoredMessage } from '../history/record.ts';
-import type { HistoryStore } from '../history/store.ts';
-import type { TokenQuotas } from '../quota/token-quotas.ts';
-import { LiveMessage } from '../render/live-message.ts';
-import type { WriteScheduler } from '../render/scheduler.ts';
-import type { StopBus } from '../store/stop-bus.ts';
 import { StoreError } from '../store/store-error.ts';
-import type { UpstreamClient } from '../upstream/client.ts';
-import type { Usage } from '../upstream/events.ts';
 import { userText } from '../user-text.ts';
-import { ContextBuilder, type ContextBuilderOptions, type TurnSettings } from './context-builder.ts';
 import type { ConversationCore, ModelChange, ModelTarget, PersonaChange, TurnIo } from './core.ts';
 import { answeredExchange, unansweredExchange } from './exchange.ts';
-import { HistoryWriter, type HistoryWriterOptions } from './history-writer.ts';
-import { answeredEnd, failedEnd, StoppedByUser, stopNote, type TurnEnd } from './turn-end.ts';
-import type { TurnGate } from './turn-gate.ts';
-import type { UnfinishedTurns } from './unfinished-turns.ts';
-import type { TurnOutcome, TurnRequest, UnansweredReason } from './types.ts';
+import { Regenerator } from './regenerate.ts';
+import { StoppedByUser, stopNote } from './turn-end.ts';
+import { TurnRunner, type ConversationServiceOptions } from './turn-runner.ts';
+import type { LiveMessage } from '../render/live-message.ts';
+import type {
+  EditedQuestion,
+  RegenerateOutcome,
+  RegenerateRequest,
+  TurnOutcome,
+  TurnRequest,
+  UnansweredReason,
+  Vote,
+  VoteOutcome,
+} from './types.ts';
 
-/** What goes upstream (system prompt, limits, attachments, personas) is the ContextBuilder's options. */
-export interface ConversationServiceOptions extends Omit<ContextBuilderOptions, 'now'> {
-  readonly upstream: UpstreamClient;
-  readonly history: HistoryStore;
-  readonly modelChoice: ModelChoiceStore;
-  readonly gate: TurnGate;
-  readonly scheduler: WriteScheduler;
-  readonly logger: Logger;
-  readonly models: readonly string[];
-  readonly reasoningDisplay: ReasoningDisplay;
-  readonly usageFooter: boolean;
-  readonly now?: () => number;
-  /** Told how each turn ended, for metrics. */
-  readonly onTurnEnd?: (facts: TurnFacts) => void;
-  /** Remembers answers in progress so a restart can mark those a crash cut off. */
-  readonly unfinished?: UnfinishedTurns;
-  /** Passes Stop presses to the instance streaming the answer (several instances on Redis). */
-  readonly stopBus?: StopBus | undefined;
-  /** How exchanges wait out a store outage (retry pauses, the in-memory queue). */
-  readonly historyWriter?: HistoryWriterOptions;
-  /** Daily token quotas: asked before a question goes upstream, told what each answer cost. */
-  readonly quotas?: TokenQuotas;
-}
-
-export interface TurnFacts {
-  readonly outcome: TurnOutcome;
-  /** The platform, from the conversation id's prefix (`discord`, `slack`, `terminal`). */
-  readonly platform: string;
-  /** The provider's error code when the upstream failed (`api_error`, `invalid_token`, …). */
-  readonly errorCode: string | undefined;
-  readonly model: string;
-  readonly usage: Usage | undefined;
-  readonly firstTokenMs: number | undefined;
-}
+export type { ConversationServiceOptions, FeedbackFacts, TurnFacts } from './turn-runner.ts';
 
 export class ConversationService implements ConversationCore {
   readonly models: readonly string[];
   readonly #o: ConversationServiceOptions;
   readonly #now: () => number;
-  readonly #writer: HistoryWriter;
-  readonly #context: ContextBuilder;
-  readonly #active = new Map<string, AbortController>();
-  /** Every answer in progress, waiting or streaming, for a graceful shutdown. */
-  readonly #running = new Set<Promise<TurnOutcome>>();
+  readonly #runner: TurnRunner;
+  readonly #regenerator: Regenerator;
+  /** The questions whose first answer streams on this instance, by turn: an edit may come before they are stored. */
+  readonly #asking = new Map<string, string>();
 
   constructor(options: ConversationServiceOptions) {
     this.#o = options;
     this.models = options.models;
     this.#now = options.now ?? Date.now;
-    this.#writer = new HistoryWriter(options.history, options.logger, options.historyWriter);
-    this.#context = new ContextBuilder({ ...options, now: this.#now });
+    this.#runner = new TurnRunner(options, this.#now);
+    this.#regenerator = new Regenerator(this.#runner, options, {
+      now: this.#now,
+      inFlight: { textOf: (turnId) => this.#asking.get(turnId) },
+      stop: (turnId) => this.stop(turnId),
+    });
     options.stopBus?.onStop((turnId) => this.stopHere(turnId));
   }
 
@@ -91,33 +60,20 @@ export class ConversationService implements ConversationCore {
 
   /** Stops `turnId` if it streams on this instance; for stops passed on by other instances. */
   stopHere(turnId: string): boolean {
-    const controller = this.#active.get(turnId);
-    if (!controller) return false;
-    controller.abort(new StoppedByUser('stopped by the user'));
-    return true;
+    return this.#runner.abort(turnId, new StoppedByUser('stopped by the user'));
   }
 
   /**
    * Shutdown: lets answers in progress finish for up to `graceMs`, then stops
    * the rest; each ends with a visible "interrupted" marker and is stored.
    */
-  async drain(graceMs: number): Promise<void> {
-    const all = () => Promise.allSettled([...this.#running]);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    });
-    await Promise.race([all(), deadline]);
-    clearTimeout(timer);
-    for (const controller of this.#active.values()) controller.abort(new Error('shutting down'));
-    await all();
-    const lost = await this.#writer.flushAll();
-    if (lost > 0) this.#o.logger.error({ exchanges: lost }, 'store unavailable at shutdown: kept turns are lost');
+  drain(graceMs: number): Promise<void> {
+    return this.#runner.drain(graceMs);
   }
 
   /** Exchanges kept in memory until the store answers again. */
   get pendingExchanges(): number {
-    return this.#writer.pending;
+    return this.#runner.writer.pending;
   }
 
   async storeUnanswered(request: TurnRequest, reason: UnansweredReason): Promise<void> {
@@ -125,7 +81,7 @@ export class ConversationService implements ConversationCore {
   }
 
   get activeTurns(): number {
-    return this.#active.size;
+    return this.#runner.activeTurns;
   }
 
   async hasHistory(conversationId: string): Promise<boolean> {
@@ -161,122 +117,93 @@ export class ConversationService implements ConversationCore {
     await this.#o.personas?.clear(target);
   }
 
-  answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
-    const running = this.#answer(request, io, signal);
-    this.#running.add(running);
-    void running.finally(() => this.#running.delete(running)).catch(() => undefined);
-    return running;
+  regenerate(request: RegenerateRequest, io: TurnIo, signal?: AbortSignal): Promise<RegenerateOutcome> {
+    return this.#regenerator.regenerate(request, io, signal);
   }
 
-  async #answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
+  followEdit(edit: EditedQuestion, io: TurnIo, signal?: AbortSignal): Promise<RegenerateOutcome> {
+    return this.#regenerator.followEdit(edit, io, signal);
+  }
+
+  async rate(vote: Vote): Promise<VoteOutcome> {
+    const log = this.#o.logger.child({ conversation: vote.conversationId, turn: vote.turnId });
+    try {
+      const change = await this.#o.history.rate(vote.conversationId, vote.turnId, vote.userId, vote.rating);
+      if (!change) return { type: 'unknown' };
+      if (change.previous === vote.rating) return { type: 'recorded', change: 'same' };
+      this.#o.onFeedback?.({ model: change.model, rating: vote.rating, previous: change.previous });
+      log.info({ rating: vote.rating, previous: change.previous, model: change.model }, 'answer rated');
+      return { type: 'recorded', change: change.previous ? 'changed' : 'new' };
+    } catch (error) {
+      log.error({ err: error }, error instanceof StoreError ? 'store unavailable' : 'could not record a rating');
+      return { type: 'store-unavailable' };
+    }
+  }
+
+  answer(request: TurnRequest, io: TurnIo, signal?: AbortSignal): Promise<TurnOutcome> {
+    return this.#runner.run(request.turnId, signal, async (turnSignal, controller) => {
+      this.#asking.set(request.turnId, request.text);
+      try {
+        return await this.#answer(request, io, turnSignal, controller);
+      } finally {
+        this.#asking.delete(request.turnId);
+      }
+    });
+  }
+
+  async #answer(request: TurnRequest, io: TurnIo, signal: AbortSignal, controller: AbortController): Promise<TurnOutcome> {
     const log = this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
     // When the question was asked: history orders exchanges by it, whenever they are stored.
     const askedAt = this.#now();
-    const controller = new AbortController();
-    const turnSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-    const tracked = this.#o.unfinished?.track(request.turnId, io.surface);
-    const live = new LiveMessage({
-      surface: tracked?.surface ?? io.surface,
-      scheduler: this.#o.scheduler,
-      reasoningDisplay: this.#o.reasoningDisplay,
-      signal: turnSignal,
-      log: (level, fields, msg) => log[level](fields, msg),
-    });
-
-    this.#active.set(request.turnId, controller);
+    const { live, done } = this.#runner.liveMessage(request.turnId, io.surface, signal, log);
     try {
       if (request.model !== undefined && !this.models.includes(request.model)) {
         await live.finish({ note: userText.unknownModel(request.model, this.models) });
-        return this.#ended(request, { type: 'failed', kind: 'unknown-model' }, { model: request.model });
+        return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'unknown-model' }, { model: request.model });
       }
-      let lock;
+      let held;
       try {
-        lock = await this.#o.gate.enter(request.conversationId, turnSignal);
+        held = await this.#runner.enter(request.conversationId, controller, signal, log);
       } catch (error) {
-        if (turnSignal.aborted) {
-          await live.finish({ note: stopNote(turnSignal) });
-          return this.#ended(request, { type: 'stopped' });
+        if (signal.aborted) {
+          await live.finish({ note: stopNote(signal) });
+          return this.#runner.ended(request.conversationId, { type: 'stopped' });
         }
         return await this.#failBeforeStart(request, askedAt, error, live, log);
       }
-      if (lock === 'busy') {
-        await live.finish({ note: userText.busy });
-        await this.#keepUnanswered(request, 'busy', askedAt, log);
-        return this.#ended(request, { type: 'busy' });
+      if (held === 'busy') {
+        const shown = await live.finish({ note: userText.busy });
+        await this.#keepUnanswered(request, 'busy', askedAt, log, shown.refs);
+        return this.#runner.ended(request.conversationId, { type: 'busy' });
       }
-      // A lock lost mid-turn (its renewals failed past its ttl) stops the turn like a Stop:
-      // another instance may be answering in this conversation by now.
-      const held = lock;
-      const onLost = () => controller.abort(held.signal.reason);
-      held.signal.addEventListener('abort', onLost, { once: true });
-      if (held.signal.aborted) onLost();
       try {
-        return await this.#run(request, askedAt, io, live, turnSignal, log);
+        return await this.#run(request, askedAt, io, live, signal, log);
       } finally {
-        held.signal.removeEventListener('abort', onLost);
-        await held.release().catch((error: unknown) => log.warn({ err: error }, 'turn lock release failed'));
+        await held.release();
       }
     } finally {
-      this.#active.delete(request.turnId);
-      await tracked?.done();
+      await done();
     }
   }
 
   async #run(request: TurnRequest, askedAt: number, io: TurnIo, live: LiveMessage, signal: AbortSignal, log: Logger): Promise<TurnOutcome> {
-    const startedAt = this.#now();
-    let model = request.model ?? '';
-    let history: StoredMessage[];
-    let settings: TurnSettings;
+    let loaded;
+    let refusal;
     try {
-      model = request.model ?? (await this.modelFor(request.conversationId, request.channelId));
-      const refusal = await this.#o.quotas?.check(request);
-      if (refusal) {
-        log.info({ scope: refusal.scope, used: refusal.used, limit: refusal.limit }, 'daily token quota reached; question not sent');
-        await live.finish({ note: refusal.userText });
-        await this.#keepUnanswered(request, 'quota', askedAt, log);
-        return this.#ended(request, { type: 'over-quota', scope: refusal.scope }, { model });
-      }
-      // Questions kept while the store was down go in first, so this turn reads them.
-      await this.#writer.flush(request.conversationId);
-      const loaded = await this.#o.history.load(request.conversationId);
-      if (loaded.unreadable > 0) log.warn({ unreadable: loaded.unreadable }, 'history entries could not be read');
-      history = loaded.messages;
-      settings = await this.#context.settings(request);
+      loaded = await this.#runner.load(request, log);
+      refusal = await this.#runner.overQuota(request, log);
     } catch (error) {
       return this.#failBeforeStart(request, askedAt, error, live, log);
     }
-
-    const prepared = await this.#context.prepare(request, history, settings, { resolver: io.attachments, signal, log, notice: (n) => live.addNotice(n) });
-    const { messages } = prepared;
-
-    io.surface.showTyping?.(signal).catch((error: unknown) => log.debug({ err: error }, 'typing indicator failed'));
-
-    let finishReason: string | undefined;
-    let usage: Usage | undefined;
-    let firstTokenMs: number | undefined;
-    let wroteText = false;
-    let receivedChars = 0;
-    let end: TurnEnd;
-    try {
-      for await (const event of this.#o.upstream.stream({ model, messages }, signal)) {
-        firstTokenMs ??= this.#now() - startedAt;
-        if (event.type === 'finish') finishReason = event.reason;
-        if (event.type === 'usage') usage = event.usage;
-        if (event.type === 'text' && event.text.trim() !== '') wroteText = true;
-        if (event.type === 'text' || event.type === 'reasoning') receivedChars += event.text.length;
-        live.push(event);
-      }
-      end = answeredEnd(finishReason ?? 'stop', wroteText);
-    } catch (error) {
-      end = failedEnd(error, signal, model, log);
+    if (refusal) {
+      const shown = await live.finish({ note: refusal.userText });
+      await this.#keepUnanswered(request, 'quota', askedAt, log, shown.refs);
+      return this.#runner.ended(request.conversationId, { type: 'over-quota', scope: refusal.scope }, { model: loaded.model });
     }
-
-    const footer = this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
-    const shown = await live.finish({ note: end.note, footer });
-    // Counted once the answer is out, whatever the limits: a quota never cuts an answer already streaming.
-    await this.#o.quotas
-      ?.record(request, { model, usage, sent: messages, receivedChars })
-      .catch((error: unknown) => log.warn({ err: error }, 'could not count the tokens of an answer'));
+    const streamed = await this.#runner.stream(request, loaded, io, live, signal, log);
+    const { model, end, usage, firstTokenMs, prepared } = streamed;
+    const shown = await live.finish({ note: end.note, footer: this.#runner.footer(model, usage) });
+    await this.#runner.count(request, streamed, log);
     const exchange = [
       ...prepared.readIn,
       ...answeredExchange(request, askedAt, prepared.attachments, {
@@ -284,42 +211,32 @@ export class ConversationService implements ConversationCore {
         text: shown.shownText,
         status: end.status,
         at: this.#now(),
+        shownIn: shown.refs.map((ref) => ref.id),
       }),
     ];
     // The turn still holds its conversation while this retries, so the next turn reads the exchange.
-    await this.#writer.store(request.conversationId, exchange, log, { retry: true });
+    await this.#runner.writer.store(request.conversationId, exchange, log, { retry: true });
     // The platform would not show the answer (a missing permission, a deleted thread): the adapter may say so elsewhere.
     const outcome: TurnOutcome = shown.undelivered ? { type: 'failed', kind: `platform-${shown.undelivered}` } : end.outcome;
-    return this.#ended(request, outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
+    return this.#runner.ended(request.conversationId, outcome, { model, usage, firstTokenMs, errorCode: end.errorCode });
   }
 
   async #failBeforeStart(request: TurnRequest, askedAt: number, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
     if (error instanceof StoreError) {
       log.error({ err: error, operation: error.operation }, 'store unavailable');
-      await live.finish({ note: userText.storeUnavailable });
-      await this.#keepUnanswered(request, 'store-unavailable', askedAt, log);
-      return this.#ended(request, { type: 'failed', kind: 'store' });
+      const shown = await live.finish({ note: userText.storeUnavailable });
+      await this.#keepUnanswered(request, 'store-unavailable', askedAt, log, shown.refs);
+      return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'store' });
     }
     log.error({ err: error }, 'turn could not start');
     await live.finish({ note: userText.internalError });
-    return this.#ended(request, { type: 'failed', kind: 'internal' });
+    return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'internal' });
   }
 
   /** The question, marked not answered, into history; into the in-memory queue while the store is down. */
-  async #keepUnanswered(request: TurnRequest, reason: UnansweredReason, askedAt: number, log?: Logger): Promise<void> {
+  async #keepUnanswered(request: TurnRequest, reason: UnansweredReason, askedAt: number, log?: Logger, shownIn: readonly { id: string }[] = []): Promise<void> {
     const turnLog = log ?? this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
-    await this.#writer.store(request.conversationId, unansweredExchange(request, reason, askedAt), turnLog, { retry: false });
-  }
-
-  #ended(request: TurnRequest, outcome: TurnOutcome, facts: Partial<Omit<TurnFacts, 'outcome' | 'platform'>> = {}): TurnOutcome {
-    this.#o.onTurnEnd?.({
-      outcome,
-      platform: request.conversationId.split(':')[0] ?? 'unknown',
-      model: facts.model ?? '',
-      usage: facts.usage,
-      firstTokenMs: facts.firstTokenMs,
-      errorCode: facts.errorCode,
-    });
-    return outcome;
+    const exchange = unansweredExchange(request, reason, askedAt, shownIn.map((ref) => ref.id));
+    await this.#runner.writer.store(request.conversationId, exchange, turnLog, { retry: false });
   }
 }

@@ -95,3 +95,56 @@ export type TurnOutcome =
   | { readonly type: 'busy' }
   /** Not sent upstream: the asker's, channel's or workspace's daily token quota was reached. */
   | { readonly type: 'over-quota'; readonly scope: 'user' | 'channel' | 'workspace' };
+
+/** An answer to write again (Regenerate), in the conversation it belongs to. */
+export interface RegenerateRequest {
+  /** The conversation, as the turn that first answered had it. */
+  readonly conversationId: string;
+  /** The channel whose default model applies when the conversation has none of its own. */
+  readonly channelId: string;
+  /** The turn whose answer is written again: its question's `TurnRequest.turnId`. */
+  readonly turnId: string;
+  readonly place?: TurnPlace | undefined;
+  /** The workspace or server the conversation is in (`TurnRequest.workspaceId`): the regenerated answer counts against its quota. */
+  readonly workspaceId?: string | undefined;
+}
+
+/** A question its author edited: answered again from the new text, when it is the newest one. */
+export interface EditedQuestion extends RegenerateRequest {
+  /** The new text, as `TurnRequest.text` would hold it. */
+  readonly text: string;
+  /** The message's files now; undefined keeps those the question had. */
+  readonly attachments?: readonly AttachmentRef[] | undefined;
+}
+
+/**
+ * What became of a Regenerate or an edit. `regenerated`: the answer was written again (its
+ * outcome says how that went; a failed one put the previous answer back, the error below it).
+ * Otherwise nothing was written, and the adapter may say why, privately:
+ * `not-newest` (a later question was asked since), `unknown` (history does not hold that
+ * question: reset, expired, or never answered), `unchanged` (an edit that kept the text, such
+ * as an added link preview), `too-late` (an edit past EDIT_FOLLOW_MINUTES), `busy` (too many
+ * turns wait in the conversation), `store-unavailable`, `failed` (a bug, logged).
+ */
+export type RegenerateOutcome =
+  | { readonly type: 'regenerated'; readonly outcome: TurnOutcome }
+  | { readonly type: 'not-newest' | 'unknown' | 'unchanged' | 'too-late' | 'busy' | 'store-unavailable' | 'failed' };
+
+/** A 👍 or 👎 on an answer. */
+export interface Vote {
+  readonly conversationId: string;
+  /** The turn whose answer is rated. */
+  readonly turnId: string;
+  /** Who voted: one vote per person and answer. */
+  readonly userId: string;
+  readonly rating: 'up' | 'down';
+}
+
+/**
+ * `recorded`: stored (`changed` when it replaced the same person's other vote; `same` when it
+ * repeated it); `unknown`: history no longer holds that answer (a reset, a regeneration since);
+ * `store-unavailable`.
+ */
+export type VoteOutcome =
+  | { readonly type: 'recorded'; readonly change: 'new' | 'changed' | 'same' }
+  | { readonly type: 'unknown' | 'store-unavailable' };

@@ -19,7 +19,7 @@ import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { WriteScheduler } from '../render/scheduler.ts';
 import { type AtomicRecords, KeyvRecords } from '../store/atomic-records.ts';
-import type { AnswerProgress, MessageRef, MessageState, Surface } from '../surface.ts';
+import type { AnswerProgress, MessagePlace, MessageRef, MessageState, Surface } from '../surface.ts';
 import { type MarkOptions, markInterrupted } from './mark-interrupted.ts';
 
 const recordSchema = z.object({
@@ -144,18 +144,23 @@ export class UnfinishedTurns {
       },
       address,
       format: (markdown) => surface.format(markdown),
-      post: async (text: string, state: MessageState, signal: AbortSignal) => {
-        const ref = await surface.post(text, state, signal);
+      post: async (text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace) => {
+        const ref = await surface.post(text, state, signal, place);
         await save(ref.id, text);
         return ref;
       },
-      edit: async (message: MessageRef, text: string, state: MessageState, signal: AbortSignal) => {
-        await surface.edit(message, text, state, signal);
-        // Only the newest message matters: the ones before it were sealed in their final state.
-        if (record?.message.id !== message.id) return;
+      edit: async (message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace) => {
+        await surface.edit(message, text, state, signal, place);
+        // Only the newest message matters: the ones before it were sealed in their final state. A
+        // regeneration grows by editing the messages it reuses: the one it writes live is the newest.
+        if (record?.message.id !== message.id) {
+          if (state === 'live') await save(message.id, text);
+          return;
+        }
         if (this.#now() - savedAt >= SAVE_EVERY_MS) await save(message.id, text);
         else record = { ...record, message: { id: message.id, text } };
       },
+      ...(surface.delete && { delete: (message: MessageRef, signal: AbortSignal) => surface.delete?.(message, signal) ?? Promise.resolve() }),
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
       ...(surface.finished && { finished: (signal: AbortSignal) => surface.finished?.(signal) ?? Promise.resolve() }),
       ...(surface.showProgress && { showProgress: (progress: AnswerProgress) => surface.showProgress?.(progress) }),

@@ -6,6 +6,12 @@
  */
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Discord command names as people type or see them: `/model` for a slash command; a
+ * context-menu command (its name may hold spaces, a slash command's never can) in quotes.
+ */
+const commandNames = (names: readonly string[]) => names.map((n) => (/\s/.test(n) ? `"${n}"` : `/${n}`)).join(', ');
 const list = (items: readonly string[]) => items.join(', ');
 /** `(HTTP 400 api_not_implemented: model not found; trace id abc)`, leaving out what is unknown. */
 const facts = (f: { status?: number | undefined; code?: string | undefined; detail?: string | undefined; traceId?: string | undefined }) => {
@@ -91,22 +97,22 @@ export const doctorText = {
     noGuildsFix: 'open the invite URL below and add the bot to a server.',
     noAllowedGuild: (count: number) => `servers: in ${plural(count, 'server', 'servers')}, but none of them is in DISCORD_ALLOWED_GUILDS`,
     noAllowedGuildFix: "add the server's id to DISCORD_ALLOWED_GUILDS, or invite the bot to a server that is listed there.",
-    commandsWhat: 'slash commands',
-    commandsCurrent: (names: readonly string[], where: string) => `slash commands: ${names.map((n) => `/${n}`).join(', ')} registered ${where} and current`,
+    commandsWhat: 'commands',
+    commandsCurrent: (names: readonly string[], where: string) => `commands: ${commandNames(names)} registered ${where} and current`,
     /** `differences` speak when no command can be named (Discord answered in a shape the bot does not know). */
     commandsStale: (
       drift: { missing: readonly string[]; outdated: readonly string[]; unknown: readonly string[]; differences: readonly string[] },
       where: string,
     ) => {
       const named = [
-        drift.missing.length > 0 ? `${drift.missing.map((n) => `/${n}`).join(', ')} not registered` : undefined,
-        drift.outdated.length > 0 ? `${drift.outdated.map((n) => `/${n}`).join(', ')} out of date` : undefined,
-        drift.unknown.length > 0 ? `${drift.unknown.map((n) => `/${n}`).join(', ')} registered but no longer the bot's` : undefined,
+        drift.missing.length > 0 ? `${commandNames(drift.missing)} not registered` : undefined,
+        drift.outdated.length > 0 ? `${commandNames(drift.outdated)} out of date` : undefined,
+        drift.unknown.length > 0 ? `${commandNames(drift.unknown)} registered but no longer the bot's` : undefined,
       ].filter((part) => part !== undefined);
-      return `slash commands ${where}: ${(named.length > 0 ? named : drift.differences).join('; ')}`;
+      return `commands ${where}: ${(named.length > 0 ? named : drift.differences).join('; ')}`;
     },
     commandsStaleFix: (global: boolean) =>
-      `restart the bot: it brings the slash commands up to date at start-up (npm run register-commands does the same without starting it)${global ? '. Global commands can take up to an hour to appear; set DISCORD_GUILD_ID to register them to one server at once' : ''}.`,
+      `restart the bot: it brings its commands up to date at start-up (npm run register-commands does the same without starting it)${global ? '. Global commands can take up to an hour to appear; set DISCORD_GUILD_ID to register them to one server at once' : ''}.`,
     commandsUnreadableFix:
       'check DISCORD_APP_ID (if set) and DISCORD_GUILD_ID, and that the bot was added with the applications.commands scope (the invite URL below has it).',
     whereGlobal: 'globally',

@@ -49,6 +49,10 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
     status: z.enum(answerStatuses),
     /** Why a `not-answered` question got no answer (`busy`, `store-unavailable`, …), for logs and later turns. */
     reason: z.string().optional(),
+    /** The platform messages (their `MessageRef` ids, in order) the answer was shown in: a regeneration writes into them. */
+    shownIn: z.array(z.string()).optional(),
+    /** 👍/👎 per person (their platform user id): one vote each, a second press changes it. */
+    feedback: z.record(z.string(), z.enum(['up', 'down'])).optional(),
     at: z.number(),
     ...origin,
   }),
@@ -57,6 +61,9 @@ export const storedMessageSchema = z.discriminatedUnion('role', [
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 export type StoredUserMessage = Extract<StoredMessage, { role: 'user' }>;
 export type StoredAssistantMessage = Extract<StoredMessage, { role: 'assistant' }>;
+
+/** A rating of an answer: 👍 or 👎. */
+export type Rating = 'up' | 'down';
 
 export const conversationRecordSchema = z.object({
   version: z.literal(1),

@@ -8,7 +8,8 @@
 import type Keyv from 'keyv';
 import { type AtomicRecords, KeyvRecords, type RecordChange } from '../store/atomic-records.ts';
 import { StoreError } from '../store/store-error.ts';
-import { conversationRecordSchema, storedMessageSchema, type StoredMessage } from './record.ts';
+import { replaceExchange, withVote, type VoteChange } from './exchanges.ts';
+import { conversationRecordSchema, storedMessageSchema, type Rating, type StoredMessage } from './record.ts';
 
 /** Far more than any request sends: history beyond this is dropped from storage too. */
 const MAX_STORED_MESSAGES = 400;
@@ -84,6 +85,48 @@ export class HistoryStore {
       const at = first?.role === 'user' ? insertionPoint(existing, first.at) : existing.length;
       return this.#write([...existing.slice(0, at), ...fresh, ...existing.slice(at)]);
     });
+  }
+
+  /**
+   * Replaces the exchange of `turnId` (its question and answer; not the messages it read in)
+   * with `exchange`, where it stood: a regenerated answer, or an edited question and its new
+   * answer, is not added as a second exchange. Atomic like `append`; when the exchange is no
+   * longer there (a reset meanwhile), `exchange` is appended as a new turn's would be.
+   */
+  async replaceExchange(conversationId: string, turnId: string, exchange: readonly StoredMessage[]): Promise<void> {
+    const recordKey = key(conversationId);
+    const now = this.#now();
+    await this.#records.update(recordKey, (current): RecordChange => {
+      if (current === undefined) return this.#write(exchange);
+      const record = conversationRecordSchema.safeParse(current);
+      if (!record.success) return { ...this.#write(exchange), keepOldAt: `${recordKey}:unreadable:${now}` };
+      const replaced = replaceExchange(record.data.messages, turnId, exchange);
+      if (replaced) return this.#write(replaced);
+      const existing = record.data.messages;
+      const at = insertionPoint(existing, exchange[0]?.at ?? now);
+      return this.#write([...existing.slice(0, at), ...exchange, ...existing.slice(at)]);
+    });
+  }
+
+  /**
+   * Records `userId`'s 👍/👎 on the answer of `turnId`, replacing their earlier vote there.
+   * Resolves with the answer's model and the vote replaced, or undefined when history no
+   * longer holds that answer. Atomic: votes of several people at once are all kept.
+   */
+  async rate(conversationId: string, turnId: string, userId: string, rating: Rating): Promise<VoteChange | undefined> {
+    let change: VoteChange | undefined;
+    await this.#records.update(key(conversationId), (current): RecordChange => {
+      // `update` may run this more than once: only the last run's finding counts.
+      change = undefined;
+      const record = conversationRecordSchema.safeParse(current);
+      if (!record.success) return { type: 'keep' };
+      const voted = withVote(record.data.messages, turnId, userId, rating);
+      if (!voted) return { type: 'keep' };
+      change = voted.change;
+      if (voted.change.previous === rating) return { type: 'keep' };
+      return this.#write(voted.entries);
+    });
+    return change;
   }
 
   async has(conversationId: string): Promise<boolean> {

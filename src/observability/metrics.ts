@@ -10,7 +10,7 @@
  * against a short pattern and otherwise counted as `other`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TurnFacts } from '../conversation/service.ts';
+import type { FeedbackFacts, TurnFacts } from '../conversation/service.ts';
 
 export interface BotMetricsOptions {
   /** Prefix of the bot's own metric names (default `bot_`); Node's process metrics keep their usual names. */
@@ -54,6 +54,8 @@ export class BotMetrics {
   readonly #rateLimited: Counter<'scope'>;
   readonly #queueWait: Histogram;
   readonly #store: Histogram<'operation' | 'result'>;
+  readonly #feedback: Counter<'model' | 'rating'>;
+  readonly #feedbackRetracted: Counter<'model' | 'rating'>;
   #activeTurns: () => number = () => 0;
 
   constructor(opts: BotMetricsOptions = {}) {
@@ -117,6 +119,21 @@ export class BotMetrics {
       buckets: STORE_BUCKETS,
       registers,
     });
+    // Counters only ever grow, so a changed vote is counted as what it is: a new vote for the new rating
+    // (bot_feedback_total) and the old one withdrawn (bot_feedback_retracted_total). The votes standing
+    // now are the difference: bot_feedback_total - bot_feedback_retracted_total, per model and rating.
+    this.#feedback = new Counter({
+      name: `${p}feedback_total`,
+      help: 'Votes (👍 up, 👎 down) cast on answers, by the model that wrote the answer. A person who changes their vote adds one here and one to bot_feedback_retracted_total.',
+      labelNames: ['model', 'rating'],
+      registers,
+    });
+    this.#feedbackRetracted = new Counter({
+      name: `${p}feedback_retracted_total`,
+      help: 'Votes withdrawn because the same person changed their vote on the same answer, by model and the rating withdrawn.',
+      labelNames: ['model', 'rating'],
+      registers,
+    });
     // collect() runs with `this` bound to the gauge, so it reads the reader through a closure.
     const activeTurns = () => this.#activeTurns();
     new Gauge({
@@ -153,6 +170,13 @@ export class BotMetrics {
       this.#tokens.inc({ model, kind: 'completion' }, facts.usage.completionTokens);
       this.#tokens.inc({ model, kind: 'reasoning' }, facts.usage.reasoningTokens);
     }
+  }
+
+  /** A 👍/👎 was recorded (wire to the core's `onFeedback`); a changed vote also withdraws the old one. */
+  feedback(facts: FeedbackFacts): void {
+    const model = boundedLabel(facts.model);
+    this.#feedback.inc({ model, rating: facts.rating });
+    if (facts.previous !== undefined) this.#feedbackRetracted.inc({ model, rating: facts.previous });
   }
 
   /** An answer came without usage and its tokens were estimated for quotas (wire to the quotas' `onEstimated`). */

@@ -6,7 +6,7 @@
  */
 import type { ReasoningDisplay } from '../config.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
-import type { Surface } from '../surface.ts';
+import type { MessageRef, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
 import { frames, type RenderState, sealOverflow } from './frame.ts';
 import { MessageSlots, type Write } from './message-slots.ts';
@@ -31,6 +31,12 @@ export interface LiveMessageOptions {
    * finals at chat.update's 40 a minute take 2.5 minutes).
    */
   readonly finalTimeoutMs?: number;
+  /**
+   * Messages an earlier version of this answer occupies (a regeneration): the new answer
+   * is written into them in order, by edits, and those it does not need are deleted when it
+   * is over (`Surface.delete`), or left as they were on a surface that cannot delete.
+   */
+  readonly existing?: readonly MessageRef[];
 }
 
 export interface FinishedMessage {
@@ -38,6 +44,8 @@ export interface FinishedMessage {
   readonly shownText: string;
   /** How many messages the answer occupies on the platform. */
   readonly messages: number;
+  /** Those messages, in order: a regeneration writes into them again. */
+  readonly refs: readonly MessageRef[];
   /** Why the platform stopped taking this answer's writes, if it did (a missing permission, a deleted message). */
   readonly undelivered: PlatformErrorKind | undefined;
 }
@@ -63,7 +71,7 @@ export class LiveMessage {
   #sealed: string[] = [];
   #cursor: Cursor = startCursor;
   #end: { note?: string | undefined; footer?: string | undefined } | undefined;
-  readonly #slots = new MessageSlots();
+  readonly #slots: MessageSlots;
 
   /** The write waiting in the scheduler, and the budgets it was queued for. */
   #queued: Budgets | undefined;
@@ -90,6 +98,9 @@ export class LiveMessage {
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
     this.#progress = ProgressReport.for(opts.surface, opts.reasoningDisplay);
     this.#budgets = new AnswerBudgets(opts.surface, opts.scheduler);
+    this.#slots = new MessageSlots(opts.existing);
+    // A regeneration edits messages already posted: a surface with another path for that takes it, so they count where they are written.
+    if (opts.existing && opts.existing.length > 0) this.#budgets.overflow();
     const self = this;
     this.#job = {
       get priority(): WritePriority {
@@ -125,6 +136,22 @@ export class LiveMessage {
   addNotice(markdown: string): void {
     if (this.#end) return;
     this.#notices.push(markdown);
+    this.#kick();
+  }
+
+  /**
+   * Puts `markdown` in place of everything the answer showed so far (its reasoning, text and
+   * notices), before `finish`: a regeneration that failed shows the previous answer again.
+   */
+  replaceAnswer(markdown: string): void {
+    if (this.#end) return;
+    this.#reasoning = '';
+    this.#answer = markdown;
+    this.#started = true;
+    this.#notices = [];
+    this.#sealed = [];
+    this.#cursor = startCursor;
+    this.#seal();
     this.#kick();
   }
 
@@ -176,7 +203,7 @@ export class LiveMessage {
 
   /** The first message whose platform copy is behind its frame. */
   #nextWrite(): Write | undefined {
-    return this.#slots.next(frames(this.#state()), this.#end !== undefined);
+    return this.#slots.next(frames(this.#state()), { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
   }
 
   #priority(): WritePriority {
@@ -242,7 +269,8 @@ export class LiveMessage {
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
       // Nothing to do, or the next write counts against another scope: ask again there.
-      if (!next || !granted || next.kind !== granted.kind || this.#budgets.budgetsOf(next).scope.key !== granted.scope.key) return false;
+      const wants = next && this.#budgets.budgetsOf(next);
+      if (!next || !wants || !granted || wants.kind !== granted.kind || wants.scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
         this.#failures = 0;
@@ -278,10 +306,17 @@ export class LiveMessage {
     const fields = { err, message: write.index, write: write.kind };
     if (signal.aborted) return this.#log('debug', fields, 'platform write aborted');
     const isRetryable = !(err instanceof PlatformError) || err.kind === 'unavailable';
+    if (write.kind === 'delete' && !isRetryable) {
+      // Gone already is what was wanted; a refused delete leaves an old part behind, which is all it costs.
+      if (err.kind !== 'gone') this.#log('warn', { ...fields, kind: err.kind }, 'could not delete a message the regenerated answer did not need');
+      return this.#slots.giveUpDeleting(write);
+    }
     const action = failureAction(err, isRetryable ? ++this.#failures : this.#failures);
     if (action.type === 'refuse') {
       this.#log('warn', fields, 'platform refused the text, not sending it again');
-      return this.#slots.refuse(write);
+      // A refused delete was given up on above.
+      if (write.kind !== 'delete') this.#slots.refuse(write);
+      return;
     }
     if (action.type === 'stop') {
       this.#log(action.level, { ...fields, kind: action.kind }, action.msg);
@@ -330,9 +365,11 @@ export class LiveMessage {
         .finished(AbortSignal.timeout(this.#finalTimeoutMs))
         .catch((err: unknown) => this.#log('debug', { err }, 'surface clean-up after the answer failed'));
     }
+    const refs = this.#slots.refs;
     final.done({
       shownText: this.#answer.trim() === '' ? '' : this.#answer,
-      messages: this.#slots.posted,
+      messages: refs.length,
+      refs,
       undelivered: this.#undelivered,
     });
   }

@@ -16,9 +16,11 @@ export type Budgets = { readonly kind: 'post' | 'edit'; readonly scope: RateScop
  * The budgets `write` counts against (see `SurfaceScopes`): a post counts in
  * `post` and promises its message's final in `final` (or spends it there at once
  * when it is already final); an edit counts in `edit`, a final one in `final`
- * when the surface has that budget.
+ * when the surface has that budget; a delete counts as an edit (Slack's
+ * chat.delete is chat.update's tier; Discord counts both per channel).
  */
 export function budgetsOf(scopes: SurfaceScopes, write: Write): Budgets {
+  if (write.kind === 'delete') return { kind: 'edit', scope: scopes.edit, needs: {} };
   if (write.kind === 'post') {
     const needs = write.frame.state === 'final' ? { alsoSpends: scopes.final } : { promises: scopes.final };
     return { kind: 'post', scope: scopes.post, needs };

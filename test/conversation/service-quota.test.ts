@@ -157,3 +157,27 @@ test('without limits every answer is still counted, for /usage', async () => {
   expect(today.user).toEqual({ used: FIXTURE_TOKENS, limit: 0 });
   expect(today.workspace?.top).toEqual([{ member: 'u1', amount: FIXTURE_TOKENS }]);
 });
+
+test('Regenerate and an edited question go upstream as the asker: they count against the person and the workspace, and past a limit the previous answer stays with the limit below it', async () => {
+  const { service, quotas, history } = core({ userDailyTokens: FIXTURE_TOKENS + 15 });
+  const question = ask('q');
+  const surface = new RecordingSurface();
+  await service.answer(question, { surface, attachments: none });
+  const again = { conversationId: question.conversationId, channelId: question.channelId, turnId: question.turnId, workspaceId: 'slack:T1' };
+
+  // Under the limit (535 of 550): regenerated, and its 30 tokens counted.
+  upstream.script({ type: 'answer', text: 'Another answer.' });
+  expect(await service.regenerate(again, { surface, attachments: none })).toMatchObject({ type: 'regenerated', outcome: { type: 'answered' } });
+  const today = await quotas.today({ userId: 'u1', channelId: 'chan-1', workspaceId: 'slack:T1' }, { withTop: true });
+  expect(today.user.used).toBe(FIXTURE_TOKENS + 30);
+  expect(today.workspace?.top).toEqual([{ member: 'u1', amount: FIXTURE_TOKENS + 30 }]);
+
+  // Now over it: the edited question is not sent, the previous answer stays and says why.
+  const outcome = await service.followEdit({ ...again, text: 'q, edited' }, { surface, attachments: none });
+  expect(outcome).toEqual({ type: 'regenerated', outcome: { type: 'over-quota', scope: 'user' } });
+  expect(upstream.requests).toHaveLength(2);
+  const shown = surface.text();
+  expect(shown).toContain('Another answer.');
+  expect(shown).toContain(`You have used ${FIXTURE_TOKENS + 30} of your ${FIXTURE_TOKENS + 15} tokens for today.`);
+  expect((await history.load('conv-1')).messages.map((m) => m.text)).toEqual(['q', 'Another answer.']);
+});

@@ -7,7 +7,7 @@ import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeMessage, World } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer, imageUrlsOf, replyOf, textOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, imageUrlsOf, isLive, replyOf, textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
 import { userText } from '../../src/user-text.ts';
@@ -30,7 +30,7 @@ function finalOriginal(discord: FakeDiscord, interaction: FakeInteraction): Prom
   return discord.waitUntil(() => {
     const id = interaction.originalMessageId;
     const message = id ? discord.world.messages.get(id) : undefined;
-    return message && message.content !== '' && message.components.length === 0 ? message : undefined;
+    return message && message.content !== '' && !isLive(message) ? message : undefined;
   });
 }
 
@@ -107,7 +107,7 @@ test('/reset in a thread forgets its history: the next question goes alone', asy
   upstream.script({ type: 'answer', text: 'Fresh.' });
   discord.sendMessage({ content: 'what number?', channelId: threadId });
   await discord.waitUntil(() => upstream.requests[1]);
-  await discord.waitUntil(() => botMessages(discord, threadId).find((m) => m.content === 'Fresh.' && m.components.length === 0));
+  await discord.waitUntil(() => botMessages(discord, threadId).find((m) => m.content === 'Fresh.' && !isLive(m)));
   const sent = upstream.requests[1]?.body.messages.filter((m) => m.role !== 'system') ?? [];
   expect(sent.map((m) => textOf(m.content))).toEqual(['what number?']);
 });

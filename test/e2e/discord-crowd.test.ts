@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
-import { botMessages } from '../fakes/discord/read.ts';
+import { botMessages, endsAnswer } from '../fakes/discord/read.ts';
 import { answerFor } from '../fakes/paced-upstream.ts';
 import { usePacedUpstream } from '../support/paced-upstream-hooks.ts';
 
@@ -32,11 +32,11 @@ test.each([5, 20])('%i answers at once in one channel in reply mode: no 429, eve
     return { id: sent.id, answer: answerFor(question, ANSWER_CHARS) };
   });
 
-  // Final: the Stop button gone and the text no longer the thinking status.
+  // Final: Stop replaced by the finished answer's controls, and the text no longer the thinking status.
   const answers = await discord.waitUntil(() => {
     const mine = botMessages(discord, world.channelId);
     const replies = asked.map(({ id }) => mine.find((m) => m.message_reference?.message_id === id));
-    return replies.every((m) => m && m.components.length === 0 && m.content !== '' && !m.content.startsWith('💭')) ? replies : undefined;
+    return replies.every((m) => m && endsAnswer(m) && m.content !== '' && !m.content.startsWith('💭')) ? replies : undefined;
   });
 
   expect(answers.map((m) => m?.content)).toEqual(asked.map(({ answer }) => answer));

@@ -10,7 +10,7 @@ import { afterEach, expect, test } from 'vitest';
 import { userText } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeUser } from '../fakes/discord/index.ts';
-import { botMessages, finalAnswer, replyOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, isLive, replyOf } from '../fakes/discord/read.ts';
 import { answerTranscript } from '../fakes/upstream.ts';
 
 let harness: DiscordBotHarness | undefined;
@@ -24,7 +24,7 @@ async function chainStartedBy(discord: FakeDiscord, author: FakeUser, question: 
   const message = discord.sendMessage({ content: `<@${discord.world.bot.id}> ${question}`, author });
   await discord.waitUntil(() => {
     const answer = botMessages(discord, discord.world.channelId).find((m) => m.message_reference?.message_id === message.id);
-    return answer && answer.components.length === 0 && answer.content !== '' ? answer : undefined;
+    return answer && !isLive(answer) && answer.content !== '' ? answer : undefined;
   });
   return `discord:${discord.world.guildId}:${discord.world.channelId}:${message.id}`;
 }
@@ -63,7 +63,7 @@ test('in reply mode an /ask in the channel is the newest chain, and /reset forge
   const ask = discord.runCommand({ name: 'ask', options: [{ name: 'prompt', type: 3, value: 'remember 42' }] });
   await discord.waitUntil(() => {
     const original = ask.originalMessageId ? discord.world.messages.get(ask.originalMessageId) : undefined;
-    return original && original.content !== '' && original.components.length === 0 ? original : undefined;
+    return original && original.content !== '' && !isLive(original) ? original : undefined;
   });
   await h.bot.core.drain(60_000);
   const askChain = `discord:${discord.world.guildId}:${discord.world.channelId}:${ask.id}`;

@@ -13,7 +13,7 @@ import { HistoryStore } from '../../src/history/store.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from '../fakes/discord/index.ts';
 import { startFakeUpstream } from '../fakes/upstream.ts';
-import { botMessages, finalAnswer, replyOf, textOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, isLive, replyOf, textOf } from '../fakes/discord/read.ts';
 import { freePort } from '../support/free-port.ts';
 import { startUpstreamProxy, type UpstreamProxy } from '../support/upstream-proxy.ts';
 
@@ -83,7 +83,7 @@ test('an answer streaming when the limit is crossed finishes whole; the next que
 
   proxy.holdNext();
   const slow = discord.sendMessage({ content: `<@${discord.world.bot.id}> the slow one` });
-  await discord.waitUntil(() => botMessages(discord, slow.id).find((m) => m.components.length > 0 && m.content.startsWith('A long')));
+  await discord.waitUntil(() => botMessages(discord, slow.id).find((m) => isLive(m) && m.content.startsWith('A long')));
   // Meanwhile the same person's other question spends 535 tokens, past the limit of 100.
   await ask(discord, 'the quick one');
 

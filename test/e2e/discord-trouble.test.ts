@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { expiresAt } from '../../adapters/discord/attachments.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
-import { botMessages, finalAnswer, imageUrlsOf } from '../fakes/discord/read.ts';
+import { botMessages, finalAnswer, imageUrlsOf, isLive } from '../fakes/discord/read.ts';
 import { fixture } from '../fakes/upstream.ts';
 import { userText } from '../../src/user-text.ts';
 
@@ -62,7 +62,7 @@ test('an answer longer than 2,000 characters is split into messages of at most 2
   const messages = await h.discord.waitUntil(() => {
     const mine = botMessages(h.discord, threadId);
     const joined = mine.map((m) => m.content).join('');
-    return mine.every((m) => m.components.length === 0) && joined.replace(/\s/g, '') === answer.replace(/\s/g, '') ? mine : undefined;
+    return !mine.some(isLive) && joined.replace(/\s/g, '') === answer.replace(/\s/g, '') ? mine : undefined;
   });
   expect(messages.length).toBeGreaterThanOrEqual(3);
   for (const m of messages) expect(m.content.length).toBeLessThanOrEqual(2000);

@@ -9,11 +9,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { ApplicationCommandType } from 'discord.js';
 import { registerCommands } from '../../adapters/discord/register-commands.ts';
 import { commandDefinitions } from '../../adapters/discord/commands.ts';
-
-/** `/model, /reset, …`: the commands as doctor names them, in their defined order. */
-const COMMAND_LIST = commandDefinitions.map((c) => `/${c.name}`).join(', ');
 import { loadConfig } from '../../src/config.ts';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.ts';
 import { MANIFEST_SCOPES, startFakeSlack, type FakeSlack } from '../fakes/slack/server.ts';
@@ -21,6 +19,9 @@ import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '
 import { fixFor, lineStarting, runDoctorProcess } from '../support/doctor-process.ts';
 import { freePort } from '../support/free-port.ts';
 import { describeRedis, startRedisServer } from '../support/redis-server.ts';
+
+/** `/model, /reset, …, "Ask Gemini about this"`: the commands as doctor names them (a context-menu one in quotes), in their defined order. */
+const COMMAND_LIST = commandDefinitions.map((c) => (c.type === ApplicationCommandType.Message ? `"${c.name}"` : `/${c.name}`)).join(', ');
 
 const LLM_KEY = 'sk-doctor-secret-key';
 const SIGNING_SECRET = 'doctor-signing-secret';
@@ -86,11 +87,11 @@ test('against a healthy set-up every check passes, each model shows its latency,
   expect(lineStarting(run, '✓ token: valid (bot Gemini')).toBeDefined();
   expect(lineStarting(run, '✓ Message Content intent: enabled')).toBeDefined();
   expect(lineStarting(run, '✓ servers: in 1 server')).toBeDefined();
-  expect(lineStarting(run, `✓ slash commands: ${COMMAND_LIST} registered globally and current`)).toBeDefined();
+  expect(lineStarting(run, `✓ commands: ${COMMAND_LIST} registered globally and current`)).toBeDefined();
   expect(lineStarting(run, '✓ permissions: the bot has every permission it needs')).toBeDefined();
   expect(lineStarting(run, '○ invite URL')).toContain(`client_id=${fakes.discord.world.applicationId}`);
   expect(lineStarting(run, '✓ bot token: valid (workspace Fake')).toBeDefined();
-  expect(lineStarting(run, '✓ scopes: all 13 that manifest.yaml asks for are granted')).toBeDefined();
+  expect(lineStarting(run, '✓ scopes: all 14 that manifest.yaml asks for are granted')).toBeDefined();
   expect(lineStarting(run, '✓ HTTP mode: the signing secret is set')).toBeDefined();
   expect(lineStarting(run, `✓ HTTP mode: port ${fakes.port} is free`)).toBeDefined();
   expect(lineStarting(run, `✓ SQLite ${fakes.storeFile}: writable`)).toBeDefined();
@@ -149,14 +150,14 @@ test('a Discord token Discord refuses is named, and the checks that need it are 
   expect(run.stdout).not.toContain('not-the-bot-token');
 });
 
-test('slash commands never registered are named, with how to register them: a restart, or the command that does it alone', async () => {
+test('commands never registered are named, with how to register them: a restart, or the command that does it alone', async () => {
   const fakes = await healthyFakes({ register: false });
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
-  expect(lineStarting(run, `✗ slash commands globally: ${COMMAND_LIST} not registered`)).toBeDefined();
-  expect(fixFor(run, '✗ slash commands')).toContain('restart the bot');
-  expect(fixFor(run, '✗ slash commands')).toContain('npm run register-commands');
+  expect(lineStarting(run, `✗ commands globally: ${COMMAND_LIST} not registered`)).toBeDefined();
+  expect(fixFor(run, '✗ commands')).toContain('restart the bot');
+  expect(fixFor(run, '✗ commands')).toContain('npm run register-commands');
 });
 
 test('commands registered to DISCORD_GUILD_ID are read there; an old registration is out of date', async () => {
@@ -165,7 +166,7 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   const config = loadConfig(env);
   if (!config.ok || !config.config.discord) throw new Error('test settings do not load');
   await registerCommands(config.config.discord);
-  expect(lineStarting(await runDoctorProcess(env), `✓ slash commands: ${COMMAND_LIST} registered in server`)).toBeDefined();
+  expect(lineStarting(await runDoctorProcess(env), `✓ commands: ${COMMAND_LIST} registered in server`)).toBeDefined();
 
   // What an older version of the bot registered: /model without its autocomplete, and a command since removed.
   const older = commandDefinitions.map((command) =>
@@ -175,7 +176,7 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   fakes.discord.registeredCommands.push({ guildId: fakes.discord.world.guildId, commands: older as unknown[] });
   const run = await runDoctorProcess(env);
   expect(run.code).toBe(1);
-  expect(lineStarting(run, `✗ slash commands in server ${fakes.discord.world.guildId}: /model out of date; /imagine registered but no longer the bot's`)).toBeDefined();
+  expect(lineStarting(run, `✗ commands in server ${fakes.discord.world.guildId}: /model out of date; /imagine registered but no longer the bot's`)).toBeDefined();
 });
 
 test("a Discord server where the bot lacks a permission is a warning that names it, not a failure", async () => {

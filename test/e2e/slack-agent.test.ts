@@ -133,3 +133,30 @@ test('opening the Messages tab greets once a day with the suggested questions, a
   await t.slack.waitForCall(sessionSet('active', greeting.ts));
   expect(t.slack.agentSession(DM, greeting.ts)?.initiator).toBe(USER);
 });
+
+test('Regenerate in an agent session: the session works on it again (processing, then active, its title kept), no Stop of ours, a split answer comes back shorter with the leftover parts deleted and the controls under its last message', async () => {
+  t = await agentBot();
+  t.upstream.script({ type: 'answer', text: Array.from({ length: 300 }, (_, i) => `Sentence ${i} of a long answer.`).join(' '), chunkSize: 2000 });
+  const dm = messageEvent('Tell me everything', { channel: DM, channelType: 'im' });
+  await t.sender.event(dm);
+  await finalAnswer(t.slack, dm.ts, { channel: DM });
+  await t.slack.waitForCall(sessionSet('active', dm.ts));
+  await t.settled();
+  const answer = t.slack.thread(DM, dm.ts);
+  expect(answer.length).toBeGreaterThanOrEqual(2);
+  expect(answer.map(isFinal)).toEqual(answer.map((_, i) => i === answer.length - 1));
+
+  t.upstream.script({ type: 'answer', text: 'In short: all is well.' });
+  const last = answer.at(-1)!;
+  await t.sender.interaction(
+    blockAction(t.slack, last, { type: 'button', action_id: 'regenerate', block_id: 'answer_final', value: buttonValue(last, 'regenerate') }),
+  );
+  await vi.waitFor(() => expect(t!.slack.agentSession(DM, dm.ts)?.statuses).toEqual(['processing', 'active', 'processing', 'active']));
+  await t.settled();
+  const regenerated = t.slack.thread(DM, dm.ts);
+  expect(regenerated.map((m) => m.ts)).toEqual([answer[0]!.ts]);
+  expect(regenerated[0]!.text).toContain('In short: all is well.');
+  expect(isFinal(regenerated[0]!)).toBe(true);
+  expect(t.slack.agentSession(DM, dm.ts)?.title).toBe('Tell me everything');
+  expect(t.slack.calls.filter(showsStop)).toEqual([]);
+});

@@ -67,6 +67,35 @@ function historyTests(instance: Instance) {
     expect(await keyv.get('conversation:c1:unreadable:1750000000000')).toEqual(damaged);
   });
 
+  test('a regenerated exchange replaces the old one where it stood, keeping what the turn read in, not added as a second one', async () => {
+    const { history } = await instance();
+    const readIn: StoredMessage = { role: 'user', turnId: 't2', authorId: 'u2', authorName: 'Bo', text: 'said before', attachments: [], at: 150, readIn: true };
+    await history.append('c1', ...exchange('t1', 100));
+    await history.append('c1', readIn, ...exchange('t2', 200));
+    await history.replaceExchange('c1', 't2', exchange('t2', 200, 'a better answer'));
+    expect(await texts(history)).toEqual(['question t1', 'answer t1', 'said before', 'question t2', 'a better answer']);
+    // Replacing again with the same (a retried write) changes nothing.
+    await history.replaceExchange('c1', 't2', exchange('t2', 200, 'a better answer'));
+    expect(await texts(history)).toEqual(['question t1', 'answer t1', 'said before', 'question t2', 'a better answer']);
+  });
+
+  test('a regeneration that finishes after a reset is stored as a new exchange', async () => {
+    const { history } = await instance();
+    await history.replaceExchange('c1', 't9', exchange('t9', 900, 'after the reset'));
+    expect(await texts(history)).toEqual(['question t9', 'after the reset']);
+  });
+
+  test('votes of several people at once are all kept; a second vote of one person replaces the first', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await a.history.append('c1', ...exchange('t1', 100));
+    const changes = await Promise.all(['u1', 'u2', 'u3'].map((user, i) => (i % 2 ? b : a).history.rate('c1', 't1', user, 'up')));
+    expect(changes).toEqual(Array(3).fill({ model: 'gemini-2.5-pro', previous: undefined }));
+    expect(await a.history.rate('c1', 't1', 'u2', 'down')).toEqual({ model: 'gemini-2.5-pro', previous: 'up' });
+    const answer = (await a.history.load('c1')).messages.at(-1);
+    expect(answer?.role === 'assistant' && answer.feedback).toEqual({ u1: 'up', u2: 'down', u3: 'up' });
+    expect(await a.history.rate('c1', 'gone', 'u1', 'up')).toBeUndefined();
+  });
+
   test('a conversation expires after HISTORY_TTL_DAYS without use, and each exchange pushes that back', async () => {
     const ttlMs = 90 * 24 * 3600_000;
     const { history, keyv } = await instance({ ttlMs });

@@ -44,6 +44,16 @@ describe('BotMetrics', () => {
     expect(await valueOf(m, 'bot_upstream_errors_total', { kind: 'unavailable' })).toBe(1);
   });
 
+  test('votes are counted by model and rating; a changed vote counts the new one and withdraws the old', async () => {
+    const m = new BotMetrics({ processMetrics: false });
+    m.feedback({ model: 'gemini-2.5-pro', rating: 'up', previous: undefined });
+    m.feedback({ model: 'gemini-2.5-pro', rating: 'up', previous: undefined });
+    m.feedback({ model: 'gemini-2.5-pro', rating: 'down', previous: 'up' });
+    expect(await valueOf(m, 'bot_feedback_total', { model: 'gemini-2.5-pro', rating: 'up' })).toBe(2);
+    expect(await valueOf(m, 'bot_feedback_total', { model: 'gemini-2.5-pro', rating: 'down' })).toBe(1);
+    expect(await valueOf(m, 'bot_feedback_retracted_total', { model: 'gemini-2.5-pro', rating: 'up' })).toBe(1);
+  });
+
   test('a failure of the bot itself is a failed turn but not an upstream error', async () => {
     const m = new BotMetrics({ processMetrics: false });
     m.turnEnded({ ...answered, platform: 'discord', outcome: { type: 'failed', kind: 'store' }, usage: undefined });

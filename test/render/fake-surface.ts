@@ -4,16 +4,18 @@
  * fail writes the way an adapter reports platform errors.
  */
 import { PlatformError, type PlatformErrorKind } from '../../src/errors/platform-error.ts';
-import type { MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
 
 export interface WriteRecord {
   readonly at: number;
-  readonly kind: 'post' | 'edit';
+  readonly kind: 'post' | 'edit' | 'delete';
   readonly scope: string;
   readonly id: string;
   readonly text: string;
-  readonly state: MessageState;
+  readonly state: MessageState | undefined;
   readonly signal: AbortSignal;
+  /** Whether the renderer wrote it as the answer's last message (the one with the answer's controls). */
+  readonly last?: boolean | undefined;
 }
 
 export interface Failure {
@@ -64,18 +66,34 @@ export class FakeSurface implements Surface {
     for (const go of held) go();
   }
 
-  async post(text: string, state: MessageState, signal: AbortSignal): Promise<MessageRef> {
+  /** Messages an earlier answer left, final, without recording writes: a regeneration starts from them. */
+  seed(texts: readonly string[]): MessageRef[] {
+    return texts.map((text) => {
+      const id = `m${this.#nextId++}`;
+      this.messages.push({ id, text, state: 'final' });
+      return { id };
+    });
+  }
+
+  async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     const id = `m${this.#nextId++}`;
-    await this.#write({ at: Date.now(), kind: 'post', scope: this.scopes.post.key, id, text, state, signal });
+    await this.#write({ at: Date.now(), kind: 'post', scope: this.scopes.post.key, id, text, state, signal, last: place?.last });
     this.messages.push({ id, text, state });
     return { id };
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal): Promise<void> {
-    await this.#write({ at: Date.now(), kind: 'edit', scope: this.scopes.edit.key, id: message.id, text, state, signal });
+  async edit(message: MessageRef, text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<void> {
+    await this.#write({ at: Date.now(), kind: 'edit', scope: this.scopes.edit.key, id: message.id, text, state, signal, last: place?.last });
     const shown = this.messages.find((m) => m.id === message.id);
     if (!shown) throw new PlatformError('gone', `no message ${message.id}`);
     Object.assign(shown, { text, state });
+  }
+
+  async delete(message: MessageRef, signal: AbortSignal): Promise<void> {
+    await this.#write({ at: Date.now(), kind: 'delete', scope: this.scopes.edit.key, id: message.id, text: '', state: undefined, signal });
+    const at = this.messages.findIndex((m) => m.id === message.id);
+    if (at === -1) throw new PlatformError('gone', `no message ${message.id}`);
+    this.messages.splice(at, 1);
   }
 
   /** Everything the user sees, messages in order. */
@@ -87,7 +105,7 @@ export class FakeSurface implements Surface {
     if (write.signal.aborted) throw write.signal.reason;
     this.writes.push(write);
     // Discord 50006: an empty or whitespace-only message is refused.
-    if (write.text.trim() === '') throw new PlatformError('invalid', 'Cannot send an empty message', { code: '50006' });
+    if (write.kind !== 'delete' && write.text.trim() === '') throw new PlatformError('invalid', 'Cannot send an empty message', { code: '50006' });
     if (this.#held) await new Promise<void>((go) => this.#held?.push(go));
     if (this.#latencyMs > 0) await new Promise((done) => setTimeout(done, this.#latencyMs));
     const index = this.#failures.findIndex((f) => f.when(write));

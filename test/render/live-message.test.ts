@@ -8,8 +8,18 @@ import { busiestWindow, FakeSurface } from './fake-surface.ts';
 const text = (t: string) => ({ type: 'text', text: t }) as const;
 const reasoning = (t: string) => ({ type: 'reasoning', text: t }) as const;
 
-function setup(opts: { maxMessageLength?: number; latencyMs?: number; reasoningDisplay?: ReasoningDisplay; finalTimeoutMs?: number } = {}) {
+function setup(
+  opts: {
+    maxMessageLength?: number;
+    latencyMs?: number;
+    reasoningDisplay?: ReasoningDisplay;
+    finalTimeoutMs?: number;
+    /** Messages an earlier version of the answer left (a regeneration). */
+    earlier?: readonly string[];
+  } = {},
+) {
   const surface = new FakeSurface({ maxMessageLength: opts.maxMessageLength ?? 2000, latencyMs: opts.latencyMs ?? 50 });
+  const existing = opts.earlier ? surface.seed(opts.earlier) : undefined;
   const rateLimits: Array<[string, number]> = [];
   const scheduler = new WriteScheduler({ onRateLimited: (key, ms) => rateLimits.push([key, ms]) });
   const turn = new AbortController();
@@ -21,6 +31,7 @@ function setup(opts: { maxMessageLength?: number; latencyMs?: number; reasoningD
     signal: turn.signal,
     log: (level, _fields, msg) => logs.push({ level, msg }),
     ...(opts.finalTimeoutMs ? { finalTimeoutMs: opts.finalTimeoutMs } : {}),
+    ...(existing ? { existing } : {}),
   });
   return { surface, scheduler, turn, logs, live, rateLimits };
 }
@@ -98,7 +109,7 @@ describe('frames', () => {
     await vi.runAllTimersAsync();
     expect(surface.writes.filter((w) => w.state === 'final')).toHaveLength(1);
     expect(surface.messages).toEqual([{ id: 'm0', text: answer, state: 'final' }]);
-    expect(result).toEqual({ shownText: answer, messages: 1 });
+    expect(result).toMatchObject({ shownText: answer, messages: 1 });
     expect(again).toEqual(result);
   });
 
@@ -121,7 +132,7 @@ describe('frames', () => {
     const { surface, live } = setup();
     const result = await finished(live, { note: userText.failedMidway('The model service is busy.') });
     expect(surface.writes.map((w) => [w.kind, w.text, w.state])).toEqual([['post', '⚠️ The model service is busy.', 'final']]);
-    expect(result).toEqual({ shownText: '', messages: 1 });
+    expect(result).toMatchObject({ shownText: '', messages: 1 });
   });
 
   test('a blank answer is never sent as a message; the note replaces the thinking status', async () => {
@@ -132,12 +143,12 @@ describe('frames', () => {
     const result = await finished(live, { note: userText.stopped });
     expect(surface.writes.every((w) => w.text.trim() !== '')).toBe(true);
     expect(surface.messages).toEqual([{ id: 'm0', text: userText.stopped, state: 'final' }]);
-    expect(result).toEqual({ shownText: '', messages: 1 });
+    expect(result).toMatchObject({ shownText: '', messages: 1 });
   });
 
   test('an empty answer without a note posts nothing', async () => {
     const { surface, live } = setup();
-    expect(await finished(live)).toEqual({ shownText: '', messages: 0 });
+    expect(await finished(live)).toMatchObject({ shownText: '', messages: 0 });
     expect(surface.writes).toEqual([]);
   });
 
@@ -236,7 +247,7 @@ describe('long answers', () => {
       const writes = surface.writes.filter((w) => w.id === m.id);
       expect(writes.findIndex((w) => w.state === 'final')).toBe(writes.length - 1);
     }
-    expect(result).toEqual({ shownText: longAnswer, messages: surface.messages.length });
+    expect(result).toMatchObject({ shownText: longAnswer, messages: surface.messages.length });
   });
 
   test('the note gets room on the last message', async () => {
@@ -318,7 +329,7 @@ describe('platform errors', () => {
     surface.hold();
     const done = live.finish({ note: userText.stopped });
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(await done).toEqual({ shownText: 'hello', messages: 1 });
+    expect(await done).toMatchObject({ shownText: 'hello', messages: 1 });
     expect(logs.some((l) => l.level === 'warn')).toBe(true);
     surface.release();
   });
@@ -385,4 +396,102 @@ test('the first words are not held back by a thinking refresh already waiting fo
   live.push(text('Here it is'));
   await vi.advanceTimersByTimeAsync(50);
   expect(surface.writes.find((w) => w.text.includes('Here it is'))?.at).toBe(answerAt);
+});
+
+describe('an answer written again (regenerate)', () => {
+  const sentence = (i: number) => `Sentence number ${i} says something. `;
+  const long = (n: number) => Array.from({ length: n }, (_, i) => sentence(i)).join('');
+
+  test('a shorter answer is written into the first of the old messages, and the parts it no longer needs are deleted', async () => {
+    const { surface, live } = setup({ maxMessageLength: 300, earlier: ['old part one', 'old part two', 'old part three'] });
+    live.push(text('A short new answer.'));
+    const result = await finished(live);
+    expect(surface.shown()).toEqual(['A short new answer.']);
+    expect(surface.writes.map((w) => [w.kind, w.id])).toEqual([
+      ['edit', 'm0'],
+      ['delete', 'm1'],
+      ['delete', 'm2'],
+    ]);
+    expect(result.refs).toEqual([{ id: 'm0' }]);
+  });
+
+  test('a longer answer reuses every old message in order, then posts the rest', async () => {
+    const { surface, live } = setup({ maxMessageLength: 300, earlier: ['old part one'] });
+    const answer = long(14);
+    for (let i = 0; i < answer.length; i += 40) {
+      live.push(text(answer.slice(i, i + 40)));
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    const result = await finished(live);
+    expect(surface.shown().join('')).toBe(answer);
+    expect(surface.writes.filter((w) => w.kind === 'post').map((w) => w.id)).not.toContain('m0');
+    expect(surface.writes.find((w) => w.id === 'm0')?.kind).toBe('edit');
+    expect(result.refs.map((r) => r.id)).toEqual(surface.messages.map((m) => m.id));
+    expect(surface.writes.some((w) => w.kind === 'delete')).toBe(false);
+  });
+
+  test('on a surface that cannot delete, the parts the new answer does not need are left as they were', async () => {
+    const { surface, live } = setup({ earlier: ['old part one', 'old part two'] });
+    Object.defineProperty(surface, 'delete', { value: undefined });
+    live.push(text('New.'));
+    const result = await finished(live);
+    expect(surface.shown()).toEqual(['New.', 'old part two']);
+    expect(result.refs).toEqual([{ id: 'm0' }, { id: 'm1' }]);
+  });
+
+  test('on a surface with another way to write (Slack: chat.update beside native streaming), it takes that way before its first write: its edits count where they are made', async () => {
+    const surface = new FakeSurface({ name: 'native' });
+    const existing = surface.seed(['old part one', 'old part two']);
+    let overflows = 0;
+    const byUpdate = { post: { key: 'update:post', limit: 5, windowMs: 5000 }, edit: { key: 'update:edit', limit: 5, windowMs: 5000 } };
+    Object.assign(surface, {
+      overflow: () => {
+        overflows += 1;
+        Object.defineProperty(surface, 'scopes', { value: byUpdate });
+      },
+    });
+    const live = new LiveMessage({ surface, scheduler: new WriteScheduler(), reasoningDisplay: 'status', signal: new AbortController().signal, existing });
+    live.push(text('A new answer.'));
+    await finished(live);
+    expect(overflows).toBe(1);
+    expect(surface.shown()).toEqual(['A new answer.']);
+    expect(surface.writes.map((w) => [w.kind, w.scope])).toEqual([
+      ['edit', 'update:edit'],
+      ['delete', 'update:edit'],
+    ]);
+  });
+
+  test('the previous answer put back in place of a failed one shows with the error below it', async () => {
+    const { surface, live } = setup({ earlier: ['The old answer.'] });
+    live.push(text('A new answer that broke'));
+    await vi.advanceTimersByTimeAsync(100);
+    live.replaceAnswer('The old answer.');
+    await finished(live, { note: 'It failed.' });
+    expect(surface.shown()).toEqual(['The old answer.\n\nIt failed.']);
+  });
+});
+
+describe('which message carries the answer’s controls', () => {
+  test('only the last message of a finished answer is written as its last; sealed parts and live frames are not', async () => {
+    const { surface, live } = setup({ maxMessageLength: 300 });
+    const answer = Array.from({ length: 20 }, (_, i) => `Sentence number ${i} says something. `).join('');
+    for (let i = 0; i < answer.length; i += 40) {
+      live.push(text(answer.slice(i, i + 40)));
+      await vi.advanceTimersByTimeAsync(200);
+    }
+    await finished(live);
+    const lastId = surface.messages.at(-1)?.id;
+    expect(surface.messages.length).toBeGreaterThan(1);
+    expect(surface.writes.filter((w) => w.last).map((w) => w.id)).toEqual([lastId]);
+    expect(surface.writes.at(-1)).toMatchObject({ id: lastId, state: 'final', last: true });
+  });
+
+  test('a message sealed as final, then found to be the last, is written again as the last', async () => {
+    const { surface, live } = setup({ earlier: ['old one', 'old two'] });
+    live.push(text('Only one part.'));
+    await vi.advanceTimersByTimeAsync(100);
+    await finished(live);
+    const lastWrites = surface.writes.filter((w) => w.id === 'm0');
+    expect(lastWrites.at(-1)).toMatchObject({ state: 'final', last: true });
+  });
 });

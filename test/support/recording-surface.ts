@@ -1,10 +1,14 @@
 /** A Surface that records what a user would see: each message's latest text and state. */
-import type { MessageRef, MessageState, Surface } from '../../src/surface.ts';
+import type { MessagePlace, MessageRef, MessageState, Surface } from '../../src/surface.ts';
 
 export interface ShownMessage {
   text: string;
   state: MessageState;
   writes: number;
+  /** Written last as the answer's last message: the one a platform puts the answer's controls on. */
+  last?: boolean;
+  /** Deleted (a regenerated answer no longer needed it). */
+  deleted?: boolean;
 }
 
 export class RecordingSurface implements Surface {
@@ -25,17 +29,22 @@ export class RecordingSurface implements Surface {
     return markdown;
   }
 
-  async post(text: string, state: MessageState): Promise<MessageRef> {
-    this.messages.push({ text, state, writes: 1 });
+  async post(text: string, state: MessageState, _signal?: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
+    this.messages.push({ text, state, writes: 1, last: place?.last === true });
     this.#onWrite();
     return { id: String(this.messages.length - 1) };
   }
 
-  async edit(message: MessageRef, text: string, state: MessageState): Promise<void> {
+  async edit(message: MessageRef, text: string, state: MessageState, _signal?: AbortSignal, place?: MessagePlace): Promise<void> {
     const shown = this.messages[Number(message.id)];
-    if (!shown) throw new Error(`no message ${message.id}`);
-    Object.assign(shown, { text, state, writes: shown.writes + 1 });
+    if (!shown || shown.deleted) throw new Error(`no message ${message.id}`);
+    Object.assign(shown, { text, state, writes: shown.writes + 1, last: place?.last === true });
     this.#onWrite();
+  }
+
+  async delete(message: MessageRef): Promise<void> {
+    const shown = this.messages[Number(message.id)];
+    if (shown) shown.deleted = true;
   }
 
   /** Resolves at the first post. */
@@ -43,8 +52,15 @@ export class RecordingSurface implements Surface {
     return this.#firstWrite;
   }
 
+  /** The messages still there, in order. */
+  shown(): ShownMessage[] {
+    return this.messages.filter((m) => !m.deleted);
+  }
+
   /** Everything shown, messages joined. */
   text(): string {
-    return this.messages.map((m) => m.text).join('');
+    return this.shown()
+      .map((m) => m.text)
+      .join('');
   }
 }

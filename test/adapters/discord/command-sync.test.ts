@@ -79,6 +79,20 @@ test('a command missing from Discord, one it has in addition, and nothing regist
   expect(compareCommands(defined, { unexpected: true })).toMatchObject({ state: 'differs', differences: ['Discord returned commands in an unexpected shape'] });
 });
 
+test('a message context-menu command as Discord lists it (an empty description, no options) is current; only its type tells it from a slash command of the same name', () => {
+  const askAbout = commandDefinitions.find((c) => c.type === 3);
+  expect(askAbout).toBeDefined();
+  const listed = { ...(askAbout as unknown as Record<string, unknown>), description: '' };
+  expect(compareCommands([askAbout!], [asDiscordReturns(listed)])).toEqual({ state: 'current' });
+  expect(compareCommands([askAbout!], [asDiscordReturns({ ...listed, type: 1 })])).toEqual({
+    state: 'differs',
+    differences: [`"${askAbout!.name}" (message menu) is not registered`, `/${askAbout!.name} is registered but no longer defined`],
+    missing: [askAbout!.name],
+    outdated: [],
+    unknown: [askAbout!.name],
+  });
+});
+
 /** The code's own commands as Discord lists them, with `change` applied to the one named. */
 const listedWith = (changes: Record<string, (command: Record<string, unknown>) => Record<string, unknown>> = {}) =>
   commandDefinitions.map((c) => {

@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { HistoryStore } from '../../../src/history/store.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
-import { botMessages, textOf } from '../../fakes/discord/read.ts';
+import { botMessages, isLive, textOf } from '../../fakes/discord/read.ts';
 
 const CONVERSATIONS = 200;
 
@@ -26,7 +26,7 @@ test(`${CONVERSATIONS} conversations at once are each answered with their own an
 
   const shown = await h.discord.waitUntil(() => {
     const finals = threads.map((id) => botMessages(h.discord, id));
-    return finals.every((m) => m.length === 1 && m[0]?.components.length === 0 && m[0].content !== '') ? finals.map((m) => m[0]!.content) : undefined;
+    return finals.every((m) => m.length === 1 && m[0] && !isLive(m[0]) && m[0].content !== '') ? finals.map((m) => m[0]!.content) : undefined;
   });
   await h.bot.core.drain(60_000);
 

@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { HistoryStore } from '../../../src/history/store.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
-import { botMessages } from '../../fakes/discord/read.ts';
+import { botMessages, endsAnswer, isLive } from '../../fakes/discord/read.ts';
 
 const DISCORD_LIMIT = 2000;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -44,7 +44,9 @@ test('a long CJK and emoji answer is split into messages of at most 2,000 charac
   await h.upstream.waitForRequests(1);
   await h.bot.core.drain(60_000);
   const messages = botMessages(h.discord, question.id);
-  expect(messages.every((m) => m.components.length === 0)).toBe(true);
+  // No Stop left anywhere; the answer's own controls sit under its last part only.
+  expect(messages.some(isLive)).toBe(false);
+  expect(messages.map(endsAnswer)).toEqual(messages.map((_, i) => i === messages.length - 1));
   const parts = messages.map((m) => m.content);
   expect(parts.length).toBeGreaterThanOrEqual(4);
   for (const part of parts) {

@@ -118,6 +118,14 @@ export interface FakeDiscord {
   }): Promise<{ name: string; value: string }[]>;
   /** A user presses a button on a message. */
   pressButton(opts: { messageId: string; customId: string; user?: FakeUser }): FakeInteraction;
+  /** A user runs a message context-menu command (type 3) on a message. */
+  runMessageCommand(opts: { name: string; targetId: string; user?: FakeUser }): FakeInteraction;
+  /** The author edits their message: MESSAGE_UPDATE with the new content and an `edited_timestamp`. */
+  editMessage(opts: { messageId: string; content: string }): FakeMessage;
+  /** Discord adds a link preview to a message: MESSAGE_UPDATE with embeds, the content and `edited_timestamp` unchanged. */
+  unfurl(opts: { messageId: string; embeds: Record<string, unknown>[] }): FakeMessage;
+  /** Messages deleted through REST, as they were when deleted. */
+  readonly deletedMessages: FakeMessage[];
   /** Messages in a channel, oldest first, as users see them now. */
   messagesIn(channelId: string): FakeMessage[];
   threads(): FakeChannel[];
@@ -229,13 +237,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     };
   };
 
-  const dmChannel = (recipient: FakeUser = world.alice): FakeChannel => {
-    const existing = [...world.channels.values()].find((c) => c.type === 1 && c.recipients?.[0]?.id === recipient.id);
-    if (existing) return existing;
-    const channel: FakeChannel = { id: ids.next(), type: 1, recipients: [recipient], last_message_id: null, flags: 0 };
-    world.channels.set(channel.id, channel);
-    return channel;
-  };
+  const dmChannel = (recipient: FakeUser = world.alice): FakeChannel => state.dmChannel(recipient);
 
   const newInteraction = (type: number, user: FakeUser, channelId: string): FakeInteraction => {
     const channel = world.channels.get(channelId);
@@ -383,6 +385,33 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       );
       return interaction;
     },
+    runMessageCommand({ name, targetId, user = world.alice }) {
+      const target = world.messages.get(targetId);
+      if (!target) throw new Error(`no message ${targetId}`);
+      const interaction = newInteraction(InteractionType.ApplicationCommand, user, target.channel_id);
+      // interactions/receiving-and-responding.mdx: a message command names its target and resolves it (without the member).
+      const { member: _member, ...resolved } = target;
+      dispatchInteraction(
+        interaction,
+        interactionPayload(interaction, { id: ids.next(), name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: resolved } } }),
+      );
+      return interaction;
+    },
+    editMessage({ messageId, content }) {
+      const message = world.messages.get(messageId);
+      if (!message) throw new Error(`no message ${messageId}`);
+      state.updateMessage(message, { content });
+      changed();
+      return message;
+    },
+    unfurl({ messageId, embeds }) {
+      const message = world.messages.get(messageId);
+      if (!message) throw new Error(`no message ${messageId}`);
+      state.updateMessage(message, { embeds });
+      changed();
+      return message;
+    },
+    deletedMessages: state.deleted,
     messagesIn: (channelId) =>
       state.messageOrder.map((id) => world.messages.get(id)).filter((m): m is FakeMessage => m?.channel_id === channelId),
     threads: () => [...world.channels.values()].filter((c) => c.type === 11),
@@ -405,6 +434,7 @@ function messageBucket(method: string, path: string): { key: string; hash: strin
   if (method === 'GET' && create) return { key: `get:${create[1]}`, hash: 'c0ffee00c0ffee00c0ffee00c0ffee00' };
   const edit = /^\/channels\/(\d+)\/messages\/\d+$/.exec(path);
   if (method === 'PATCH' && edit) return { key: `patch:${edit[1]}`, hash: 'f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1' };
+  if (method === 'DELETE' && edit) return { key: `delete:${edit[1]}`, hash: 'de1e7ede1e7ede1e7ede1e7ede1e7e00' };
   return undefined;
 }
 

@@ -8,6 +8,24 @@ export function botMessages(discord: FakeDiscord, channelId: string): FakeMessag
   return discord.messagesIn(channelId).filter((m) => m.author.id === discord.world.bot.id);
 }
 
+/** The custom_ids of a message's buttons, in order. */
+export function buttonIds(message: FakeMessage): string[] {
+  return (message.components as { components?: { custom_id?: string }[] }[]).flatMap((row) => (row.components ?? []).map((c) => c.custom_id ?? ''));
+}
+
+/** The custom_id of the message's button whose id starts with `prefix` (`stop:`, `regen:`, `vote:up:`). */
+export function buttonId(message: FakeMessage, prefix: string): string {
+  const id = buttonIds(message).find((c) => c.startsWith(prefix));
+  if (id === undefined) throw new Error(`no ${prefix} button on message ${message.id}`);
+  return id;
+}
+
+/** Still streaming: it shows a Stop button. */
+export const isLive = (message: FakeMessage) => buttonIds(message).some((id) => id.startsWith('stop:'));
+
+/** The last message of a finished answer: it carries Regenerate and 👍/👎. */
+export const endsAnswer = (message: FakeMessage) => buttonIds(message).some((id) => id.startsWith('regen:'));
+
 /**
  * Resolves with the bot's messages in a channel once there are at least `count`
  * and the last one is final (its Stop button is gone and it has text).
@@ -16,7 +34,7 @@ export function finalAnswer(discord: FakeDiscord, channelId: string, count = 1):
   return discord.waitUntil(() => {
     const mine = botMessages(discord, channelId).filter((m) => (m.flags & 64) === 0);
     const last = mine.at(-1);
-    return mine.length >= count && last && last.components.length === 0 && last.content !== '' ? mine : undefined;
+    return mine.length >= count && last && !isLive(last) && last.content !== '' ? mine : undefined;
   });
 }
 

@@ -182,6 +182,31 @@ const routes: Route[] = [
     },
   },
   {
+    // Bots may delete their own messages; others' need Manage Messages, which the fake's bot lacks.
+    method: 'DELETE',
+    pattern: new RegExp(`^/channels/${ID}/messages/${ID}$`),
+    auth: true,
+    handler: (state, [channelId, messageId]) => {
+      const message = state.world.messages.get(messageId ?? '');
+      if (!message || message.channel_id !== channelId) return apiError(404, 10008, 'Unknown Message');
+      if (message.author.id !== state.world.bot.id) return apiError(403, 50013, 'Missing Permissions');
+      state.deleteMessage(message);
+      return { status: 204 };
+    },
+  },
+  {
+    // create_dm (discord-api-spec): the DM channel with a user, opened if need be.
+    method: 'POST',
+    pattern: /^\/users\/@me\/channels$/,
+    auth: true,
+    handler: (state, _params, request) => {
+      const recipientId = (request.body as { recipient_id?: string }).recipient_id;
+      const recipient = [state.world.alice, state.world.bob, state.world.mod, state.world.moderator].find((u) => u.id === recipientId);
+      if (!recipient) return apiError(400, 50035, 'Invalid Form Body', { recipient_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: 'Unknown user' }] } });
+      return { status: 200, body: state.dmChannel(recipient) };
+    },
+  },
+  {
     method: 'POST',
     pattern: new RegExp(`^/channels/${ID}/messages/${ID}/threads$`),
     auth: true,
@@ -190,6 +215,8 @@ const routes: Route[] = [
       const message = state.world.messages.get(messageId ?? '');
       if (!channel) return apiError(404, 10003, 'Unknown Channel');
       if (!message || message.channel_id !== channelId) return apiError(404, 10008, 'Unknown Message');
+      // Threads start from messages in text and announcement channels only, never inside a thread or a DM.
+      if (channel.type !== 0 && channel.type !== 5) return apiError(400, 50024, 'Cannot execute action on this channel type');
       const body = request.body as { name?: string; auto_archive_duration?: number };
       if (!body.name || body.name.length > 100) {
         return apiError(400, 50035, 'Invalid Form Body', {

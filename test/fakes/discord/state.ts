@@ -45,6 +45,8 @@ export class FakeDiscordState {
   readonly registeredCommands: RegisteredCommands[] = [];
   /** Ids of messages in the order they were created. */
   readonly messageOrder: string[] = [];
+  /** Messages deleted, as they were. */
+  readonly deleted: FakeMessage[] = [];
 
   constructor(opts: { world: World; ids: SnowflakeSource; gateway: FakeGateway; now: () => number }) {
     this.world = opts.world;
@@ -73,10 +75,10 @@ export class FakeDiscordState {
     const channel = this.world.channels.get(opts.channelId);
     const guildId = channel?.guild_id;
     const referenced = opts.replyTo ? this.world.messages.get(opts.replyTo) : undefined;
-    const mentionIds = new Set([...opts.content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
+    const mentionIds = mentionedIds(opts.content);
     // A reply mentions the replied-to author (the default "ping on reply").
     if (referenced && opts.author.id !== this.world.bot.id) mentionIds.add(referenced.author.id);
-    const everyone = [this.world.bot, this.world.alice, this.world.bob, this.world.mod, this.world.moderator, this.world.otherBot];
+    const everyone = this.#people();
     const message: FakeMessage = {
       id: opts.id ?? this.ids.next(),
       channel_id: opts.channelId,
@@ -151,6 +153,63 @@ export class FakeDiscordState {
         return { ...message, content: '', attachments: [], embeds: [], components: [] };
       },
     });
+  }
+
+  /**
+   * A person edits their message (`content` given), or Discord adds a link preview to it
+   * (`embeds` only: `edited_timestamp` stays, as for an unfurl). Either way every client gets
+   * MESSAGE_UPDATE with the whole message, as Discord sends it now (discord-api-types
+   * `GatewayMessageUpdateDispatchData`: the message object plus guild_id, member, mentions).
+   */
+  updateMessage(message: FakeMessage, change: { content?: string; embeds?: unknown[] }): void {
+    if (change.content !== undefined) {
+      message.content = change.content;
+      const mentionIds = mentionedIds(change.content);
+      const replied = message.referenced_message?.author.id;
+      if (replied && message.author.id !== this.world.bot.id) mentionIds.add(replied);
+      message.mentions = this.#people().filter((u) => mentionIds.has(u.id));
+      message.edited_timestamp = new Date(this.now()).toISOString();
+    }
+    if (change.embeds !== undefined) message.embeds = change.embeds;
+    this.dispatchMessageUpdate(message);
+  }
+
+  dispatchMessageUpdate(stored: FakeMessage): void {
+    const guildId = stored.guild_id;
+    const mentionsBot = stored.mentions.some((u) => u.id === this.world.bot.id);
+    this.gateway.dispatch('MESSAGE_UPDATE', stored, {
+      guildId,
+      intents: guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages,
+      forClient: (identity) => {
+        const privileged = (identity.intents & GatewayIntentBits.MessageContent) !== 0;
+        if (privileged || !guildId || mentionsBot || stored.author.id === this.world.bot.id) return stored;
+        return { ...stored, content: '', attachments: [], embeds: [], components: [] };
+      },
+    });
+  }
+
+  /** Deletes a message (DELETE …/messages/{id}): gone for everyone, announced as MESSAGE_DELETE. */
+  deleteMessage(message: FakeMessage): void {
+    this.world.messages.delete(message.id);
+    this.deleted.push(message);
+    this.gateway.dispatch(
+      'MESSAGE_DELETE',
+      { id: message.id, channel_id: message.channel_id, ...(message.guild_id ? { guild_id: message.guild_id } : {}) },
+      { guildId: message.guild_id, intents: message.guild_id ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages },
+    );
+  }
+
+  /** The DM channel between `recipient` and the bot, opened if need be; Discord does not announce it. */
+  dmChannel(recipient: FakeUser): FakeChannel {
+    const existing = [...this.world.channels.values()].find((c) => c.type === 1 && c.recipients?.[0]?.id === recipient.id);
+    if (existing) return existing;
+    const channel: FakeChannel = { id: this.ids.next(), type: 1, recipients: [recipient], last_message_id: null, flags: 0 };
+    this.world.channels.set(channel.id, channel);
+    return channel;
+  }
+
+  #people(): FakeUser[] {
+    return [this.world.bot, this.world.alice, this.world.bob, this.world.mod, this.world.moderator, this.world.otherBot];
   }
 
   /** A channel's messages as `GET /channels/{id}/messages` lists them: newest first. */
@@ -303,6 +362,11 @@ export class FakeDiscordState {
     return withLocalizations ? latest : latest.map((command) => withoutLocalizations(command));
   }
 
+}
+
+/** The users a message's content mentions (`<@id>`, `<@!id>`). */
+function mentionedIds(content: string): Set<string | undefined> {
+  return new Set([...content.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]));
 }
 
 function registeredOption(option: Record<string, unknown>): Record<string, unknown> {

@@ -154,6 +154,64 @@ export function messageEvent(text: string, opts: { ts?: string; threadTs?: strin
   };
 }
 
+/**
+ * The `message_changed` event Slack sends when the author of `original` edits it to
+ * `text` (docs.slack.dev reference/events/message/message_changed: hidden, the new
+ * message with `edited`, the previous one). With `unfurl`, what Slack sends when it
+ * adds a link preview instead: the same text, an attachment, no `edited`.
+ */
+export function messageChangedEvent(
+  original: { user: string; text: string; ts: string; thread_ts?: string; channel: string; channel_type?: string },
+  text: string,
+  opts: { unfurl?: boolean } = {},
+) {
+  const eventTs = userTs();
+  const { channel, channel_type: channelType, ...before } = original;
+  const previous = { type: 'message', ...before, team: 'T0001' };
+  const message = opts.unfurl
+    ? { ...previous, attachments: [{ from_url: 'https://example.com', title: 'Example', original_url: 'https://example.com' }] }
+    : { ...previous, text, edited: { user: original.user, ts: eventTs } };
+  return {
+    type: 'message',
+    subtype: 'message_changed',
+    hidden: true,
+    channel,
+    channel_type: channelType ?? (channel.startsWith('D') ? 'im' : 'channel'),
+    ts: eventTs,
+    event_ts: eventTs,
+    message,
+    previous_message: previous,
+  };
+}
+
+/**
+ * A `message_action` payload: `user` runs the message shortcut `callbackId` on `message`
+ * (docs.slack.dev reference/interaction-payloads/shortcuts-interaction-payload).
+ */
+export function messageShortcut(
+  slack: FakeSlack,
+  message: { ts: string; thread_ts?: string; user: string; text: string; files?: unknown[] },
+  opts: { callbackId?: string; channel?: string; user?: string } = {},
+): Record<string, unknown> {
+  const actionTs = userTs();
+  const channel = opts.channel ?? CHANNEL;
+  return {
+    type: 'message_action',
+    token: 'verification-token-unused',
+    action_ts: actionTs,
+    team: { id: slack.teamId, domain: 'fake' },
+    user: { id: opts.user ?? USER, name: 'someone', username: 'someone', team_id: slack.teamId },
+    channel: { id: channel, name: 'general' },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: opts.callbackId ?? 'ask_about_message',
+    trigger_id: '1.2.3',
+    response_url: slack.responseUrl('shortcut'),
+    message_ts: message.ts,
+    message: { type: 'message', team: slack.teamId, ...message, files: message.files },
+  };
+}
+
 const blockIds = (m: FakeSlackMessage) => (m.blocks ?? []).map((b) => (b as { block_id?: string }).block_id);
 
 /** True once a message carries the finished answer's controls. */
@@ -186,12 +244,12 @@ export async function finalAnswer(slack: FakeSlack, threadTs: string, opts: { ch
 export function blockAction(
   slack: FakeSlack,
   message: FakeSlackMessage,
-  action: { action_id: string; block_id: string; type: 'button'; value: string } | { action_id: string; block_id: string; type: 'static_select'; value: string },
+  action: { action_id: string; block_id: string; type: 'button' | 'static_select' | 'feedback_buttons'; value: string },
   opts: { ephemeral?: boolean; responseUrl?: string; user?: string } = {},
 ): Record<string, unknown> {
   const element =
-    action.type === 'button'
-      ? { type: 'button', action_id: action.action_id, block_id: action.block_id, value: action.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1800000001.000001' }
+    action.type !== 'static_select'
+      ? { type: action.type, action_id: action.action_id, block_id: action.block_id, value: action.value, text: { type: 'plain_text', text: 'x' }, action_ts: '1800000001.000001' }
       : {
           type: 'static_select',
           action_id: action.action_id,
@@ -243,4 +301,16 @@ export function buttonValue(message: FakeSlackMessage, actionId: string): string
     if (button?.value !== undefined) return button.value;
   }
   throw new Error(`no ${actionId} button`);
+}
+
+/** The 👍 (`up`) or 👎 (`down`) button of a message's `feedback_buttons`, and the block it is in. */
+export function feedbackButton(message: FakeSlackMessage, rating: 'up' | 'down'): { block_id: string; value: string } {
+  for (const block of message.blocks ?? []) {
+    const b = block as { type: string; block_id?: string; elements?: { type: string; positive_button?: { value: string }; negative_button?: { value: string } }[] };
+    const feedback = b.type === 'context_actions' ? b.elements?.find((e) => e.type === 'feedback_buttons') : undefined;
+    const button = rating === 'up' ? feedback?.positive_button : feedback?.negative_button;
+    // Slack gives a block without a block_id one of its own.
+    if (button) return { block_id: b.block_id ?? 'generated-block-id', value: button.value };
+  }
+  throw new Error('no feedback buttons');
 }

@@ -15,6 +15,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeSlackAi, type FakeAgentSession, type FakeAppKind, type FakeAssistantThread } from './ai-methods.ts';
+import { blocksProblem } from './blocks.ts';
 import { FakeSlackThreads, tsMicros, tsOfMicros, type FakeThreadMessage } from './threads.ts';
 import { type RateKeying, RateLimits, type RateModel, SLACK_MODELS } from './rate-model.ts';
 
@@ -113,6 +114,8 @@ export interface FakeSlack {
   streams(opts: { refuse?: string | undefined; endAfterAppends?: number | undefined }): void;
   /** Adds (or replaces) a member of the workspace, for users.info. */
   addUser(user: FakeSlackUser): void;
+  /** A channel the bot is not a member of: writes there get `not_in_channel`, as Slack answers without `chat:write.public`. */
+  notInChannel(channel: string): void;
   /** Registers a file; returns it as Slack puts it on a message event's `files`. */
   addFile(file: FakeFile): Record<string, unknown>;
   /** A URL the fake answers that records what it was sent (for `response_url`). */
@@ -163,6 +166,7 @@ export const MANIFEST_SCOPES: readonly string[] = [
   'files:read',
   'commands',
   'users:read',
+  'im:write',
   'channels:read',
   'groups:read',
   'mpim:read',
@@ -236,6 +240,12 @@ export async function startFakeSlack(
   let lastTs = tsMicros('1700000000.000000');
   let base = '';
   let streamRules: { refuse?: string | undefined; endAfterAppends?: number | undefined } = {};
+  const outside = new Set<string>();
+  /** Slack checks the blocks before anything is posted or changed. */
+  const invalidBlocks = (args: Record<string, unknown>) => {
+    const problem = blocksProblem(args.blocks);
+    return problem ? { status: 200, body: { ok: false, error: 'invalid_blocks', response_metadata: { messages: [`[ERROR] ${problem}`] } } } : undefined;
+  };
   const appendsByTs = new Map<string, number>();
 
   // Slack's ts grow with time across a channel: a post comes after every message the fake
@@ -273,6 +283,13 @@ export async function startFakeSlack(
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     const verdict = rates.take(method, channel);
     if (!verdict.ok) return { status: 429, headers: { 'retry-after': String(verdict.retryAfterSec) }, body: { ok: false, error: 'ratelimited' } };
+    if (channel && outside.has(channel) && ['chat.postMessage', 'chat.startStream', 'chat.update', 'chat.postEphemeral'].includes(method)) {
+      return { status: 200, body: { ok: false, error: 'not_in_channel' } };
+    }
+    if (['chat.postMessage', 'chat.update', 'chat.stopStream'].includes(method)) {
+      const refused = invalidBlocks(args);
+      if (refused) return refused;
+    }
     switch (method) {
       case 'auth.test':
         // The token's identity, and its scopes in the x-oauth-scopes header (comma-separated, as @slack/web-api splits it).
@@ -409,6 +426,13 @@ export async function startFakeSlack(
         return { status: 200, body: { ok: true, url: `${base.replace('http', 'ws')}socket` } };
       case 'conversations.replies':
         return threads.replies(args, botPosts());
+      case 'conversations.open': {
+        // docs.slack.dev conversations.open (scope im:write): the DM with one user, its id stable.
+        if (!scopes.includes('im:write')) return { status: 200, body: { ok: false, error: 'missing_scope', needed: 'im:write' } };
+        const user = typeof args.users === 'string' ? args.users : '';
+        if (!users.has(user)) return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        return { status: 200, body: { ok: true, channel: { id: `D${user.replace(/^U/, '')}` } } };
+      }
       case 'conversations.info': {
         // docs.slack.dev conversations.info: channels:read for public channels, groups:read private, im:read DMs, mpim:read group DMs.
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
@@ -544,6 +568,9 @@ export async function startFakeSlack(
     },
     addUser(user) {
       users.set(user.id, user);
+    },
+    notInChannel(channelId) {
+      outside.add(channelId);
     },
     addFile(file) {
       files.set(file.id, file);
