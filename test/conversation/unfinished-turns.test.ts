@@ -29,7 +29,7 @@ const signal = new AbortController().signal;
 
 /** Recovery as a restarted bot runs it, with the scheduler live answers write through. */
 function recovering(channel: AddressedSurface, scheduler = new WriteScheduler()): RecoveryOptions {
-  return { reopen: (address) => (address === channel.address ? channel : undefined), marker, scheduler, signal };
+  return { reopen: (address) => (address === channel.address ? channel : undefined), marker: (locale) => (locale === 'en' ? marker : `${marker} (${locale})`), scheduler, signal };
 }
 
 /** Starts an answer that a crash will cut: tracked, posted, never done. */

@@ -6,11 +6,13 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { assistantThreadStarted, DM } from '../fakes/slack/ai-events.ts';
 import { answerMessages, blockAction, buttonValue, finalAnswer, isFinal, isLive, messageEvent, startSlackBot, userTs, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import type { SlackCall } from '../fakes/slack/server.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {

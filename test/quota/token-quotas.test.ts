@@ -10,7 +10,9 @@ import { TokenQuotas } from '../../src/quota/token-quotas.ts';
 import type { Counters } from '../../src/store/counters.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import type { Usage } from '../../src/upstream/events.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const TZ = 'Europe/Berlin';
 /**
@@ -143,14 +145,14 @@ test('the usage report names the top users only when asked, by the names given',
   const nameOf = async (id: string) => names[id] ?? id;
   const who = { userId: 'U1', channelId: 'slack:T1:C1', workspaceId: 'slack:T1' };
 
-  const member = await q.report(who, { withTop: false, nameOf });
+  const member = await q.report(who, { withTop: false, locale: 'en', nameOf });
   expect(member.split('\n')).toEqual([
     '**You** have used 1,300 of your 5,000 tokens today.',
     '**This channel** has used 5,730 of its 20,000 tokens today.',
     'The counts start again at 00:00 (Europe/Berlin), in 2 h 30 min.',
   ]);
 
-  const admin = await q.report(who, { withTop: true, nameOf });
+  const admin = await q.report(who, { withTop: true, locale: 'en', nameOf });
   expect(admin.split('\n')).toEqual([
     '**You** have used 1,300 of your 5,000 tokens today.',
     '**This channel** has used 5,730 of its 20,000 tokens today.',
