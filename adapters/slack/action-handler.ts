@@ -94,7 +94,8 @@ export class ActionHandler {
     // The thread stays the bot's: follow-ups there start the new conversation without a mention.
     await this.#o.core.reset(conversationId);
     this.#o.logger.info({ conversation: conversationId }, 'conversation reset');
-    const texts = await this.#o.locales.textsOf(place.teamId, place.user);
+    // Said in the thread for all to read: in the language of whoever the conversation is (looked up already for their name).
+    const texts = await this.#o.locales.textsOf(place.teamId, askerId ?? place.user);
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
