@@ -42,6 +42,19 @@ test('a new assistant thread is offered the four default prompts', async () => {
   expect(t.slack.assistantThread(DM, root).prompts).toEqual({ title: userText.suggestedPromptsTitle, prompts: userText.suggestedPrompts });
 });
 
+test("a zh-CN user's assistant thread gets the prompts, and its answers the thinking status, in Simplified Chinese", async () => {
+  t = await assistantBot();
+  t.slack.addUser({ id: 'U0WEI', name: 'wei', locale: 'zh-CN' });
+  const zhCN = userTextIn('zh-CN');
+  const root = userTs();
+  await t.sender.event(assistantThreadStarted(root, { user: 'U0WEI' }));
+  await t.slack.waitForCall((c) => c.method === 'assistant.threads.setSuggestedPrompts' && c.args.thread_ts === root);
+  expect(t.slack.assistantThread(DM, root).prompts).toEqual({ title: '试试这样问', prompts: zhCN.suggestedPrompts });
+  await t.sender.event({ ...messageEvent('天空为什么是蓝色的？', { channel: DM, channelType: 'im', threadTs: root }), user: 'U0WEI' });
+  await finalAnswer(t.slack, root, { channel: DM });
+  expect(t.slack.calls.filter(isStatus).map((c) => c.args.status)[0]).toBe('正在思考…');
+});
+
 test('SLACK_SUGGESTED_PROMPTS replaces the default prompts', async () => {
   t = await assistantBot({ SLACK_SUGGESTED_PROMPTS: 'Standup|Write my standup from the notes I paste next;;Translate|Translate my next message into German' });
   const root = await openThread(t);
