@@ -4,6 +4,7 @@
  * write would show), for answers of several lengths. A surface that answers at
  * once and a budget nobody reaches keep the platform out of the figure.
  */
+import { userTextIn } from '../src/user-text.ts';
 import { setImmediate as tick } from 'node:timers/promises';
 import { frames, sealOverflow, type RenderState } from '../src/render/frame.ts';
 import { LiveMessage } from '../src/render/live-message.ts';
@@ -69,6 +70,7 @@ function frameCost(chars: number, rounds: number): number {
   const base: RenderState = {
     maxLength: 2000,
     reasoningDisplay: 'status',
+    texts: userTextIn('en'),
     reasoning: '',
     answer,
     started: true,

@@ -5,6 +5,7 @@
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { ConversationCore } from './conversation/core.ts';
+import type { Locale, LocaleSetting } from './i18n/locale.ts';
 import type { TokenQuotas } from './quota/token-quotas.ts';
 import type { EventDeduper } from './store/dedupe.ts';
 import type { Surface } from './surface.ts';
@@ -27,6 +28,11 @@ export interface AdapterDeps {
   readonly contextMaxMessages: number;
   /** EDIT_FOLLOW_MINUTES in ms, for what an adapter tells someone whose edit came too late. */
   readonly editFollowMs?: number;
+  /**
+   * BOT_LOCALE: `auto` speaks to each person in their platform locale (Discord: the interaction's,
+   * or the server's for messages; Slack: users.info), a locale speaks it to everyone.
+   */
+  readonly locale: LocaleSetting;
   /** Today's token counts, for `/usage`. */
   readonly usage: UsageReports;
   /** Injected for tests; defaults to global fetch. */
@@ -40,8 +46,8 @@ export interface RunningAdapter {
   readonly platform: 'discord' | 'slack' | 'terminal';
   /** True while the platform connection is up (for /healthz). */
   isReady(): boolean;
-  /** Rebuilds the Surface a `Surface.address` names (after a restart), if this adapter made it. */
-  reopen?(address: string): Surface | undefined;
+  /** Rebuilds the Surface a `Surface.address` names (after a restart), if this adapter made it; its controls in `locale`. */
+  reopen?(address: string, locale: Locale): Surface | undefined;
   /** Stops taking new events; turns in progress are the core's to finish. */
   stop(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { userText } from './user-text.ts';
+import { LOCALE_SETTINGS, type LocaleSetting } from './i18n/locale.ts';
 
 const DEFAULT_MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
 
@@ -86,6 +86,7 @@ const envSchema = z.object({
   EDIT_FOLLOW_MINUTES: optional(z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more')),
   REASONING_DISPLAY: optional(z.enum(['off', 'status', 'full'])),
   USAGE_FOOTER: optional(bool),
+  BOT_LOCALE: optional(z.enum(LOCALE_SETTINGS as [LocaleSetting, ...LocaleSetting[]], { error: 'must be auto, en, zh-TW or zh-CN' })),
   QUOTA_USER_DAILY_TOKENS: optional(tokenLimit),
   QUOTA_CHANNEL_DAILY_TOKENS: optional(tokenLimit),
   QUOTA_WORKSPACE_DAILY_TOKENS: optional(tokenLimit),
@@ -178,8 +179,8 @@ export interface SlackConfig {
    * Slack sends an assistant thread; `off` keeps to plain threads.
    */
   readonly aiExperience: 'auto' | 'agent' | 'assistant' | 'off';
-  /** Offered in new assistant threads and under the agent's greeting. */
-  readonly suggestedPrompts: readonly SuggestedPrompt[];
+  /** Offered in new assistant threads and under the agent's greeting (SLACK_SUGGESTED_PROMPTS); undefined: the bot's own, in each person's language. */
+  readonly suggestedPrompts: readonly SuggestedPrompt[] | undefined;
 }
 
 /** A prompt Slack offers to click: its label and the question it asks. */
@@ -217,6 +218,8 @@ export interface Config {
   readonly editFollowMs: number;
   readonly reasoningDisplay: ReasoningDisplay;
   readonly usageFooter: boolean;
+  /** BOT_LOCALE: `auto` follows each person's platform locale; a locale fixes the language for everyone. */
+  readonly locale: LocaleSetting;
   readonly quotas: QuotaConfig;
   readonly storeUrl: string;
   readonly logLevel: string;
@@ -306,7 +309,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           },
           adminUsers: e.SLACK_ADMIN_USERS ?? [],
           aiExperience: e.SLACK_AI_EXPERIENCE ?? 'auto',
-          suggestedPrompts: e.SLACK_SUGGESTED_PROMPTS ?? userText.suggestedPrompts,
+          suggestedPrompts: e.SLACK_SUGGESTED_PROMPTS,
         }
       : undefined;
 
@@ -337,6 +340,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       editFollowMs: Math.round((e.EDIT_FOLLOW_MINUTES ?? 10) * 60_000),
       reasoningDisplay: e.REASONING_DISPLAY ?? 'status',
       usageFooter: e.USAGE_FOOTER ?? false,
+      locale: e.BOT_LOCALE ?? 'auto',
       quotas: {
         userDailyTokens: e.QUOTA_USER_DAILY_TOKENS ?? 0,
         channelDailyTokens: e.QUOTA_CHANNEL_DAILY_TOKENS ?? 0,

@@ -15,7 +15,8 @@ import { instrumentStore } from './observability/instrument-store.ts';
 import { BotMetrics } from './observability/metrics.ts';
 import { openStore, type Store } from './store/open-store.ts';
 import type { StoreError } from './store/store-error.ts';
-import { userText } from './user-text.ts';
+import type { Locale } from './i18n/locale.ts';
+import { userTextIn } from './user-text.ts';
 
 /** A configuration mistake: shown as a list of problems, never as a stack trace. */
 export class ConfigError extends Error {
@@ -109,6 +110,7 @@ export async function startBot(opts: {
     attachmentMaxBytes: config.attachmentMaxBytes,
     contextMaxMessages: config.contextMaxMessages,
     editFollowMs: config.editFollowMs,
+    locale: config.locale,
     usage: quotas,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
@@ -133,11 +135,11 @@ export async function startBot(opts: {
     throw error;
   }
   logger.info({ platforms: adapters.map((a) => a.platform), store: store.kind, health: health?.url }, 'bot started');
-  const reopen = (address: string) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address);
+  const reopen = (address: string, locale: Locale) => adapters.find((a) => address.startsWith(`${a.platform}:`))?.reopen?.(address, locale);
   // Marks wait their turn in the platforms' budgets, behind live answers; a shutdown stops them.
   const recovery = new AbortController();
   unfinished
-    .start({ reopen, marker: userText.interrupted, scheduler, signal: recovery.signal })
+    .start({ reopen, marker: (locale) => userTextIn(locale).interrupted, scheduler, signal: recovery.signal })
     .then((report) => {
       if (report.marked + report.gone + report.failed > 0) logger.info({ ...report }, 'marked answers a crashed run left unfinished');
     })

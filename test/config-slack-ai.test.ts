@@ -1,15 +1,20 @@
 import { expect, test } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { userText } from '../src/user-text.ts';
+import { userTextIn } from '../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
 
-test('without settings, Slack picks its AI surface by itself and offers the four default prompts', () => {
+test('without settings, Slack picks its AI surface by itself and offers the four default prompts, in each language', () => {
   const result = loadConfig(slack);
   if (!result.ok) throw new Error(result.problems.join());
   expect(result.config.slack?.aiExperience).toBe('auto');
-  expect(result.config.slack?.suggestedPrompts).toEqual(userText.suggestedPrompts);
+  // Undefined: the bot's own prompts, in the language of whoever they are offered to.
+  expect(result.config.slack?.suggestedPrompts).toBeUndefined();
   expect(userText.suggestedPrompts).toHaveLength(4);
+  expect(userTextIn('zh-TW').suggestedPrompts).toHaveLength(4);
+  expect(userTextIn('zh-CN').suggestedPrompts[0]?.title).toBe('解释一个概念');
 });
 
 test('SLACK_SUGGESTED_PROMPTS takes Label|Question pairs separated by ;;, a lone text serving as both', () => {

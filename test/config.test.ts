@@ -60,3 +60,14 @@ describe('configuration', () => {
     expect(listed.filter((l) => !l.commented)).toEqual([]);
   });
 });
+
+test('BOT_LOCALE is auto by default, takes en, zh-TW and zh-CN, and refuses anything else by name', () => {
+  const base = { LLM_API_KEY: 'k' };
+  const auto = loadConfig(base);
+  expect(auto.ok && auto.config.locale).toBe('auto');
+  const fixed = loadConfig({ ...base, BOT_LOCALE: 'zh-TW' });
+  expect(fixed.ok && fixed.config.locale).toBe('zh-TW');
+  const wrong = loadConfig({ ...base, BOT_LOCALE: 'zh_TW' });
+  expect(wrong.ok).toBe(false);
+  if (!wrong.ok) expect(wrong.problems).toEqual(['BOT_LOCALE: must be auto, en, zh-TW or zh-CN']);
+});

@@ -9,7 +9,7 @@
  * thread or a DM the channel itself is the conversation.
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 
 const REGENERATE = 'regen:';
 const VOTE = 'vote:';
@@ -50,12 +50,12 @@ export function parseAnswerPress(customId: string): AnswerPress | undefined {
   return undefined;
 }
 
-/** The row under a finished answer. */
-export function answerControls(target: AnswerTarget): APIActionRowComponent<APIButtonComponent>[] {
+/** The row under a finished answer, labelled in the asker's language. */
+export function answerControls(target: AnswerTarget, texts: UserText): APIActionRowComponent<APIButtonComponent>[] {
   const vote = (rating: 'up' | 'down'): APIButtonComponent => ({
     type: ComponentType.Button,
     style: ButtonStyle.Secondary,
-    emoji: { name: userText.feedbackButtons[rating] },
+    emoji: { name: texts.feedbackButtons[rating] },
     custom_id: voteCustomId(rating, target),
   });
   return [
@@ -65,7 +65,7 @@ export function answerControls(target: AnswerTarget): APIActionRowComponent<APIB
         {
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
-          label: userText.regenerateButton,
+          label: texts.regenerateButton,
           emoji: { name: '🔄' },
           custom_id: regenerateCustomId(target),
         },

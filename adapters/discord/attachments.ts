@@ -11,7 +11,6 @@ import { readCapped } from '../../src/attachments/read-capped.ts';
 import type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../../src/conversation/types.ts';
 import { AttachmentError } from '../../src/errors/attachment-error.ts';
 import { PlatformError } from '../../src/errors/platform-error.ts';
-import { userText } from '../../src/user-text.ts';
 import { toPlatformError } from './platform-error.ts';
 
 /** Refresh a URL that expires within this margin: the provider fetches it some seconds later. */
@@ -72,7 +71,7 @@ export class DiscordAttachments implements AttachmentResolver {
   async download(attachment: AttachmentRef, opts: { maxBytes: number; signal: AbortSignal }): Promise<DownloadedFile> {
     const url = new URL(await this.resolve(attachment, opts.signal));
     if (url.protocol !== 'https:' || !CDN_HOSTS.has(url.host)) {
-      throw new AttachmentError(`not a discord CDN URL: ${url.host}`, userText.attachmentNotOnPlatform('Discord'));
+      throw new AttachmentError(`not a discord CDN URL: ${url.host}`, { kind: 'not-on-platform', platform: 'Discord' });
     }
     let response: Response;
     try {
@@ -80,11 +79,11 @@ export class DiscordAttachments implements AttachmentResolver {
       response = await this.#fetch(url, { signal: opts.signal });
     } catch (err) {
       if (opts.signal.aborted) throw err;
-      throw new AttachmentError('discord CDN unreachable', userText.attachmentUnreachable, { cause: err });
+      throw new AttachmentError('discord CDN unreachable', { kind: 'unreachable' }, { cause: err });
     }
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new AttachmentError(`discord CDN answered ${response.status}`, `${userText.attachmentUnreachable} (HTTP ${response.status})`);
+      throw new AttachmentError(`discord CDN answered ${response.status}`, { kind: 'unreachable', status: response.status });
     }
     return readCapped(response, opts.maxBytes);
   }

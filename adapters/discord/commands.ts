@@ -4,6 +4,8 @@
  * names. Besides the slash commands, one message context-menu command (type 3,
  * "Ask Gemini about this", ask-about-handler.ts): context-menu commands have a
  * name people read (up to 32 characters, spaces allowed) and no description.
+ * Descriptions, and that name, come from the catalogs (src/i18n) with their
+ * zh-TW and zh-CN versions as Discord's localizations.
  */
 import {
   ApplicationCommandOptionType,
@@ -12,9 +14,25 @@ import {
   InteractionContextType,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
-import { userText } from '../../src/user-text.ts';
+import { LOCALES } from '../../src/i18n/locale.ts';
+import { t, type MessageKey } from '../../src/i18n/messages.ts';
 
-export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage', askAbout: userText.askAboutCommand } as const;
+/** A command's text in English, and in the bot's other languages under Discord's codes for them (`zh-TW`, `zh-CN`: discord-api-docs reference.mdx, Locales). */
+function localized(key: MessageKey & ('askAboutCommand' | `command${string}`)): { text: string; localizations: Record<string, string> } {
+  const others = LOCALES.filter((locale) => locale !== 'en');
+  return { text: t('en', key), localizations: Object.fromEntries(others.map((locale) => [locale, t(locale, key)])) };
+}
+
+/** `description` and `description_localizations`: Discord shows each person the description in their client's language. */
+function describedBy(key: Parameters<typeof localized>[0]): { description: string; description_localizations: Record<string, string> } {
+  const { text, localizations } = localized(key);
+  return { description: text, description_localizations: localizations };
+}
+
+const askAbout = localized('askAboutCommand');
+
+/** Slash command names stay English everywhere; the message command's name is localized, as people read it in a menu. */
+export const COMMAND = { model: 'model', reset: 'reset', ask: 'ask', persona: 'persona', usage: 'usage', askAbout: askAbout.text } as const;
 export const OPTION = { name: 'name', prompt: 'prompt', model: 'model', image: 'image', text: 'text', clear: 'clear' } as const;
 
 /** Discord allows at most 25 autocomplete choices (interactions/receiving-and-responding.mdx). */
@@ -29,12 +47,12 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.model,
-    description: "Show the models, or choose this thread's model (in a channel: its default for new threads)",
+    ...describedBy('commandModel'),
     options: [
       {
         type: ApplicationCommandOptionType.String,
         name: OPTION.name,
-        description: 'The model to use; leave empty to list them',
+        ...describedBy('commandModelName'),
         required: false,
         autocomplete: true,
       },
@@ -44,40 +62,41 @@ export const commandDefinitions: RESTPutAPIApplicationCommandsJSONBody = [
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.reset,
-    description: "Forget this thread's conversation (in a channel: your newest reply chain there)",
+    ...describedBy('commandReset'),
     ...everywhere,
   },
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.ask,
-    description: 'Ask Gemini without mentioning the bot',
+    ...describedBy('commandAsk'),
     options: [
-      { type: ApplicationCommandOptionType.String, name: OPTION.prompt, description: 'Your question', required: true, max_length: 4000 },
-      { type: ApplicationCommandOptionType.String, name: OPTION.model, description: 'A model for this question only', required: false, autocomplete: true },
-      { type: ApplicationCommandOptionType.Attachment, name: OPTION.image, description: 'An image or video to ask about', required: false },
+      { type: ApplicationCommandOptionType.String, name: OPTION.prompt, ...describedBy('commandAskPrompt'), required: true, max_length: 4000 },
+      { type: ApplicationCommandOptionType.String, name: OPTION.model, ...describedBy('commandAskModel'), required: false, autocomplete: true },
+      { type: ApplicationCommandOptionType.Attachment, name: OPTION.image, ...describedBy('commandAskImage'), required: false },
     ],
     ...everywhere,
   },
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.persona,
-    description: "Show this channel's or thread's persona, set it, or clear it",
+    ...describedBy('commandPersona'),
     options: [
       // No max_length: the core's 4,000-character cap answers with a clear message (Discord's own ceiling is 6,000).
-      { type: ApplicationCommandOptionType.String, name: OPTION.text, description: 'The system prompt to use here; {date} and {time} are filled in', required: false },
-      { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, description: 'Go back to the default system prompt', required: false },
+      { type: ApplicationCommandOptionType.String, name: OPTION.text, ...describedBy('commandPersonaText'), required: false },
+      { type: ApplicationCommandOptionType.Boolean, name: OPTION.clear, ...describedBy('commandPersonaClear'), required: false },
     ],
     ...everywhere,
   },
   {
     type: ApplicationCommandType.ChatInput,
     name: COMMAND.usage,
-    description: 'How many tokens you and this channel have used today, and the limits (only you see it)',
+    ...describedBy('commandUsage'),
     ...everywhere,
   },
   {
     type: ApplicationCommandType.Message,
     name: COMMAND.askAbout,
+    name_localizations: askAbout.localizations,
     ...everywhere,
   },
 ];

@@ -12,6 +12,7 @@ import { placeOfQuestion } from './answer-place.ts';
 import { attachmentsOf } from './attachments.ts';
 import type { AnswerHandlerDeps } from './handler-deps.ts';
 import { isReply, messageText } from './message-text.ts';
+import { messageLocale } from './locale.ts';
 import { ChannelSurface } from './surface.ts';
 import { turnPlace } from './turn-place.ts';
 
@@ -35,7 +36,9 @@ export class EditHandler {
     const place = await placeOfQuestion(message, this.#o.client.user.id, this.#o.config.replyMode);
     if (!place) return;
     const log = this.#o.logger.child({ conversation: place.conversationId, turn: message.id });
+    const locale = messageLocale(this.#o.locale, message);
     const surface = new ChannelSurface({
+      locale,
       rest: this.#o.client.rest,
       channelId: place.answerChannelId,
       turnId: message.id,
@@ -52,6 +55,7 @@ export class EditHandler {
         attachments: attachmentsOf(message),
         place: turnPlace(message.channel, this.#o.client),
         workspaceId: place.workspaceId,
+        locale,
       },
       { surface, attachments: this.#o.attachments },
     );

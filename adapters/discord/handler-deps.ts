@@ -3,6 +3,7 @@ import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type { DiscordConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
+import type { LocaleSetting } from '../../src/i18n/locale.ts';
 import type { DiscordAttachments } from './attachments.ts';
 
 export interface AnswerHandlerDeps {
@@ -11,4 +12,6 @@ export interface AnswerHandlerDeps {
   readonly config: DiscordConfig;
   readonly attachments: DiscordAttachments;
   readonly logger: Logger;
+  /** BOT_LOCALE (locale.ts picks each person's language from it). */
+  readonly locale: LocaleSetting;
 }

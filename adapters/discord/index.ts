@@ -43,12 +43,13 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
     const attachments = new DiscordAttachments({ rest: readyClient.rest, fetch: deps.fetch });
     const context = new DiscordContextReader({ client: readyClient, maxMessages: deps.contextMaxMessages, logger: log });
     const chains = new LatestReplyChains(deps.settings);
+    const answering = { client: readyClient, core: deps.core, config, attachments, logger: log, locale: deps.locale };
     return {
-      messages: new MessageHandler({ client: readyClient, core: deps.core, config, attachments, context, dedupe: deps.dedupe, chains, logger: log }),
-      interactions: new InteractionHandler({ client: readyClient, core: deps.core, config, attachments, chains, usage: deps.usage, logger: log }),
-      buttons: new ButtonHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
-      edits: new EditHandler({ client: readyClient, core: deps.core, config, attachments, dedupe: deps.dedupe, logger: log }),
-      askAbout: new AskAboutHandler({ client: readyClient, core: deps.core, config, attachments, logger: log }),
+      messages: new MessageHandler({ ...answering, context, dedupe: deps.dedupe, chains }),
+      interactions: new InteractionHandler({ ...answering, chains, usage: deps.usage }),
+      buttons: new ButtonHandler(answering),
+      edits: new EditHandler({ ...answering, dedupe: deps.dedupe }),
+      askAbout: new AskAboutHandler(answering),
     };
   });
   // A failed start rejects `ready` (and so this) with nobody listening yet; login reports it.
@@ -92,7 +93,7 @@ export async function startDiscordAdapter(deps: AdapterDeps & { config: DiscordC
   return {
     platform: 'discord',
     isReady: () => !stopped && readyClient.isReady(),
-    reopen: (address) => reopenChannelSurface(readyClient.rest, address),
+    reopen: (address, locale) => reopenChannelSurface(readyClient.rest, address, locale),
     async stop() {
       stopped = true;
       syncing.abort();

@@ -17,13 +17,15 @@ import type { DiscordConfig } from '../../src/config.ts';
 import type { UsageReports } from '../../src/adapter.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
-import { userText } from '../../src/user-text.ts';
+import type { LocaleSetting } from '../../src/i18n/locale.ts';
+import { userTextIn, type UserText } from '../../src/user-text.ts';
 import { isAllowedInteraction } from './access.ts';
 import { attachmentRef, type DiscordAttachments } from './attachments.ts';
 import { COMMAND, MAX_CHOICES, OPTION } from './commands.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
 import type { LatestReplyChains } from './latest-chain.ts';
 import { actorOf, CHANNEL_SETTINGS_PERMISSION, mayActOnAnswer, mayChangeChannelSettings } from './moderation.ts';
+import { interactionLocale } from './locale.ts';
 import { personaReply, type PersonaPlace } from './persona-command.ts';
 import { NO_PINGS, replyPrivately } from './private-reply.ts';
 import { InteractionSurface } from './surface.ts';
@@ -45,6 +47,7 @@ export class InteractionHandler {
   readonly #chains: LatestReplyChains;
   readonly #usage: UsageReports;
   readonly #log: Logger;
+  readonly #locale: LocaleSetting;
 
   constructor(opts: {
     client: Client<true>;
@@ -54,6 +57,7 @@ export class InteractionHandler {
     chains: LatestReplyChains;
     usage: UsageReports;
     logger: Logger;
+    locale: LocaleSetting;
   }) {
     this.#client = opts.client;
     this.#core = opts.core;
@@ -62,61 +66,66 @@ export class InteractionHandler {
     this.#chains = opts.chains;
     this.#usage = opts.usage;
     this.#log = opts.logger;
+    this.#locale = opts.locale;
   }
 
   async handle(interaction: Interaction): Promise<void> {
     const allowed = isAllowedInteraction(this.#config.allowed, interaction);
-    if (interaction.isAutocomplete()) return interaction.respond(allowed ? await this.#choices(interaction) : []);
+    // Each person is answered in their Discord client's language (BOT_LOCALE=auto).
+    const texts = userTextIn(interactionLocale(this.#locale, interaction));
+    if (interaction.isAutocomplete()) return interaction.respond(allowed ? await this.#choices(interaction, texts) : []);
     if (!interaction.isChatInputCommand()) return;
-    if (!allowed) return replyPrivately(interaction, userText.notAllowed);
+    if (!allowed) return replyPrivately(interaction, texts.notAllowed);
     switch (interaction.commandName) {
       case COMMAND.model:
-        return this.#model(interaction);
+        return this.#model(interaction, texts);
       case COMMAND.reset:
-        return this.#reset(interaction);
+        return this.#reset(interaction, texts);
       case COMMAND.ask:
-        return this.#ask(interaction);
+        return this.#ask(interaction, texts);
       case COMMAND.persona:
-        return this.#persona(interaction);
+        return this.#persona(interaction, texts);
       case COMMAND.usage:
-        return this.#answerSoon(interaction, true, () => usageReply(interaction, { usage: this.#usage, channelId: this.#place(interaction).channelId, logger: this.#log }));
+        return this.#answerSoon(interaction, true, texts, () =>
+          usageReply(interaction, { usage: this.#usage, channelId: this.#place(interaction).channelId, locale: texts.locale, logger: this.#log }),
+        );
       default:
         this.#log.warn({ command: interaction.commandName }, 'unknown command: the registered slash commands are outdated (a restart syncs them)');
     }
   }
 
-  async #choices(interaction: AutocompleteInteraction): Promise<{ name: string; value: string }[]> {
+  async #choices(interaction: AutocompleteInteraction, texts: UserText): Promise<{ name: string; value: string }[]> {
     const typed = String(interaction.options.getFocused()).toLowerCase();
     const place = this.#place(interaction);
     const current = await this.#currentModel(place).catch(() => undefined);
     return this.#core.models
       .filter((model) => model.toLowerCase().includes(typed))
       .slice(0, MAX_CHOICES)
-      .map((model) => ({ name: model === current ? `${model} (current)` : model, value: model }));
+      .map((model) => ({ name: model === current ? texts.modelPickerCurrent(model) : model, value: model }));
   }
 
-  async #model(interaction: ChatInputCommandInteraction): Promise<void> {
+  async #model(interaction: ChatInputCommandInteraction, texts: UserText): Promise<void> {
     const place = this.#place(interaction);
     const chosen = interaction.options.getString(OPTION.name);
-    await this.#answerSoon(interaction, true, async () => {
+    await this.#answerSoon(interaction, true, texts, async () => {
       if (!chosen) {
         const persona = await this.#core.personaFor(...this.#lookup(place));
-        const list = userText.modelList(this.#core.models, await this.#currentModel(place));
-        return persona === undefined ? list : `${list}\n${userText.modelListPersona(persona)}`;
+        const list = texts.modelList(this.#core.models, await this.#currentModel(place));
+        return persona === undefined ? list : `${list}\n${texts.modelListPersona(persona)}`;
       }
       if (place.kind !== 'channel') {
-        const change = await this.#core.setModel({ conversationId: place.conversationId }, chosen);
-        return change.ok ? userText.modelSetForConversation(change.model) : change.userText;
+        const change = await this.#core.setModel({ conversationId: place.conversationId }, chosen, texts.locale);
+        return change.ok ? texts.modelSetForConversation(change.model) : change.userText;
       }
       if (!mayChangeChannelSettings(actorOf(interaction), this.#config.channelModelPermission)) {
-        return userText.needsPermission(CHANNEL_SETTINGS_PERMISSION);
+        return texts.needsPermission(CHANNEL_SETTINGS_PERMISSION);
       }
-      const change = await this.#core.setModel({ channelId: place.channelId }, chosen);
-      return change.ok ? userText.modelSetForChannel(change.model) : change.userText;
+      const change = await this.#core.setModel({ channelId: place.channelId }, chosen, texts.locale);
+      return change.ok ? texts.modelSetForChannel(change.model) : change.userText;
     });
   }
 
-  async #persona(interaction: ChatInputCommandInteraction): Promise<void> {
+  async #persona(interaction: ChatInputCommandInteraction, texts: UserText): Promise<void> {
     const place = this.#place(interaction);
     const [conversationId, channelId] = this.#lookup(place);
     const persona: PersonaPlace =
@@ -125,7 +134,7 @@ export class InteractionHandler {
         : { target: { conversationId }, where: place.kind === 'thread' ? 'thread' : 'conversation', lookup: { conversationId, channelId } };
     // A DM has no one to ask permission of; in a server the channel's rule applies, in its threads too.
     const mayChange = place.kind === 'dm' || mayChangeChannelSettings(actorOf(interaction), this.#config.channelModelPermission);
-    await this.#answerSoon(interaction, true, () => personaReply(interaction, { core: this.#core, place: persona, mayChange }));
+    await this.#answerSoon(interaction, true, texts, () => personaReply(interaction, { core: this.#core, place: persona, mayChange, texts }));
   }
 
 
@@ -135,33 +144,33 @@ export class InteractionHandler {
    * newest reply chain the person started there; in a channel in thread mode nothing,
    * because no conversation lives in the channel itself.
    */
-  async #reset(interaction: ChatInputCommandInteraction): Promise<void> {
+  async #reset(interaction: ChatInputCommandInteraction, texts: UserText): Promise<void> {
     const place = this.#place(interaction);
     if (place.kind === 'channel') {
-      if (this.#config.replyMode !== 'reply') return replyPrivately(interaction, userText.resetUseInThread);
+      if (this.#config.replyMode !== 'reply') return replyPrivately(interaction, texts.resetUseInThread);
       const owner = { guildId: place.guildId, channelId: place.rawChannelId, userId: interaction.user.id };
-      return this.#answerSoon(interaction, true, async () => {
+      return this.#answerSoon(interaction, true, texts, async () => {
         const latest = await this.#chains.latest(owner);
-        if (latest === undefined) return userText.resetNothingHere;
+        if (latest === undefined) return texts.resetNothingHere;
         await this.#core.reset(latest);
         this.#log.info({ conversation: latest }, 'conversation reset');
-        return userText.resetLatestChain;
+        return texts.resetLatestChain;
       });
     }
     if (place.kind === 'thread' && interaction.channel?.isThread()) {
       const asker = await this.#threadStarter(interaction.channel);
       if (!mayActOnAnswer(actorOf(interaction), asker)) {
-        return replyPrivately(interaction, userText.onlyAskerMay('reset', userText.answerModerators.discord));
+        return replyPrivately(interaction, texts.onlyAskerMay('reset', texts.answerModerators.discord));
       }
     }
     // Everyone in the thread should see that its history is gone: not ephemeral.
-    await this.#answerSoon(interaction, false, async () => {
+    await this.#answerSoon(interaction, false, texts, async () => {
       await this.#core.reset(place.conversationId);
-      return userText.resetDone;
+      return texts.resetDone;
     });
   }
 
-  async #ask(interaction: ChatInputCommandInteraction): Promise<void> {
+  async #ask(interaction: ChatInputCommandInteraction, texts: UserText): Promise<void> {
     await interaction.deferReply();
     const place = this.#place(interaction);
     const image = interaction.options.getAttachment(OPTION.image);
@@ -183,8 +192,10 @@ export class InteractionHandler {
       model: interaction.options.getString(OPTION.model) ?? undefined,
       place: turnPlace(interaction.channel, this.#client),
       workspaceId: interaction.guildId ? workspaceOf(interaction.guildId) : undefined,
+      locale: texts.locale,
     };
     const surface = new InteractionSurface({
+      locale: texts.locale,
       rest: this.#client.rest,
       applicationId: interaction.applicationId,
       token: interaction.token,
@@ -197,7 +208,7 @@ export class InteractionHandler {
   }
 
   /** Replies with the work's text; if it takes longer than DEFER_AFTER_MS, defers first so Discord does not time out. */
-  async #answerSoon(interaction: ChatInputCommandInteraction, ephemeral: boolean, work: () => Promise<string>): Promise<void> {
+  async #answerSoon(interaction: ChatInputCommandInteraction, ephemeral: boolean, texts: UserText, work: () => Promise<string>): Promise<void> {
     const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
     let deferred: Promise<unknown> | undefined;
     const timer = setTimeout(() => {
@@ -208,7 +219,7 @@ export class InteractionHandler {
       text = await work();
     } catch (err) {
       this.#log.error({ err, command: interaction.commandName }, 'command failed');
-      text = userText.internalError;
+      text = texts.internalError;
     } finally {
       clearTimeout(timer);
     }

@@ -17,11 +17,13 @@ import type { DiscordConfig } from '../../src/config.ts';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { TurnRequest } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
-import { userText } from '../../src/user-text.ts';
+import type { LocaleSetting } from '../../src/i18n/locale.ts';
+import { userTextIn, type PermissionName } from '../../src/user-text.ts';
 import { isAllowedMessage } from './access.ts';
 import { attachmentsOf, type DiscordAttachments } from './attachments.ts';
 import type { DiscordContextReader } from './context-reader.ts';
 import { channelKey, conversationOfChannel, conversationOfReplyChain, workspaceOf } from './conversation-ids.ts';
+import { messageLocale } from './locale.ts';
 import { isReply, messageText } from './message-text.ts';
 import { isMissingPermission } from './platform-error.ts';
 import type { LatestReplyChains } from './latest-chain.ts';
@@ -55,6 +57,7 @@ export class MessageHandler {
   readonly #dedupe: EventDeduper;
   readonly #chains: LatestReplyChains;
   readonly #log: Logger;
+  readonly #locale: LocaleSetting;
 
   constructor(opts: {
     client: Client<true>;
@@ -65,6 +68,7 @@ export class MessageHandler {
     dedupe: EventDeduper;
     chains: LatestReplyChains;
     logger: Logger;
+    locale: LocaleSetting;
   }) {
     this.#client = opts.client;
     this.#core = opts.core;
@@ -74,6 +78,7 @@ export class MessageHandler {
     this.#dedupe = opts.dedupe;
     this.#chains = opts.chains;
     this.#log = opts.logger;
+    this.#locale = opts.locale;
   }
 
   async handle(message: Message): Promise<void> {
@@ -112,8 +117,10 @@ export class MessageHandler {
       earlier,
       place: turnPlace(channel, this.#client),
       workspaceId: message.guildId ? workspaceOf(message.guildId) : undefined,
+      locale: messageLocale(this.#locale, message),
     };
     const surface = new ChannelSurface({
+      locale: request.locale ?? 'en',
       rest: this.#client.rest,
       channelId: channel.id,
       turnId: message.id,
@@ -123,7 +130,7 @@ export class MessageHandler {
     });
     const outcome = await this.#core.answer(request, { surface, attachments: this.#attachments });
     if (outcome.type === 'failed' && outcome.kind === 'platform-forbidden') {
-      await this.#sayMissingPermission(message, channel.isThread() ? 'Send Messages in Threads' : 'Send Messages', log);
+      await this.#sayMissingPermission(message, channel.isThread() ? 'send-messages-in-threads' : 'send-messages', log);
     } else if (outcome.type === 'failed') {
       await this.#markFailed(message, log);
     }
@@ -133,10 +140,11 @@ export class MessageHandler {
    * Discord refused the answer (50013/50001): one clear log line naming the permission, and
    * a reply where the question was asked, if the bot may write there (a thread's parent channel).
    */
-  async #sayMissingPermission(message: Message, permission: string, log: Logger): Promise<void> {
-    log.error({ channel: message.channelId, permission }, `cannot answer: missing ${permission} permission`);
+  async #sayMissingPermission(message: Message, permission: PermissionName, log: Logger): Promise<void> {
+    log.error({ channel: message.channelId, permission }, `cannot answer: missing ${userTextIn('en').permissionName(permission)} permission`);
     try {
-      await message.reply({ content: userText.missingPermission(permission), allowedMentions: { parse: [], repliedUser: false } });
+      const texts = userTextIn(messageLocale(this.#locale, message));
+      await message.reply({ content: texts.missingPermission(permission), allowedMentions: { parse: [], repliedUser: false } });
     } catch {
       await this.#markFailed(message, log);
     }
@@ -196,14 +204,14 @@ export class MessageHandler {
   async #startThread(message: Message, log: Logger): Promise<TextBasedChannel | undefined> {
     try {
       return await message.startThread({
-        name: threadName(this.#questionText(message), userText.threadNameFallback),
+        name: threadName(this.#questionText(message), userTextIn(messageLocale(this.#locale, message)).threadNameFallback),
         autoArchiveDuration: ThreadAutoArchiveDuration.OneDay,
       });
     } catch (err) {
       if (isMissingPermission(err)) {
         log.error({ err, channel: message.channelId }, 'cannot create threads: missing Create Public Threads permission');
         await message
-          .reply({ content: userText.missingPermission('Create Public Threads'), allowedMentions: { parse: [], repliedUser: false } })
+          .reply({ content: userTextIn(messageLocale(this.#locale, message)).missingPermission('create-public-threads'), allowedMentions: { parse: [], repliedUser: false } })
           .catch((replyErr: unknown) => log.error({ err: replyErr }, 'cannot send messages either: missing Send Messages permission'));
         return undefined;
       }

@@ -13,6 +13,7 @@
  */
 import { PermissionFlagsBits, type ButtonInteraction, type ChatInputCommandInteraction, type PermissionsBitField } from 'discord.js';
 import type { DiscordConfig } from '../../src/config.ts';
+import type { PermissionName } from '../../src/user-text.ts';
 
 /** The person pressing or commanding, and their permissions in that channel (null in DMs). */
 export interface Actor {
@@ -24,11 +25,8 @@ export function actorOf(interaction: ChatInputCommandInteraction | ButtonInterac
   return { userId: interaction.user.id, permissions: interaction.memberPermissions };
 }
 
-/** The permission that lets someone act on anyone's answer, as Discord names it. */
-export const ANSWER_MODERATOR_PERMISSION = 'Manage Messages';
-
-/** The permission a channel-wide setting needs, as Discord names it. */
-export const CHANNEL_SETTINGS_PERMISSION = 'Manage Channels';
+/** The permission a channel-wide setting (its default model, its persona) needs, named to people in their language. */
+export const CHANNEL_SETTINGS_PERMISSION = 'manage-channels' satisfies PermissionName;
 
 /**
  * Whether `actor` may stop, reset (or later regenerate) an answer `askerId` asked for.

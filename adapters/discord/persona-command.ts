@@ -7,8 +7,9 @@
  */
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { ConversationCore, ModelTarget } from '../../src/conversation/core.ts';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 import { OPTION } from './commands.ts';
+import { CHANNEL_SETTINGS_PERMISSION } from './moderation.ts';
 
 /** Where `/persona` was run: the setting it changes, and how the reply names the place. */
 export interface PersonaPlace {
@@ -20,20 +21,20 @@ export interface PersonaPlace {
 
 export async function personaReply(
   interaction: ChatInputCommandInteraction,
-  opts: { readonly core: ConversationCore; readonly place: PersonaPlace; readonly mayChange: boolean },
+  opts: { readonly core: ConversationCore; readonly place: PersonaPlace; readonly mayChange: boolean; readonly texts: UserText },
 ): Promise<string> {
-  const { core, place } = opts;
+  const { core, place, texts } = opts;
   const text = interaction.options.getString(OPTION.text);
   const clear = interaction.options.getBoolean(OPTION.clear) === true || text?.trim().toLowerCase() === 'clear';
   if (text === null && !clear) {
     const persona = await core.personaFor(place.lookup.conversationId, place.lookup.channelId);
-    return persona === undefined ? userText.personaNone : userText.personaShown(persona);
+    return persona === undefined ? texts.personaNone : texts.personaShown(persona);
   }
-  if (!opts.mayChange) return userText.personaNeedsPermission('Manage Channels');
+  if (!opts.mayChange) return texts.personaNeedsPermission(CHANNEL_SETTINGS_PERMISSION);
   if (clear) {
     await core.clearPersona(place.target);
-    return userText.personaCleared(place.where);
+    return texts.personaCleared(place.where);
   }
-  const change = await core.setPersona(place.target, text ?? '');
-  return change.ok ? userText.personaSet(place.where) : change.userText;
+  const change = await core.setPersona(place.target, text ?? '', texts.locale);
+  return change.ok ? texts.personaSet(place.where) : change.userText;
 }

@@ -6,7 +6,7 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 import type { MessageState } from '../../src/surface.ts';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 
 const PREFIX = 'stop:';
 
@@ -22,7 +22,7 @@ export function parseStopButton(customId: string): { turnId: string; askerId: st
 }
 
 /** The components of an answer message: a Stop button while live, none once final. */
-export function stopControls(state: MessageState, turnId: string, askerId: string | undefined): APIActionRowComponent<APIButtonComponent>[] {
+export function stopControls(state: MessageState, turnId: string, askerId: string | undefined, texts: UserText): APIActionRowComponent<APIButtonComponent>[] {
   if (state === 'final') return [];
   return [
     {
@@ -31,7 +31,7 @@ export function stopControls(state: MessageState, turnId: string, askerId: strin
         {
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
-          label: userText.stopButton,
+          label: texts.stopButton,
           emoji: { name: '⏹️' },
           custom_id: stopCustomId(turnId, askerId),
         },

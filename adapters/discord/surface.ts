@@ -6,7 +6,9 @@
  * Discord's defaults, which ping `@everyone` (platform-limits.md §4.6).
  */
 import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
+import type { Locale } from '../../src/i18n/locale.ts';
 import type { MessagePlace, MessageRef, MessageState, RateScope, Surface } from '../../src/surface.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { answerControls } from './answer-controls.ts';
 import { stopControls } from './stop-button.ts';
 import { toPlatformError } from './platform-error.ts';
@@ -49,6 +51,8 @@ interface SurfaceTurn {
   readonly chainRoot?: string | undefined;
   /** Regenerate and 👍/👎 under the finished answer (default true); a surface reopened after a crash has none. */
   readonly answerControls?: boolean;
+  /** The asker's language, for the buttons' labels. */
+  readonly locale: Locale;
 }
 
 abstract class DiscordSurface implements Surface {
@@ -75,7 +79,8 @@ abstract class DiscordSurface implements Surface {
   protected body(text: string, state: MessageState, place: MessagePlace | undefined): Record<string, unknown> {
     const { turnId, askerId, chainRoot } = this.turn;
     const finished = state === 'final' && place?.last === true && this.turn.answerControls !== false;
-    const components = finished ? answerControls({ turnId, askerId, chainRoot }) : stopControls(state, turnId, askerId);
+    const texts = userTextIn(this.turn.locale);
+    const components = finished ? answerControls({ turnId, askerId, chainRoot }, texts) : stopControls(state, turnId, askerId, texts);
     return { content: text, allowed_mentions: NO_MENTIONS, components };
   }
 
@@ -149,9 +154,9 @@ export class ChannelSurface extends DiscordSurface {
 const CHANNEL_ADDRESS = 'discord:channel:';
 
 /** The ChannelSurface a `Surface.address` names, to mark an answer a crash cut off. */
-export function reopenChannelSurface(rest: REST, address: string): ChannelSurface | undefined {
+export function reopenChannelSurface(rest: REST, address: string, locale: Locale): ChannelSurface | undefined {
   if (!address.startsWith(CHANNEL_ADDRESS)) return undefined;
-  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered', askerId: undefined, answerControls: false });
+  return new ChannelSurface({ rest, channelId: address.slice(CHANNEL_ADDRESS.length), turnId: 'recovered', askerId: undefined, answerControls: false, locale });
 }
 
 const ORIGINAL = '@original';

@@ -6,17 +6,18 @@
 import type { ChatInputCommandInteraction, Guild } from 'discord.js';
 import type { Logger } from 'pino';
 import type { UsageReports } from '../../src/adapter.ts';
+import type { Locale } from '../../src/i18n/locale.ts';
 import { workspaceOf } from './conversation-ids.ts';
 import { actorOf, mayReadServerUsage } from './moderation.ts';
 
 export async function usageReply(
   interaction: ChatInputCommandInteraction,
-  opts: { readonly usage: UsageReports; readonly channelId: string; readonly logger: Logger },
+  opts: { readonly usage: UsageReports; readonly channelId: string; readonly locale: Locale; readonly logger: Logger },
 ): Promise<string> {
   const guild = interaction.guild;
   return opts.usage.report(
     { userId: interaction.user.id, channelId: opts.channelId, workspaceId: interaction.guildId ? workspaceOf(interaction.guildId) : undefined },
-    { withTop: interaction.guildId !== null && mayReadServerUsage(actorOf(interaction)), nameOf: (userId) => displayName(interaction, guild, userId, opts.logger) },
+    { withTop: interaction.guildId !== null && mayReadServerUsage(actorOf(interaction)), locale: opts.locale, nameOf: (userId) => displayName(interaction, guild, userId, opts.logger) },
   );
 }
 

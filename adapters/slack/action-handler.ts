@@ -5,7 +5,6 @@
  * is moderation.ts's to say; anyone else gets a private notice and nothing happens.
  */
 import type { AllMiddlewareArgs, SlackActionMiddlewareArgs, webApi } from '@slack/bolt';
-import { userText } from '../../src/user-text.ts';
 import { decodeControlValue, decodePick } from './blocks.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { channelIdOf, isAllowed } from './incoming.ts';
@@ -41,11 +40,12 @@ export async function mayActOnAnswer(
 ): Promise<boolean> {
   if (await deps.moderation.mayActOnAnswer({ teamId: place.teamId, userId: place.user }, askerId)) return true;
   deps.logger.info({ user: place.user, action }, 'control refused: not the asker or an admin');
+  const texts = await deps.locales.textsOf(place.teamId, place.user);
   await client.chat.postEphemeral({
     channel: place.channel,
     user: place.user,
     ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-    text: toMrkdwn(userText.onlyAskerMay(action, userText.answerModerators.slack)),
+    text: toMrkdwn(texts.onlyAskerMay(action, texts.answerModerators.slack)),
   });
   return false;
 }
@@ -74,12 +74,13 @@ export class ActionHandler {
     const pick = decodePick(action.selected_option.value);
     // Only the conversation of the channel the picker sits in.
     if (!pick || !pick.conversationId.startsWith(`${channelIdOf(place)}:`)) return;
-    const change = await this.#o.core.setModel({ conversationId: pick.conversationId }, pick.model);
+    const texts = await this.#o.locales.textsOf(place.teamId, place.user);
+    const change = await this.#o.core.setModel({ conversationId: pick.conversationId }, pick.model, texts.locale);
     this.#o.logger.info({ conversation: pick.conversationId, ok: change.ok }, 'thread model picked');
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-      text: toMrkdwn(change.ok ? userText.modelSetForConversation(change.model) : change.userText),
+      text: toMrkdwn(change.ok ? texts.modelSetForConversation(change.model) : change.userText),
     });
   }
 
@@ -93,10 +94,12 @@ export class ActionHandler {
     // The thread stays the bot's: follow-ups there start the new conversation without a mention.
     await this.#o.core.reset(conversationId);
     this.#o.logger.info({ conversation: conversationId }, 'conversation reset');
+    // Said in the thread for all to read: in the language of whoever the conversation is (looked up already for their name).
+    const texts = await this.#o.locales.textsOf(place.teamId, askerId ?? place.user);
     await client.chat.postMessage({
       channel: place.channel,
       ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
-      text: toMrkdwn(userText.resetDone),
+      text: toMrkdwn(texts.resetDone),
     });
   }
 
@@ -105,16 +108,17 @@ export class ActionHandler {
     const place = actionPlace(body);
     if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'static_select') return;
     if (action.block_id !== channelIdOf(place)) return;
+    const texts = await this.#o.locales.textsOf(place.teamId, place.user);
     if (!(await this.#o.moderation.mayChangeChannelSettings({ teamId: place.teamId, userId: place.user }, place.channel))) {
-      await respond({ replace_original: false, response_type: 'ephemeral', text: toMrkdwn(userText.channelModelNeedsAdmin) });
+      await respond({ replace_original: false, response_type: 'ephemeral', text: toMrkdwn(texts.channelModelNeedsAdmin) });
       return;
     }
     // The block id is the channel the picker was shown in (set by channelModelBlocks).
-    const change = await this.#o.core.setModel({ channelId: action.block_id }, action.selected_option.value);
+    const change = await this.#o.core.setModel({ channelId: action.block_id }, action.selected_option.value, texts.locale);
     if (change.ok) this.#o.logger.info({ channelId: action.block_id, model: change.model }, 'channel model set');
     await respond({
       replace_original: true,
-      text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
+      text: toMrkdwn(change.ok ? texts.modelSetForChannel(change.model) : change.userText),
     });
   }
 

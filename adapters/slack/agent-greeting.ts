@@ -10,7 +10,7 @@ import type { types, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SuggestedPrompt } from '../../src/config.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
 const GREETING_EVERY_MS = 24 * 3600_000;
@@ -19,9 +19,9 @@ const GREETING_EVERY_MS = 24 * 3600_000;
 export const SUGGESTED_QUESTION_ACTION = /^suggested_question_\d+$/;
 export const GREETING_BLOCK = 'agent_greeting';
 
-export function greetingBlocks(prompts: readonly SuggestedPrompt[]): types.KnownBlock[] {
+export function greetingBlocks(prompts: readonly SuggestedPrompt[], texts: UserText): types.KnownBlock[] {
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(userText.agentGreeting) } },
+    { type: 'section', text: { type: 'mrkdwn', text: toMrkdwn(texts.agentGreeting) } },
     {
       type: 'actions',
       block_id: GREETING_BLOCK,
@@ -35,15 +35,22 @@ export function greetingBlocks(prompts: readonly SuggestedPrompt[]): types.Known
   ];
 }
 
-export class AgentGreeting {
-  readonly #o: { client: webApi.WebClient; dedupe: EventDeduper; prompts: readonly SuggestedPrompt[] };
+export interface AgentGreetingOptions {
+  readonly client: webApi.WebClient;
+  readonly dedupe: EventDeduper;
+  /** SLACK_SUGGESTED_PROMPTS; undefined: the bot's own, in the greeted person's language. */
+  readonly prompts: readonly SuggestedPrompt[] | undefined;
+}
 
-  constructor(opts: { client: webApi.WebClient; dedupe: EventDeduper; prompts: readonly SuggestedPrompt[] }) {
+export class AgentGreeting {
+  readonly #o: AgentGreetingOptions;
+
+  constructor(opts: AgentGreetingOptions) {
     this.#o = opts;
   }
 
-  /** Greets `user` in their DM `channel` unless they were greeted in the last 24 hours. True if greeted. */
-  async greet(where: { teamId: string; user: string; channel: string }, log: Logger): Promise<boolean> {
+  /** Greets `user` in their DM `channel`, in their language, unless they were greeted in the last 24 hours. True if greeted. */
+  async greet(where: { teamId: string; user: string; channel: string }, log: Logger, texts: UserText): Promise<boolean> {
     let first: boolean;
     try {
       first = await this.#o.dedupe.firstSeen(`slack:greeting:${where.teamId}:${where.user}`, GREETING_EVERY_MS);
@@ -53,8 +60,9 @@ export class AgentGreeting {
       return false;
     }
     if (!first) return false;
-    const fallback = [toMrkdwn(userText.agentGreeting), ...this.#o.prompts.map((p) => `• ${p.title}`)].join('\n');
-    await this.#o.client.chat.postMessage({ channel: where.channel, text: fallback, blocks: greetingBlocks(this.#o.prompts) });
+    const prompts = this.#o.prompts ?? texts.suggestedPrompts;
+    const fallback = [toMrkdwn(texts.agentGreeting), ...prompts.map((p) => `• ${p.title}`)].join('\n');
+    await this.#o.client.chat.postMessage({ channel: where.channel, text: fallback, blocks: greetingBlocks(prompts, texts) });
     return true;
   }
 }

@@ -14,13 +14,13 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentResolver } from '../../src/conversation/types.ts';
-import { userText } from '../../src/user-text.ts';
 import type { ActionArgs } from './action-handler.ts';
 import { actionPlace } from './action-handler.ts';
 import type { AgentGreeting } from './agent-greeting.ts';
 import type { AiTurns } from './ai-turn-surface.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { channelIdOf, conversationIdOf, isAllowed, type Allowed } from './incoming.ts';
+import type { SlackLocales } from './locales.ts';
 import type { SlackModeration } from './moderation.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 
@@ -44,6 +44,7 @@ export interface AgentHandlerOptions {
   readonly moderation: SlackModeration;
   readonly allowed: Allowed;
   readonly client: webApi.WebClient;
+  readonly locales: SlackLocales;
   readonly logger: Logger;
 }
 
@@ -70,11 +71,12 @@ export class AgentHandler {
     }
     if (!(await this.#o.moderation.mayActOnAnswer({ teamId: place.teamId, userId: user }, running.askerId))) {
       log.info({ user }, 'agent session stop refused: not the asker or an admin');
+      const texts = await this.#o.locales.textsOf(place.teamId, user);
       await this.#o.client.chat.postEphemeral({
         channel,
         user,
         thread_ts: threadTs,
-        text: toMrkdwn(userText.onlyAskerMay('stop', userText.answerModerators.slack)),
+        text: toMrkdwn(texts.onlyAskerMay('stop', texts.answerModerators.slack)),
       });
       return;
     }
@@ -91,7 +93,8 @@ export class AgentHandler {
     const where = { teamId: envelope.data.team_id, user: event.data.user, channel: event.data.channel };
     if (!isAllowed(this.#o.allowed, where)) return;
     const log = this.#o.logger.child({ channel: where.channel });
-    if (await this.#o.greeting.greet(where, log)) log.info({ user: where.user }, 'greeted on the Messages tab');
+    const texts = await this.#o.locales.textsOf(where.teamId, where.user);
+    if (await this.#o.greeting.greet(where, log, texts)) log.info({ user: where.user }, 'greeted on the Messages tab');
     else log.debug({ user: where.user }, 'already greeted today');
   }
 
@@ -107,14 +110,15 @@ export class AgentHandler {
     const conversationId = conversationIdOf(thread);
     const turnId = `${conversationId}:${pressedAt}`;
     const log = this.#o.logger.child({ conversation: conversationId });
+    const locale = await this.#o.locales.of(place.teamId, place.user);
     const surface = this.#o.surfaces.forThread(
-      { ...thread, conversationId, channelId: channelIdOf(thread), turnId, askerId: place.user },
+      { ...thread, conversationId, channelId: channelIdOf(thread), turnId, askerId: place.user, locale },
       log,
       { recipientUserId: place.user, question: action.value },
     );
     this.#o.core
       .answer(
-        { turnId, conversationId, channelId: channelIdOf(thread), author: { id: place.user, name: place.user }, text: action.value, attachments: [] },
+        { turnId, conversationId, channelId: channelIdOf(thread), author: { id: place.user, name: place.user }, text: action.value, attachments: [], locale },
         { surface, attachments: this.#o.files },
       )
       .then((outcome) => log.debug({ outcome }, 'turn ended'))

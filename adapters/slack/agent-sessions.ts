@@ -23,7 +23,7 @@ import { z } from 'zod';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import { questionTitle } from '../../src/conversation/question-title.ts';
 import { InProcessBudgetLedger } from '../../src/render/budget-ledger.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import type { SlackAiSurface } from './ai-surface.ts';
 import { unrefSleep } from './assistant-status.ts';
 import { conversationIdOf } from './incoming.ts';
@@ -74,7 +74,7 @@ export class AgentSessions {
    * regeneration, whose question is not at hand, sends none); the turn is recorded for a stop.
    */
   processing(thread: SlackThread, question: string | undefined, log: Logger): Promise<void> {
-    const title = question === undefined ? {} : { title: questionTitle(question, TITLE_MAX, userText.threadNameFallback) };
+    const title = question === undefined ? {} : { title: questionTitle(question, TITLE_MAX, userTextIn(thread.locale ?? 'en').threadNameFallback) };
     const running: RunningTurn = { turnId: thread.turnId, ...(thread.askerId ? { askerId: thread.askerId } : {}) };
     this.#o.settings.set(keyOf(thread), running, TURN_TTL_MS).catch((err: unknown) => log.warn({ err }, 'could not record the turn of an agent session'));
     return this.#set(thread, 'processing', log, { ...title, ...(thread.askerId ? { initiator_user_id: thread.askerId } : {}) });

@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { AnswerProgress, MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 import type { SlackAiSurface } from './ai-surface.ts';
 import type { AssistantStatusLine } from './assistant-status.ts';
@@ -79,6 +79,11 @@ class AiTurnSurface implements Surface {
     if (inner.delete) this.delete = (message, signal) => inner.delete?.(message, signal) ?? Promise.resolve();
   }
 
+  /** The asker's language: the status line. */
+  get #texts() {
+    return userTextIn(this.#o.thread.locale ?? 'en');
+  }
+
   // Read through: the inner surface may change these mid-turn (falling back from native streaming).
   get maxMessageLength(): number {
     return this.#inner.maxMessageLength;
@@ -114,13 +119,13 @@ class AiTurnSurface implements Surface {
       await turns.sessions.processing(thread, question, log);
     } else if (kind === 'assistant') {
       this.#status = await turns.assistantThreads.forTurn(thread, question, log);
-      this.#status?.set(userText.assistantThinking(undefined));
+      this.#status?.set(this.#texts.assistantThinking(undefined));
     }
     await this.#inner.showTyping?.(signal);
   }
 
   showProgress(progress: AnswerProgress): void {
-    this.#status?.set(progress.type === 'answering' ? '' : userText.assistantThinking(progress.heading));
+    this.#status?.set(progress.type === 'answering' ? '' : this.#texts.assistantThinking(progress.heading));
   }
 
   stoppedInSlack(): void {

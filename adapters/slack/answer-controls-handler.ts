@@ -7,7 +7,6 @@
  */
 import type { webApi } from '@slack/bolt';
 import type { AttachmentResolver } from '../../src/conversation/types.ts';
-import { regenerateRefusal, userText } from '../../src/user-text.ts';
 import { actionPlace, mayActOnAnswer, type ActionArgs, type ActionPlace } from './action-handler.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { decodeRegenerate, decodeVote } from './blocks.ts';
@@ -40,6 +39,8 @@ export class AnswerControlsHandler {
     if (!target || !target.conversationId.startsWith(`${channelId}:`)) return;
     if (!(await mayActOnAnswer(this.#o, place, target.askerId, 'regenerate', client))) return;
     const log = this.#o.logger.child({ conversation: target.conversationId, turn: target.turnId });
+    // The new answer's notes and controls are in the language of whoever pressed.
+    const texts = await this.#o.locales.textsOf(place.teamId, place.user);
     const surface = this.#o.surfaces.forThread(
       {
         teamId: place.teamId,
@@ -49,6 +50,7 @@ export class AnswerControlsHandler {
         channelId,
         turnId: target.turnId,
         askerId: target.askerId,
+        locale: texts.locale,
       },
       log,
       // The question is history's: a regeneration's thread was named by its first one.
@@ -61,11 +63,12 @@ export class AnswerControlsHandler {
         turnId: target.turnId,
         place: await this.#o.places.of({ ...place, channelType: undefined }),
         workspaceId: workspaceIdOf(place),
+        locale: texts.locale,
       },
       { surface, attachments: this.#o.files },
     );
     log.info({ result: result.type, by: place.user }, 'regenerate pressed');
-    const refusal = regenerateRefusal(result);
+    const refusal = texts.regenerateRefusal(result);
     if (refusal) await this.#tell(client, place, refusal);
   }
 
@@ -75,9 +78,12 @@ export class AnswerControlsHandler {
     if (!place || !isAllowed(this.#o.allowed, place) || action.type !== 'feedback_buttons') return;
     const vote = decodeVote(action.value);
     if (!vote || !vote.conversationId.startsWith(`${channelIdOf(place)}:`)) return;
-    const result = await this.#o.core.rate({ conversationId: vote.conversationId, turnId: vote.turnId, userId: place.user, rating: vote.rating });
-    if (result.type === 'recorded') return this.#tell(client, place, userText.feedbackRecorded(vote.rating, result.change));
-    await this.#tell(client, place, result.type === 'unknown' ? userText.feedbackUnknown : userText.feedbackUnavailable);
+    const [result, texts] = await Promise.all([
+      this.#o.core.rate({ conversationId: vote.conversationId, turnId: vote.turnId, userId: place.user, rating: vote.rating }),
+      this.#o.locales.textsOf(place.teamId, place.user),
+    ]);
+    if (result.type === 'recorded') return this.#tell(client, place, texts.feedbackRecorded(vote.rating, result.change));
+    await this.#tell(client, place, result.type === 'unknown' ? texts.feedbackUnknown : texts.feedbackUnavailable);
   }
 
   async #tell(client: webApi.WebClient, place: ActionPlace, markdown: string): Promise<void> {

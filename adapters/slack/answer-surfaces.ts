@@ -29,7 +29,7 @@ export class AnswerSurfaces {
    * Slack's AI surface what it does (ai-turn-surface.ts); its recipient (the asking user) is what
    * native streaming needs, its question names a new agent session or assistant thread (unknown
    * to a regeneration, whose thread has its title already). Without one: a surface reopened
-   * after a restart, to mark an answer a crash cut off.
+   * after a restart, to mark an answer a crash cut off. `thread.locale` labels its controls.
    */
   forThread(thread: SlackThread, log: Logger, turn?: { readonly recipientUserId: string; readonly question?: string | undefined }): Surface {
     const ai = this.#ai;

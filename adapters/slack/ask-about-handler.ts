@@ -13,7 +13,6 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentResolver, EarlierMessage } from '../../src/conversation/types.ts';
-import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { attachmentOfFile, channelIdOf, conversationIdOf, fileSchema, isAllowed, workspaceIdOf, type Allowed } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
@@ -21,6 +20,8 @@ import { toPlatformError } from './platform-errors.ts';
 import { mentionedUsers, readableText } from './readable-text.ts';
 import type { SlackPlaces } from './turn-place.ts';
 import type { SlackUserDirectory } from './user-directory.ts';
+import type { SlackLocales } from './locales.ts';
+import type { UserText } from '../../src/user-text.ts';
 
 export const ASK_ABOUT_CALLBACK = 'ask_about_message';
 
@@ -56,6 +57,7 @@ export interface AskAboutOptions {
   readonly surfaces: AnswerSurfaces;
   readonly files: AttachmentResolver;
   readonly places: SlackPlaces;
+  readonly locales: SlackLocales;
   readonly logger: Logger;
 }
 
@@ -74,28 +76,29 @@ export class AskAboutHandler {
     const teamId = p.team?.id ?? p.user.team_id;
     if (!teamId) return;
     const where = { teamId, channel: p.channel.id, user: p.user.id };
+    const texts = await this.#o.locales.textsOf(teamId, p.user.id);
     if (!isAllowed(this.#o.allowed, where)) {
-      await respond({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
+      await respond({ response_type: 'ephemeral', text: toMrkdwn(texts.notAllowed) });
       return;
     }
     const log = this.#o.logger.child({ about: p.message.ts, channel: p.channel.id });
     const about = await this.#about(p, teamId);
     if (!about) {
-      await respond({ response_type: 'ephemeral', text: toMrkdwn(userText.askAboutNothing) });
+      await respond({ response_type: 'ephemeral', text: toMrkdwn(texts.askAboutNothing) });
       return;
     }
-    const opened = await this.#open(client, p, teamId, about, log);
+    const opened = await this.#open(client, p, teamId, about, texts, log);
     if (!opened) {
-      await respond({ response_type: 'ephemeral', text: toMrkdwn(userText.askAboutFailed) });
+      await respond({ response_type: 'ephemeral', text: toMrkdwn(texts.askAboutFailed) });
       return;
     }
     const thread = { teamId, channel: opened.channel, threadTs: opened.threadTs };
     const conversationId = conversationIdOf(thread);
     const channelId = channelIdOf(thread);
     const turnId = `${conversationId}:${p.action_ts}`;
-    const surface = this.#o.surfaces.forThread({ ...thread, conversationId, channelId, turnId, askerId: p.user.id }, log, {
+    const surface = this.#o.surfaces.forThread({ ...thread, conversationId, channelId, turnId, askerId: p.user.id, locale: texts.locale }, log, {
       recipientUserId: p.user.id,
-      question: userText.askAboutQuestion,
+      question: texts.askAboutQuestion,
     });
     const outcome = await this.#o.core.answer(
       {
@@ -103,11 +106,12 @@ export class AskAboutHandler {
         conversationId,
         channelId,
         author: { id: p.user.id, name: await this.#o.users.nameOf(teamId, p.user.id) },
-        text: userText.askAboutQuestion,
+        text: texts.askAboutQuestion,
         attachments: [],
         earlier: { messages: [about], truncated: false },
         place: await this.#o.places.of({ teamId, channel: opened.channel, channelType: undefined }),
         workspaceId: workspaceIdOf(thread),
+        locale: texts.locale,
       },
       { surface, attachments: this.#o.files },
     );
@@ -136,12 +140,13 @@ export class AskAboutHandler {
     p: Shortcut,
     teamId: string,
     about: EarlierMessage,
+    texts: UserText,
     log: Logger,
   ): Promise<{ channel: string; threadTs: string } | undefined> {
     const threadTs = p.message.thread_ts ?? p.message.ts;
     try {
       const asker = await this.#o.users.nameOf(teamId, p.user.id);
-      await client.chat.postMessage({ channel: p.channel.id, thread_ts: threadTs, text: toMrkdwn(userText.askAboutOpener(asker)) });
+      await client.chat.postMessage({ channel: p.channel.id, thread_ts: threadTs, text: toMrkdwn(texts.askAboutOpener(asker)) });
       return { channel: p.channel.id, threadTs };
     } catch (err) {
       log.info({ err: toPlatformError(err, 'chat.postMessage') }, 'may not write where the message is; answering in a DM');
@@ -150,7 +155,7 @@ export class AskAboutHandler {
       const dm = (await client.conversations.open({ users: p.user.id })).channel?.id;
       if (!dm) return undefined;
       const quoted = about.text.length > QUOTE_CHARS ? `${about.text.slice(0, QUOTE_CHARS)}…` : about.text;
-      const first = await client.chat.postMessage({ channel: dm, text: toMrkdwn(userText.askAboutOpenerDm(about.author.name, quoted)) });
+      const first = await client.chat.postMessage({ channel: dm, text: toMrkdwn(texts.askAboutOpenerDm(about.author.name, quoted)) });
       return first.ts ? { channel: dm, threadTs: first.ts } : undefined;
     } catch (err) {
       log.warn({ err: toPlatformError(err, 'conversations.open') }, 'could not open a DM to answer about a message');

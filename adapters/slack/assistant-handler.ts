@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Allowed } from './incoming.ts';
 import { isAllowed } from './incoming.ts';
 import type { AiTurns } from './ai-turn-surface.ts';
+import type { SlackLocales } from './locales.ts';
 
 const threadStartedSchema = z.object({
   assistant_thread: z.object({
@@ -32,11 +33,13 @@ export class AssistantHandler {
   readonly #ai: AiTurns;
   readonly #allowed: Allowed;
   readonly #logger: Logger;
+  readonly #locales: SlackLocales;
 
-  constructor(opts: { ai: AiTurns; allowed: Allowed; logger: Logger }) {
+  constructor(opts: { ai: AiTurns; allowed: Allowed; logger: Logger; locales: SlackLocales }) {
     this.#ai = opts.ai;
     this.#allowed = opts.allowed;
     this.#logger = opts.logger;
+    this.#locales = opts.locales;
   }
 
   async threadStarted(args: { event: unknown; body: unknown }): Promise<void> {
@@ -51,7 +54,7 @@ export class AssistantHandler {
     if (!this.#ai.surface.assistantThreadSeen()) return;
     if (!isAllowed(this.#allowed, { teamId, channel, user })) return;
     const log = this.#logger.child({ channel, thread: threadTs });
-    await this.#ai.assistantThreads.started({ teamId, channel, threadTs }, log);
+    await this.#ai.assistantThreads.started({ teamId, channel, threadTs }, log, await this.#locales.of(teamId, user));
     log.debug('assistant thread started');
   }
 }

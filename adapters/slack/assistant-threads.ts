@@ -14,7 +14,8 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import type { SuggestedPrompt } from '../../src/config.ts';
 import { questionTitle } from '../../src/conversation/question-title.ts';
-import { userText } from '../../src/user-text.ts';
+import type { Locale } from '../../src/i18n/locale.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { type AiCallResult, type SlackAiSurface } from './ai-surface.ts';
 import { AssistantStatusLine, unrefSleep } from './assistant-status.ts';
 import { conversationIdOf } from './incoming.ts';
@@ -38,7 +39,8 @@ export interface AssistantThreadsOptions {
   readonly ai: SlackAiSurface;
   /** The store's settings namespace (`AdapterDeps.settings`). */
   readonly settings: Keyv;
-  readonly prompts: readonly SuggestedPrompt[];
+  /** SLACK_SUGGESTED_PROMPTS; undefined: the bot's own, in the language of whoever opened the thread. */
+  readonly prompts: readonly SuggestedPrompt[] | undefined;
   readonly logger: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -52,13 +54,14 @@ export class AssistantThreads {
     this.#sleep = opts.sleep ?? unrefSleep;
   }
 
-  /** `assistant_thread_started`: remembers the thread and offers the suggested prompts in it. */
-  async started(place: Place, log: Logger): Promise<void> {
+  /** `assistant_thread_started`: remembers the thread and offers the suggested prompts in it, in `locale`. */
+  async started(place: Place, log: Logger, locale: Locale): Promise<void> {
     await this.#remember(place, { titled: false }, log);
     const { channel, threadTs } = place;
-    const prompts = this.#o.prompts.map((p) => ({ title: p.title, message: p.message }));
+    const texts = userTextIn(locale);
+    const prompts = (this.#o.prompts ?? texts.suggestedPrompts).map((p) => ({ title: p.title, message: p.message }));
     await this.#call('assistant.threads.setSuggestedPrompts', log, () =>
-      this.#o.client.assistant.threads.setSuggestedPrompts({ channel_id: channel, thread_ts: threadTs, title: userText.suggestedPromptsTitle, prompts }),
+      this.#o.client.assistant.threads.setSuggestedPrompts({ channel_id: channel, thread_ts: threadTs, title: texts.suggestedPromptsTitle, prompts }),
     );
   }
 
@@ -67,7 +70,7 @@ export class AssistantThreads {
    * thread's first question, its title; a regeneration has no `question` to give one);
    * undefined elsewhere.
    */
-  async forTurn(place: Place, question: string | undefined, log: Logger): Promise<AssistantStatusLine | undefined> {
+  async forTurn(place: Place & Pick<SlackThread, 'locale'>, question: string | undefined, log: Logger): Promise<AssistantStatusLine | undefined> {
     const record = await this.#recall(place, log);
     if (!record) return undefined;
     const { channel, threadTs } = place;
@@ -82,7 +85,7 @@ export class AssistantThreads {
     });
     if (!record.titled && question !== undefined) {
       await this.#remember(place, { titled: true }, log);
-      const title = questionTitle(question, TITLE_MAX, userText.threadNameFallback);
+      const title = questionTitle(question, TITLE_MAX, userTextIn(place.locale ?? 'en').threadNameFallback);
       this.#call('assistant.threads.setTitle', log, () =>
         this.#o.client.assistant.threads.setTitle({ channel_id: channel, thread_ts: threadTs, title }),
       ).catch((err: unknown) => log.debug({ err }, 'could not set the thread title'));

@@ -10,7 +10,7 @@
  */
 import type { types } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -151,19 +151,20 @@ export function decodeVote(value: string): { rating: 'up' | 'down'; conversation
 const option = (label: string, value: string) => ({ text: { type: 'plain_text' as const, text: label.slice(0, 75) }, value });
 
 /** A static_select of the models, with the current one selected and marked. */
-function modelSelect(actionId: string, models: readonly string[], current: string, value: (model: string) => string) {
-  const options = models.slice(0, 100).map((m) => option(m === current ? userText.modelPickerCurrent(m) : m, value(m)));
+function modelSelect(actionId: string, models: readonly string[], current: string, value: (model: string) => string, texts: UserText) {
+  const options = models.slice(0, 100).map((m) => option(m === current ? texts.modelPickerCurrent(m) : m, value(m)));
   const initial = options[models.indexOf(current)];
   return {
     type: 'static_select' as const,
     action_id: actionId,
-    placeholder: { type: 'plain_text' as const, text: userText.modelPickerPlaceholder },
+    placeholder: { type: 'plain_text' as const, text: texts.modelPickerPlaceholder },
     options,
     ...(initial ? { initial_option: initial } : {}),
   };
 }
 
-export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlock[] {
+/** The blocks of an answer's message, its controls labelled in the asker's language. */
+export function answerBlocks(mrkdwn: string, controls: AnswerControls, texts: UserText): KnownBlock[] {
   const blocks: KnownBlock[] = sectionTexts(mrkdwn).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
   if (controls.type === 'stop') {
     blocks.push({
@@ -173,7 +174,7 @@ export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlo
         {
           type: 'button',
           action_id: ACTION.stop,
-          text: { type: 'plain_text', text: userText.stopButton },
+          text: { type: 'plain_text', text: texts.stopButton },
           value: encodeControlValue(controls.turnId, controls.askerId),
         },
       ],
@@ -183,31 +184,31 @@ export function answerBlocks(mrkdwn: string, controls: AnswerControls): KnownBlo
       type: 'actions',
       block_id: 'answer_final',
       elements: [
-        modelSelect(ACTION.modelPick, controls.models, controls.current, (m) => encodePick(controls.conversationId, m)),
+        modelSelect(ACTION.modelPick, controls.models, controls.current, (m) => encodePick(controls.conversationId, m), texts),
         {
           type: 'button',
           action_id: ACTION.newConversation,
-          text: { type: 'plain_text', text: userText.newConversationButton },
+          text: { type: 'plain_text', text: texts.newConversationButton },
           value: encodeControlValue(controls.conversationId, controls.askerId),
         },
         {
           type: 'button',
           action_id: ACTION.regenerate,
-          text: { type: 'plain_text', text: userText.regenerateButton },
+          text: { type: 'plain_text', text: texts.regenerateButton },
           value: encodeRegenerate(controls.conversationId, controls.turnId, controls.askerId),
         },
       ],
     });
-    blocks.push(feedbackBlock(controls.conversationId, controls.turnId));
+    blocks.push(feedbackBlock(controls.conversationId, controls.turnId, texts));
   }
   return blocks;
 }
 
 /** 👍/👎 under a finished answer; no block_id: Slack wants a new one for each version of a message, and makes one. */
-function feedbackBlock(conversationId: string, turnId: string): KnownBlock {
+function feedbackBlock(conversationId: string, turnId: string, texts: UserText): KnownBlock {
   const button = (rating: 'up' | 'down') => ({
-    text: { type: 'plain_text' as const, text: userText.feedbackButtons[rating] },
-    accessibility_label: userText.feedbackLabels[rating],
+    text: { type: 'plain_text' as const, text: texts.feedbackButtons[rating] },
+    accessibility_label: texts.feedbackLabels[rating],
     value: encodeVote(rating, conversationId, turnId),
   });
   return {
@@ -217,9 +218,9 @@ function feedbackBlock(conversationId: string, turnId: string): KnownBlock {
 }
 
 /** The ephemeral `/model` answer: the list as text and a picker for the channel's default. */
-export function channelModelBlocks(listMrkdwn: string, channelId: string, models: readonly string[], current: string): KnownBlock[] {
+export function channelModelBlocks(listMrkdwn: string, channelId: string, models: readonly string[], current: string, texts: UserText): KnownBlock[] {
   return [
     { type: 'section', text: { type: 'mrkdwn', text: listMrkdwn } },
-    { type: 'actions', block_id: channelId, elements: [modelSelect(ACTION.channelModelPick, models, current, (m) => m)] },
+    { type: 'actions', block_id: channelId, elements: [modelSelect(ACTION.channelModelPick, models, current, (m) => m, texts)] },
   ];
 }

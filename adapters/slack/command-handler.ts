@@ -5,7 +5,6 @@
  * write (and a cached users.info) away.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { userText } from '../../src/user-text.ts';
 import { channelModelBlocks } from './blocks.ts';
 import type { HandlerDeps } from './handler-deps.ts';
 import { channelIdOf, isAllowed } from './incoming.ts';
@@ -27,34 +26,39 @@ export class CommandHandler {
    */
   async model({ command, ack }: CommandArgs): Promise<void> {
     const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
-    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
+    // The same users.info answers both: who may change it, and their language.
+    const [texts, mayChange] = await Promise.all([
+      this.#o.locales.textsOf(where.teamId, where.user),
+      this.#o.moderation.mayChangeChannelSettings({ teamId: where.teamId, userId: where.user }, where.channel),
+    ]);
+    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(texts.notAllowed) });
     const channelId = channelIdOf(where);
     const name = command.text.trim();
-    const mayChange = await this.#o.moderation.mayChangeChannelSettings({ teamId: where.teamId, userId: where.user }, where.channel);
     if (name === '') {
       const [current, persona] = await Promise.all([this.#o.core.modelFor(channelId, channelId), this.#o.core.personaFor(channelId, channelId)]);
-      const models = userText.modelList(this.#o.core.models, current);
-      const list = toMrkdwn(persona === undefined ? models : `${models}\n${userText.modelListPersona(persona)}`);
-      if (!mayChange) return ack({ response_type: 'ephemeral', text: `${list}\n${toMrkdwn(userText.channelModelNeedsAdmin)}` });
-      return ack({ response_type: 'ephemeral', text: list, blocks: channelModelBlocks(list, channelId, this.#o.core.models, current) });
+      const models = texts.modelList(this.#o.core.models, current);
+      const list = toMrkdwn(persona === undefined ? models : `${models}\n${texts.modelListPersona(persona)}`);
+      if (!mayChange) return ack({ response_type: 'ephemeral', text: `${list}\n${toMrkdwn(texts.channelModelNeedsAdmin)}` });
+      return ack({ response_type: 'ephemeral', text: list, blocks: channelModelBlocks(list, channelId, this.#o.core.models, current, texts) });
     }
-    if (!mayChange) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.channelModelNeedsAdmin) });
-    const change = await this.#o.core.setModel({ channelId }, name);
+    if (!mayChange) return ack({ response_type: 'ephemeral', text: toMrkdwn(texts.channelModelNeedsAdmin) });
+    const change = await this.#o.core.setModel({ channelId }, name, texts.locale);
     if (change.ok) this.#o.logger.info({ channelId, model: change.model }, 'channel model set');
     return ack({
       response_type: change.ok ? 'in_channel' : 'ephemeral',
-      text: toMrkdwn(change.ok ? userText.modelSetForChannel(change.model) : change.userText),
+      text: toMrkdwn(change.ok ? texts.modelSetForChannel(change.model) : change.userText),
     });
   }
 
   /** `/persona`: shows, sets or clears the channel's persona (persona-command.ts). */
   async persona({ command, ack }: CommandArgs): Promise<void> {
     const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
-    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
+    const texts = await this.#o.locales.textsOf(where.teamId, where.user);
+    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(texts.notAllowed) });
     const channelId = channelIdOf(where);
-    // Showing it needs no rights, and no users.info.
+    // Showing it needs no rights.
     const mayChange = command.text.trim() !== '' && (await this.#o.moderation.mayChangeChannelSettings({ teamId: where.teamId, userId: where.user }, where.channel));
-    const reply = await personaReply(command.text, this.#o.core, { channelId, isDm: where.channel.startsWith('D'), mayChange });
+    const reply = await personaReply(command.text, this.#o.core, { channelId, isDm: where.channel.startsWith('D'), mayChange }, texts);
     // Only a change is said in the channel.
     if (reply.response_type === 'in_channel') this.#o.logger.info({ channelId }, 'channel persona changed');
     return ack(reply);
@@ -67,7 +71,8 @@ export class CommandHandler {
    */
   async reset({ command, ack }: CommandArgs): Promise<void> {
     const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
-    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
-    return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.resetSlackChannel) });
+    const texts = await this.#o.locales.textsOf(where.teamId, where.user);
+    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(texts.notAllowed) });
+    return ack({ response_type: 'ephemeral', text: toMrkdwn(texts.resetSlackChannel) });
   }
 }

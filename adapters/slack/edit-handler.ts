@@ -8,7 +8,6 @@
  * bot's own messages: both are passed over before anything is looked up.
  */
 import { z } from 'zod';
-import { userText } from '../../src/user-text.ts';
 import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, workspaceIdOf } from './incoming.ts';
 import type { MessageEventArgs, MessageHandlerOptions } from './message-handler.ts';
 import { toMrkdwn } from './mrkdwn.ts';
@@ -59,13 +58,23 @@ export class EditHandler {
     const channelId = channelIdOf(m);
     const turnId = `${conversationId}:${m.ts}`;
     const log = this.#o.logger.child({ conversation: conversationId, turn: turnId });
+    const texts = await this.#o.locales.textsOf(m.teamId, m.user);
     const surface = this.#o.surfaces.forThread(
-      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
+      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user, locale: texts.locale },
       log,
       { recipientUserId: m.user, question: m.text },
     );
     const outcome = await this.#o.core.followEdit(
-      { conversationId, channelId, turnId, text: m.text, attachments: m.attachments, place: await this.#o.places.of(m), workspaceId: workspaceIdOf(m) },
+      {
+        conversationId,
+        channelId,
+        turnId,
+        text: m.text,
+        attachments: m.attachments,
+        place: await this.#o.places.of(m),
+        workspaceId: workspaceIdOf(m),
+        locale: texts.locale,
+      },
       { surface, attachments: this.#o.files },
     );
     log.debug({ outcome: outcome.type }, 'edited message handled');
@@ -77,7 +86,7 @@ export class EditHandler {
         channel: m.channel,
         user: m.user,
         thread_ts: m.threadTs,
-        text: toMrkdwn(userText.editNotFollowed(outcome.type, Math.round(this.#o.editFollowMs / 60_000))),
+        text: toMrkdwn(texts.editNotFollowed(outcome.type, Math.round(this.#o.editFollowMs / 60_000))),
       })
       .catch((err: unknown) => log.warn({ err }, 'could not tell the editor their edit changed nothing'));
   }

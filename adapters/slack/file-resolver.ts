@@ -13,19 +13,18 @@
  */
 import { readCapped } from '../../src/attachments/read-capped.ts';
 import type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../../src/conversation/types.ts';
-import { userText } from '../../src/user-text.ts';
-import { AttachmentError } from '../../src/errors/attachment-error.ts';
+import { AttachmentError, type AttachmentReason } from '../../src/errors/attachment-error.ts';
 
 /** Slack's file host for `url_private` and `url_private_download`. */
 const SLACK_FILE_HOSTS = ['files.slack.com'];
 const MAX_REDIRECTS = 3;
 
-/** Why a file could not be fetched; the core shows `userReason` after "I could not use X: …". */
+/** Why a file could not be fetched; the core tells the user `reason` after "I could not use X: …". */
 export class SlackFileError extends AttachmentError {
   override name = 'SlackFileError';
   readonly kind: 'missing-scope' | 'foreign-host' | 'too-large' | 'unreachable';
-  constructor(kind: SlackFileError['kind'], userReason: string, opts: { cause?: unknown } = {}) {
-    super(`slack file ${kind}: ${userReason}`, userReason, opts);
+  constructor(kind: SlackFileError['kind'], reason: AttachmentReason, opts: { cause?: unknown } = {}) {
+    super(`slack file ${kind}: ${reason.kind}`, reason, opts);
     this.kind = kind;
   }
 }
@@ -93,7 +92,7 @@ export class SlackFileResolver implements AttachmentResolver {
   async #locate(attachment: AttachmentRef, signal: AbortSignal): Promise<{ url: string; mimetype: string | undefined }> {
     if (attachment.url) return { url: attachment.url, mimetype: attachment.contentType };
     const found = await this.#opts.lookup(attachment.ref, signal);
-    if (!found.url) throw new SlackFileError('unreachable', userText.attachmentUnreachable);
+    if (!found.url) throw new SlackFileError('unreachable', { kind: 'unreachable' });
     return { url: found.url, mimetype: attachment.contentType ?? found.mimetype };
   }
 
@@ -109,7 +108,7 @@ export class SlackFileResolver implements AttachmentResolver {
     let url = new URL(first);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
       if (!this.isSlackHost(url)) {
-        throw new SlackFileError('foreign-host', userText.attachmentForeignHost);
+        throw new SlackFileError('foreign-host', { kind: 'not-on-platform', platform: 'Slack' });
       }
       let response: Response;
       try {
@@ -120,7 +119,7 @@ export class SlackFileResolver implements AttachmentResolver {
         });
       } catch (err) {
         if (signal.aborted) throw err;
-        throw new SlackFileError('unreachable', userText.attachmentUnreachable, { cause: err });
+        throw new SlackFileError('unreachable', { kind: 'unreachable' }, { cause: err });
       }
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
@@ -130,20 +129,20 @@ export class SlackFileResolver implements AttachmentResolver {
       }
       if (response.status !== 200) {
         await response.body?.cancel();
-        throw new SlackFileError('unreachable', `${userText.attachmentUnreachable} (HTTP ${response.status})`);
+        throw new SlackFileError('unreachable', { kind: 'unreachable', status: response.status });
       }
       const contentType = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
       if (contentType === 'text/html' && !htmlExpected) {
         await response.body?.cancel();
-        throw new SlackFileError('missing-scope', userText.attachmentMissingScope('files:read'));
+        throw new SlackFileError('missing-scope', { kind: 'missing-scope', scope: 'files:read' });
       }
       return response;
     }
-    throw new SlackFileError('unreachable', userText.attachmentUnreachable);
+    throw new SlackFileError('unreachable', { kind: 'unreachable' });
   }
 
   #tooLarge(): SlackFileError {
-    return new SlackFileError('too-large', userText.attachmentTooLarge(Math.round(this.#opts.maxBytes / (1024 * 1024))));
+    return new SlackFileError('too-large', { kind: 'too-large', limitMb: Math.round(this.#opts.maxBytes / (1024 * 1024)) });
   }
 
   #remember(ref: string, url: string, bytes: number): void {

@@ -11,6 +11,7 @@
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { AdapterDeps, RunningAdapter } from '../../src/adapter.ts';
 import type { SlackConfig } from '../../src/config.ts';
+import type { Locale } from '../../src/i18n/locale.ts';
 import type { Surface } from '../../src/surface.ts';
 import { ActionHandler } from './action-handler.ts';
 import { AgentGreeting, SUGGESTED_QUESTION_ACTION } from './agent-greeting.ts';
@@ -37,12 +38,13 @@ import { ThreadMemory } from './thread-memory.ts';
 import { SlackPlaces } from './turn-place.ts';
 import { UsageCommand } from './usage-command.ts';
 import { SlackUserDirectory } from './user-directory.ts';
+import { SlackLocales } from './locales.ts';
 
 export interface SlackRunningAdapter extends RunningAdapter {
   /** The HTTP port events arrive on; undefined in Socket Mode. */
   readonly port: number | undefined;
   /** Rebuilds the surface of an answer cut by a restart from its address, to mark it interrupted. */
-  reopen(address: string): Surface | undefined;
+  reopen(address: string, locale: Locale): Surface | undefined;
 }
 
 export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfig }): Promise<SlackRunningAdapter> {
@@ -104,6 +106,8 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
   });
   // One users.info cache for names (who said what) and admin status (moderation).
   const users = new SlackUserDirectory({ client: app.client, logger });
+  // Each person's language (BOT_LOCALE=auto), from the same users.info.
+  const locales = new SlackLocales({ users, setting: deps.locale });
   // The bot as people see it (`{bot_name}`, a mention of it in a thread read in); auth.test's handle if Slack will not say.
   const botName = (await users.lookup(auth.team_id ?? '', bot.userId))?.name ?? auth.user ?? 'Gemini';
   // Where a turn happens, for the system prompt: new questions, regenerated and edited ones alike.
@@ -121,12 +125,13 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     contextMaxMessages: deps.contextMaxMessages,
     users,
     places,
+    locales,
     logger,
   });
   const moderation = new SlackModeration({ users, adminUsers: config.adminUsers });
-  const commands = new CommandHandler({ core, allowed: config.allowed, moderation, logger });
-  const actions = new ActionHandler({ core: closingSessionsOnReset(core, ai.sessions, logger), allowed: config.allowed, moderation, logger });
-  const assistant = new AssistantHandler({ ai, allowed: config.allowed, logger });
+  const commands = new CommandHandler({ core, allowed: config.allowed, moderation, locales, logger });
+  const actions = new ActionHandler({ core: closingSessionsOnReset(core, ai.sessions, logger), allowed: config.allowed, moderation, locales, logger });
+  const assistant = new AssistantHandler({ ai, allowed: config.allowed, locales, logger });
   const agent = new AgentHandler({
     ai,
     core,
@@ -136,13 +141,14 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     moderation,
     allowed: config.allowed,
     client: app.client,
+    locales,
     logger,
   });
-  const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, users, logger });
+  const usage = new UsageCommand({ usage: deps.usage, allowed: config.allowed, moderation, users, locales, logger });
   // Regenerate, 👍/👎, edited questions and the "Ask Gemini about this" shortcut (issue 12).
-  const answerControls = new AnswerControlsHandler({ core, allowed: config.allowed, moderation, logger, surfaces, files, places });
-  const edits = new EditHandler({ client: app.client, core, config, dedupe: deps.dedupe, bot, files, surfaces, places, editFollowMs: deps.editFollowMs ?? 10 * 60_000, logger });
-  const askAbout = new AskAboutHandler({ core, allowed: config.allowed, bot, users, surfaces, files, places, logger });
+  const answerControls = new AnswerControlsHandler({ core, allowed: config.allowed, moderation, locales, logger, surfaces, files, places });
+  const edits = new EditHandler({ client: app.client, core, config, dedupe: deps.dedupe, bot, files, surfaces, places, locales, editFollowMs: deps.editFollowMs ?? 10 * 60_000, logger });
+  const askAbout = new AskAboutHandler({ core, allowed: config.allowed, bot, users, surfaces, files, places, locales, logger });
 
   app.event('app_mention', (args) => messages.handle(args));
   app.event('message', (args) => messages.handle(args));
@@ -185,13 +191,13 @@ export async function startSlackAdapter(deps: AdapterDeps & { config: SlackConfi
     platform: 'slack',
     port,
     isReady: () => started && listening(),
-    reopen(address) {
+    reopen(address, locale) {
       const thread = parseAddress(address);
       if (!thread) return undefined;
       const log = logger.child({ conversation: thread.conversationId });
       // An agent session a crash left in `processing` moves on as its answer is marked interrupted.
       ai.sessions.idle(thread, log).catch((err: unknown) => log.debug({ err }, 'could not move an agent session out of processing'));
-      return surfaces.forThread(thread, log);
+      return surfaces.forThread({ ...thread, locale }, log);
     },
     async stop() {
       if (!started) return;

@@ -12,7 +12,6 @@ import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentResolver, TurnRequest } from '../../src/conversation/types.ts';
 import type { EventDeduper } from '../../src/store/dedupe.ts';
 import { StoreError } from '../../src/store/store-error.ts';
-import { userText } from '../../src/user-text.ts';
 import type { AnswerSurfaces } from './answer-surfaces.ts';
 import { channelIdOf, conversationIdOf, isAllowed, parseMessageEvent, workspaceIdOf, type SlackMessage } from './incoming.ts';
 import { toMrkdwn } from './mrkdwn.ts';
@@ -20,6 +19,7 @@ import type { SlackThreadReader } from './thread-context.ts';
 import type { ThreadMemory } from './thread-memory.ts';
 import { TurnOrder } from './turn-order.ts';
 import type { SlackPlaces } from './turn-place.ts';
+import type { SlackLocales } from './locales.ts';
 import type { SlackUserDirectory } from './user-directory.ts';
 
 /** Slack retries an event for about 6 minutes (platform-limits.md §2d); a day covers it with room to spare. */
@@ -46,6 +46,8 @@ export interface MessageHandlerOptions {
   readonly contextMaxMessages: number;
   readonly users: SlackUserDirectory;
   readonly places: SlackPlaces;
+  /** Each person's language (users.info, cached with their name). */
+  readonly locales: SlackLocales;
   readonly logger: Logger;
 }
 
@@ -77,7 +79,8 @@ export class MessageHandler {
     if (!isAllowed(this.#o.config.allowed, m)) {
       log.info({ team: m.teamId, channel: m.channel, user: m.user }, 'message from outside the allowlists');
       if (m.mentionsBot || m.channelType === 'im') {
-        await this.#o.client.chat.postEphemeral({ channel: m.channel, user: m.user, text: toMrkdwn(userText.notAllowed) });
+        const texts = await this.#o.locales.textsOf(m.teamId, m.user);
+        await this.#o.client.chat.postEphemeral({ channel: m.channel, user: m.user, text: toMrkdwn(texts.notAllowed) });
       }
       return;
     }
@@ -123,16 +126,19 @@ export class MessageHandler {
     // thread the bot started from a message at the top holds nothing it was not sent.
     const readThread = m.inThread && !this.#o.threads.started(conversationId);
     this.#o.threads.add(conversationId, !m.inThread);
-    const surface = this.#o.surfaces.forThread(
-      { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user },
-      log,
-      { recipientUserId: m.user, question: m.text },
-    );
     this.#order
       .run(
         conversationId,
         () => this.#request(m, { turnId, conversationId, channelId, readThread }),
-        (request) => this.#o.core.answer(request, { surface, attachments: this.#o.files }),
+        (request) => {
+          // Built once the asker's language is known: its controls and status lines are in it.
+          const surface = this.#o.surfaces.forThread(
+            { teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, conversationId, channelId, turnId, askerId: m.user, locale: request.locale },
+            log,
+            { recipientUserId: m.user, question: m.text },
+          );
+          return this.#o.core.answer(request, { surface, attachments: this.#o.files });
+        },
       )
       .then((outcome) => log.debug({ outcome }, 'turn ended'))
       .catch((err: unknown) => log.error({ err }, 'turn failed'));
@@ -140,8 +146,9 @@ export class MessageHandler {
 
   /** The turn for the core: the author by name, the place, and the thread read when the bot was called into one. */
   async #request(m: SlackMessage, ids: { turnId: string; conversationId: string; channelId: string; readThread: boolean }): Promise<TurnRequest> {
-    const [name, earlier, place] = await Promise.all([
+    const [name, locale, earlier, place] = await Promise.all([
       this.#o.users.nameOf(m.teamId, m.user),
+      this.#o.locales.of(m.teamId, m.user),
       ids.readThread
         ? this.#o.reader.read({ teamId: m.teamId, channel: m.channel, threadTs: m.threadTs, beforeTs: m.ts, max: this.#o.contextMaxMessages })
         : undefined,
@@ -159,6 +166,7 @@ export class MessageHandler {
       earlier,
       place,
       workspaceId: workspaceIdOf(m),
+      locale,
     };
   }
 }

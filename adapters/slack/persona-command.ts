@@ -9,7 +9,7 @@
  * 4,000 characters with the reason.
  */
 import type { ConversationCore, ModelTarget } from '../../src/conversation/core.ts';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 import { escapeControl, toMrkdwn } from './mrkdwn.ts';
 import { readableText } from './readable-text.ts';
 
@@ -29,7 +29,7 @@ export interface PersonaPlace {
 
 const privately = (markdown: string): CommandReply => ({ response_type: 'ephemeral', text: toMrkdwn(markdown) });
 
-export async function personaReply(commandText: string, core: ConversationCore, place: PersonaPlace): Promise<CommandReply> {
+export async function personaReply(commandText: string, core: ConversationCore, place: PersonaPlace, texts: UserText): Promise<CommandReply> {
   // Slack sends `&`, `<` and `>` as entities (api.slack.com/docs/formatting: all text in Slack is
   // escaped alike), and mentions as `<@U…|name>` if escaping is on: the persona is stored as people read it.
   const text = readableText(commandText, new Map()).trim();
@@ -37,16 +37,16 @@ export async function personaReply(commandText: string, core: ConversationCore, 
   const where = place.isDm ? 'conversation' : 'channel';
   if (text === '') {
     const persona = await core.personaFor(place.channelId, place.channelId);
-    if (persona === undefined) return privately(userText.personaNoneSlack);
-    return { response_type: 'ephemeral', text: `${toMrkdwn(userText.personaHere)}\n${quoted(persona)}` };
+    if (persona === undefined) return privately(texts.personaNoneSlack);
+    return { response_type: 'ephemeral', text: `${toMrkdwn(texts.personaHere)}\n${quoted(persona)}` };
   }
-  if (!place.mayChange) return privately(userText.personaNeedsAdmin);
+  if (!place.mayChange) return privately(texts.personaNeedsAdmin);
   if (text.toLowerCase() === 'clear') {
     await core.clearPersona(target);
-    return { response_type: 'in_channel', text: toMrkdwn(userText.personaCleared(where)) };
+    return { response_type: 'in_channel', text: toMrkdwn(texts.personaCleared(where)) };
   }
-  const change = await core.setPersona(target, text);
-  return change.ok ? { response_type: 'in_channel', text: toMrkdwn(userText.personaSet(where)) } : privately(change.userText);
+  const change = await core.setPersona(target, text, texts.locale);
+  return change.ok ? { response_type: 'in_channel', text: toMrkdwn(texts.personaSet(where)) } : privately(change.userText);
 }
 
 /** The persona as people wrote it, quoted line by line; nothing in it can ping anyone. */

@@ -18,7 +18,7 @@ import type { types } from '@slack/bolt';
 import { PlatformError } from '../../src/errors/platform-error.ts';
 import { openFenceAtEnd, reopenLine } from '../../src/render/fence.ts';
 import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { markdownPieces, settledLength, toMarkdownText } from './markdown-text.ts';
 import { toMrkdwn } from './mrkdwn.ts';
@@ -84,6 +84,11 @@ export class SlackStreamSurface implements Surface {
   /** The user stopped the answer with Slack's own stop button (`stoppedInSlack`). */
   #stoppedInSlack = false;
 
+  /** The asker's language: the controls' labels. */
+  get #texts() {
+    return userTextIn(this.#opts.thread.locale ?? 'en');
+  }
+
   constructor(opts: SlackStreamSurfaceOptions) {
     this.#opts = opts;
     this.address = opts.thread.turnId;
@@ -136,7 +141,7 @@ export class SlackStreamSurface implements Surface {
     signal.throwIfAborted();
     const { channel, threadTs, turnId, askerId } = this.#opts.thread;
     this.#stopControl = this.#opts.client.chat
-      .postMessage({ channel, thread_ts: threadTs, text: userText.stopButton, blocks: answerBlocks('', { type: 'stop', turnId, askerId }) })
+      .postMessage({ channel, thread_ts: threadTs, text: this.#texts.stopButton, blocks: answerBlocks('', { type: 'stop', turnId, askerId }, this.#texts) })
       .then((result) => result.ts)
       .catch((err: unknown) => {
         this.#opts.logger.debug({ err }, 'could not post the Stop control');
@@ -292,7 +297,7 @@ export class SlackStreamSurface implements Surface {
 
   async #stop(written: Extract<Written, { type: 'stream' }>, last: string, controls: AnswerControls): Promise<void> {
     const segment = written.segments.at(-1) as Segment;
-    const blocks = controls.type === 'none' ? undefined : answerBlocks('', controls);
+    const blocks = controls.type === 'none' ? undefined : answerBlocks('', controls, this.#texts);
     try {
       if (!written.streaming) throw StreamCalls.ended();
       await this.#calls.stop(segment.ts, last === '' ? undefined : toMarkdownText(last), blocks);
@@ -318,7 +323,7 @@ export class SlackStreamSurface implements Surface {
   async #rewrite(written: Extract<Written, { type: 'stream' }>, controls: AnswerControls): Promise<void> {
     const segment = written.segments.at(-1) as Segment;
     const markdown = toMarkdownText(segment.text);
-    const blocks: types.KnownBlock[] = [{ type: 'markdown', text: markdown }, ...answerBlocks('', controls)];
+    const blocks: types.KnownBlock[] = [{ type: 'markdown', text: markdown }, ...answerBlocks('', controls, this.#texts)];
     try {
       await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: segment.ts, text: markdown, blocks });
       written.controls = controls.type !== 'none';

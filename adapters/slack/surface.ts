@@ -4,7 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { webApi } from '@slack/bolt';
+import type { Locale } from '../../src/i18n/locale.ts';
 import type { MessagePlace, MessageRef, MessageState, Surface, SurfaceScopes } from '../../src/surface.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { answerBlocks, finalControls, type AnswerControls } from './blocks.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import { toPlatformError } from './platform-errors.ts';
@@ -29,6 +31,8 @@ export interface SlackThread {
   readonly turnId: string;
   /** Who asked (unknown for a surface reopened after a restart): the answer's buttons carry it. */
   readonly askerId?: string | undefined;
+  /** The asker's language: the controls' labels and Slack's status lines for the answer (English when unknown). */
+  readonly locale?: Locale | undefined;
 }
 
 export interface SlackSurfaceOptions {
@@ -73,6 +77,10 @@ export class SlackSurface implements Surface {
     return toMrkdwn(markdown);
   }
 
+  get #texts() {
+    return userTextIn(this.#opts.thread.locale ?? 'en');
+  }
+
   async post(text: string, state: MessageState, signal: AbortSignal, place?: MessagePlace): Promise<MessageRef> {
     signal.throwIfAborted();
     const { channel, threadTs } = this.#opts.thread;
@@ -83,7 +91,7 @@ export class SlackSurface implements Surface {
         channel,
         thread_ts: threadTs,
         text,
-        blocks: answerBlocks(text, controls),
+        blocks: answerBlocks(text, controls, this.#texts),
         unfurl_links: false,
         unfurl_media: false,
       });
@@ -104,7 +112,7 @@ export class SlackSurface implements Surface {
     // The renderer says which message is the answer's last (a regeneration edits messages this surface never posted).
     const controls = await this.#controls(state, place ? state === 'live' || place.last : message.id === this.#latestTs);
     try {
-      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks: answerBlocks(text, controls) });
+      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts: message.id, text, blocks: answerBlocks(text, controls, this.#texts) });
       if (message.id === this.#latestTs) this.#latestFinalText = controls.type === 'final' ? text : undefined;
     } catch (err) {
       throw this.#failed(err, 'chat.update');
@@ -129,7 +137,7 @@ export class SlackSurface implements Surface {
    */
   async #dropControls(ts: string, text: string): Promise<void> {
     try {
-      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts, text, blocks: answerBlocks(text, { type: 'none' }) });
+      await this.#opts.client.chat.update({ channel: this.#opts.thread.channel, ts, text, blocks: answerBlocks(text, { type: 'none' }, this.#texts) });
     } catch (err) {
       this.#opts.logger.debug({ err }, 'could not take the controls off a sealed message');
     }

@@ -7,9 +7,10 @@
  */
 import type { Logger } from 'pino';
 import type { UsageReports } from '../../src/adapter.ts';
-import { userText } from '../../src/user-text.ts';
+import type { UserText } from '../../src/user-text.ts';
 import type { CommandArgs } from './command-handler.ts';
 import { channelIdOf, isAllowed, workspaceIdOf, type Allowed } from './incoming.ts';
+import type { SlackLocales } from './locales.ts';
 import type { SlackModeration } from './moderation.ts';
 import { toMrkdwn } from './mrkdwn.ts';
 import type { SlackUserDirectory } from './user-directory.ts';
@@ -22,6 +23,7 @@ export interface UsageCommandOptions {
   readonly allowed: Allowed;
   readonly moderation: Pick<SlackModeration, 'isAdmin'>;
   readonly users: Pick<SlackUserDirectory, 'nameOf'>;
+  readonly locales: Pick<SlackLocales, 'textsOf'>;
   readonly logger: Logger;
 }
 
@@ -34,8 +36,9 @@ export class UsageCommand {
 
   async handle({ command, ack, respond }: CommandArgs): Promise<void> {
     const where = { teamId: command.team_id, channel: command.channel_id, user: command.user_id };
-    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn(userText.notAllowed) });
-    const report = this.#report(where);
+    const texts = this.#o.locales.textsOf(where.teamId, where.user);
+    if (!isAllowed(this.#o.allowed, where)) return ack({ response_type: 'ephemeral', text: toMrkdwn((await texts).notAllowed) });
+    const report = this.#report(where, texts);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), ACK_WITHIN_MS);
@@ -47,17 +50,18 @@ export class UsageCommand {
     await respond({ response_type: 'ephemeral', text: await report });
   }
 
-  async #report(where: { teamId: string; channel: string; user: string }): Promise<string> {
+  async #report(where: { teamId: string; channel: string; user: string }, textsOf: Promise<UserText>): Promise<string> {
+    const texts = await textsOf;
     try {
       const admin = await this.#o.moderation.isAdmin({ teamId: where.teamId, userId: where.user });
       const text = await this.#o.usage.report(
         { userId: where.user, channelId: channelIdOf(where), workspaceId: workspaceIdOf(where) },
-        { withTop: admin, nameOf: (userId) => this.#o.users.nameOf(where.teamId, userId) },
+        { withTop: admin, locale: texts.locale, nameOf: (userId) => this.#o.users.nameOf(where.teamId, userId) },
       );
       return toMrkdwn(text);
     } catch (err) {
       this.#o.logger.error({ err, command: '/usage' }, 'command failed');
-      return toMrkdwn(userText.internalError);
+      return toMrkdwn(texts.internalError);
     }
   }
 }

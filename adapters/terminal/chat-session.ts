@@ -4,7 +4,8 @@
  */
 import type { ConversationCore } from '../../src/conversation/core.ts';
 import type { AttachmentRef } from '../../src/conversation/types.ts';
-import { userText } from '../../src/user-text.ts';
+import type { Locale } from '../../src/i18n/locale.ts';
+import { userTextIn, type UserText } from '../../src/user-text.ts';
 import { describeAttachment, localAttachments } from './local-attachments.ts';
 import { TerminalSurface } from './terminal-surface.ts';
 
@@ -25,13 +26,16 @@ export const HELP = [
 export class ChatSession {
   readonly #core: ConversationCore;
   readonly #out: NodeJS.WritableStream;
+  readonly #texts: UserText;
   #pending: AttachmentRef[] = [];
   #turns = 0;
   #currentTurn: string | undefined;
 
-  constructor(core: ConversationCore, out: NodeJS.WritableStream) {
+  /** `locale`: BOT_LOCALE, or the terminal's own language (terminal-locale.ts). */
+  constructor(core: ConversationCore, out: NodeJS.WritableStream, locale: Locale = 'en') {
     this.#core = core;
     this.#out = out;
+    this.#texts = userTextIn(locale);
   }
 
   /** Stops the answer being written, if any (Ctrl-C). */
@@ -58,22 +62,22 @@ export class ChatSession {
         return true;
       case '/models': {
         const current = await this.#core.modelFor(CONVERSATION, CHANNEL);
-        this.#say(userText.modelList(this.#core.models, current));
+        this.#say(this.#texts.modelList(this.#core.models, current));
         return true;
       }
       case '/model': {
         if (argument === '') {
-          this.#say(userText.modelList(this.#core.models, await this.#core.modelFor(CONVERSATION, CHANNEL)));
+          this.#say(this.#texts.modelList(this.#core.models, await this.#core.modelFor(CONVERSATION, CHANNEL)));
           return true;
         }
-        const change = await this.#core.setModel({ conversationId: CONVERSATION }, argument);
-        this.#say(change.ok ? userText.modelSetForConversation(change.model) : change.userText);
+        const change = await this.#core.setModel({ conversationId: CONVERSATION }, argument, this.#texts.locale);
+        this.#say(change.ok ? this.#texts.modelSetForConversation(change.model) : change.userText);
         return true;
       }
       case '/reset':
         await this.#core.reset(CONVERSATION);
         this.#pending = [];
-        this.#say(userText.resetDone);
+        this.#say(this.#texts.resetDone);
         return true;
       case '/attach':
         try {
@@ -97,7 +101,7 @@ export class ChatSession {
     this.#currentTurn = turnId;
     try {
       await this.#core.answer(
-        { turnId, conversationId: CONVERSATION, channelId: CHANNEL, author: { id: 'local', name: 'you' }, text, attachments, place: TERMINAL },
+        { turnId, conversationId: CONVERSATION, channelId: CHANNEL, author: { id: 'local', name: 'you' }, text, attachments, place: TERMINAL, locale: this.#texts.locale },
         { surface: new TerminalSurface(this.#out), attachments: localAttachments },
       );
     } finally {

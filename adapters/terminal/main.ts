@@ -9,6 +9,7 @@ import { loadConfig, secretsOf } from '../../src/config.ts';
 import { createLogger, logFile } from '../../src/logger.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { ChatSession, HELP } from './chat-session.ts';
+import { terminalLocale } from './terminal-locale.ts';
 
 const DEFAULT_CHAT_LOG = './data/chat.log';
 
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel, logFile(logPath), { secrets: secretsOf(config) });
   const store = await openStore(config.storeUrl);
   const { service } = buildCore(config, store, logger);
-  const session = new ChatSession(service, process.stdout);
+  const session = new ChatSession(service, process.stdout, terminalLocale(config.locale, process.env));
   const interactive = process.stdin.isTTY === true;
 
   const lines = createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive });

@@ -5,8 +5,7 @@
  * downloaded that would not be used; each one that cannot be used comes back as a
  * problem naming it, for the caller to show or pass over.
  */
-import { AttachmentError } from '../errors/attachment-error.ts';
-import { userText } from '../user-text.ts';
+import { AttachmentError, type AttachmentReason } from '../errors/attachment-error.ts';
 import type { AttachmentRef, AttachmentResolver } from './attachment-ref.ts';
 import { DocumentReader } from './document-reader.ts';
 import { checkAttachment } from './policy.ts';
@@ -19,11 +18,11 @@ export type AttachmentContent =
   | { readonly type: 'document'; readonly attachment: AttachmentRef; readonly text: string };
 
 /**
- * Why an attachment was not (wholly) used: `skipped` with the user's reason, `cut`
+ * Why an attachment was not (wholly) used: `skipped` with the reason the user is told, `cut`
  * (a document read only in part), or `over-total` (the turn's files reached their total).
  */
 export type AttachmentProblem =
-  | { readonly type: 'skipped'; readonly attachment: AttachmentRef; readonly reason: string; readonly cause?: unknown }
+  | { readonly type: 'skipped'; readonly attachment: AttachmentRef; readonly reason: AttachmentReason; readonly cause?: unknown }
   | { readonly type: 'cut'; readonly attachment: AttachmentRef }
   | { readonly type: 'over-total'; readonly attachment: AttachmentRef };
 
@@ -71,7 +70,7 @@ export class AttachmentReader {
       } catch (error) {
         if (opts.signal.aborted) break;
         // A resolver's download failure says why; anything else (a PDF that breaks the parser) is the bot's.
-        const reason = error instanceof AttachmentError ? error.userReason : userText.attachmentUnreadable;
+        const reason: AttachmentReason = error instanceof AttachmentError ? error.reason : { kind: 'unreadable' };
         read.problems.push({ type: 'skipped', attachment, reason, cause: error });
       }
     }
@@ -108,7 +107,7 @@ export class AttachmentReader {
       read.contents.push({ type: 'media', attachment, url: await opts.resolver.resolve(attachment, opts.signal) });
     } catch (error) {
       if (error instanceof AttachmentError || opts.signal.aborted) throw error;
-      throw new AttachmentError('attachment could not be resolved', userText.attachmentUnreachable, { cause: error });
+      throw new AttachmentError('attachment could not be resolved', { kind: 'unreachable' }, { cause: error });
     }
     opts.allowance.spend({ bytes });
   }

@@ -6,8 +6,7 @@
  * What was read is kept in a small cache, since history sends a document again
  * on the next few turns.
  */
-import { userText } from '../user-text.ts';
-import { AttachmentError } from '../errors/attachment-error.ts';
+import { AttachmentError, type AttachmentReason } from '../errors/attachment-error.ts';
 import type { AttachmentRef, AttachmentResolver } from './attachment-ref.ts';
 import { extractPdfText } from './pdf-text.ts';
 import { decodeText } from './text-document.ts';
@@ -26,8 +25,11 @@ export type DocumentRead =
       /** True when the text stops before the file's end (a cap was reached). */
       readonly cut: boolean;
     }
-  /** `overTotal`: left out because the turn's attachments reached ATTACHMENT_TOTAL_MAX_MB. */
-  | { readonly ok: false; readonly reason: string; readonly overTotal?: boolean; readonly cause?: unknown };
+  | { readonly ok: false; readonly reason: AttachmentReason; readonly overTotal?: undefined; readonly cause?: unknown }
+  /** Left out because the turn's attachments reached ATTACHMENT_TOTAL_MAX_MB: one notice names them all. */
+  | { readonly ok: false; readonly overTotal: true };
+
+const OVER_TOTAL = { ok: false, overTotal: true } as const;
 
 /** A document's text before this turn's cut: `complete` when it holds the whole file. */
 interface Extracted {
@@ -61,14 +63,14 @@ export class DocumentReader {
     opts: { readonly resolver: AttachmentResolver; readonly allowance: TurnAllowance; readonly signal: AbortSignal },
   ): Promise<DocumentRead> {
     const { allowance } = opts;
-    if (allowance.charsLeft === 0) return { ok: false, reason: userText.documentBudgetSpent(this.#o.maxChars) };
+    if (allowance.charsLeft === 0) return { ok: false, reason: { kind: 'budget-spent', maxChars: this.#o.maxChars } };
     let extracted = this.#cached(attachment.ref);
     if (!extracted) {
       const got = await this.#extract(attachment, kind, opts);
-      if ('reason' in got) return got;
+      if ('ok' in got) return got;
       extracted = got;
     }
-    if (extracted.bytes > allowance.bytesLeft) return { ok: false, reason: '', overTotal: true };
+    if (extracted.bytes > allowance.bytesLeft) return OVER_TOTAL;
     const cutAt = Math.min(extracted.body.length, allowance.charsLeft);
     const body = cutAt < extracted.body.length ? sliceWhole(extracted.body, cutAt) : extracted.body;
     const cut = body.length < extracted.body.length || !extracted.complete;
@@ -84,35 +86,35 @@ export class DocumentReader {
     const wanted = kind === 'pdf' ? this.#o.maxBytes : bytesFor(this.#o.maxChars);
     // Skip on the platform's word when it already tells the file would not fit: nothing is downloaded.
     const expected = attachment.size === undefined ? 0 : Math.min(attachment.size, wanted);
-    if (expected > opts.allowance.bytesLeft) return { ok: false, reason: '', overTotal: true };
+    if (expected > opts.allowance.bytesLeft) return OVER_TOTAL;
     const cap = Math.min(wanted, opts.allowance.bytesLeft);
     let file;
     try {
       file = await opts.resolver.download(attachment, { maxBytes: cap, signal: opts.signal });
     } catch (error) {
       if (opts.signal.aborted) throw error;
-      return { ok: false, reason: error instanceof AttachmentError ? error.userReason : userText.attachmentUnreachable, cause: error };
+      return { ok: false, reason: error instanceof AttachmentError ? error.reason : { kind: 'unreachable' }, cause: error };
     }
     // Stopped by the turn's total rather than by the file's own cap: left out, and not cached.
     const stoppedByTotal = !file.complete && cap < wanted;
     if (kind === 'pdf') {
       if (!file.complete) {
-        return stoppedByTotal ? { ok: false, reason: '', overTotal: true } : { ok: false, reason: userText.attachmentTooLarge(Math.round(this.#o.maxBytes / (1024 * 1024))) };
+        return stoppedByTotal ? OVER_TOTAL : { ok: false, reason: { kind: 'too-large', limitMb: Math.round(this.#o.maxBytes / (1024 * 1024)) } };
       }
       return this.#remember(attachment.ref, await this.#pdfText(file.bytes, opts.signal), file.bytes.byteLength);
     }
-    if (stoppedByTotal) return { ok: false, reason: '', overTotal: true };
+    if (stoppedByTotal) return OVER_TOTAL;
     const decoded = decodeText(file.bytes, file.complete);
-    if (decoded.type === 'binary') return { ok: false, reason: userText.documentNotText };
+    if (decoded.type === 'binary') return { ok: false, reason: { kind: 'not-text' } };
     const complete = file.complete && decoded.text.length <= this.#o.maxChars;
     return this.#remember(attachment.ref, { body: sliceWhole(decoded.text, this.#o.maxChars), complete }, file.bytes.byteLength);
   }
 
-  async #pdfText(bytes: Uint8Array, signal: AbortSignal): Promise<{ body: string; complete: boolean } | { ok: false; reason: string }> {
+  async #pdfText(bytes: Uint8Array, signal: AbortSignal): Promise<{ body: string; complete: boolean } | { ok: false; reason: AttachmentReason }> {
     const pdf = await extractPdfText(bytes, { maxChars: this.#o.maxChars, signal });
-    if (pdf.type === 'no-text') return { ok: false, reason: userText.pdfNoText };
-    if (pdf.type === 'encrypted') return { ok: false, reason: userText.pdfEncrypted };
-    if (pdf.type === 'invalid') return { ok: false, reason: userText.pdfInvalid };
+    if (pdf.type === 'no-text') return { ok: false, reason: { kind: 'pdf-no-text' } };
+    if (pdf.type === 'encrypted') return { ok: false, reason: { kind: 'pdf-encrypted' } };
+    if (pdf.type === 'invalid') return { ok: false, reason: { kind: 'pdf-invalid' } };
     const body = pdf.pages.map((text, i) => `--- page ${i + 1} ---\n${text}`).join('\n\n');
     return { body, complete: pdf.pages.length === pdf.totalPages && body.length <= this.#o.maxChars };
   }
@@ -128,9 +130,9 @@ export class DocumentReader {
 
   #remember(
     ref: string,
-    text: { body: string; complete: boolean } | { ok: false; reason: string },
+    text: { body: string; complete: boolean } | { ok: false; reason: AttachmentReason },
     bytes: number,
-  ): Extracted | { ok: false; reason: string } {
+  ): Extracted | { ok: false; reason: AttachmentReason } {
     if ('reason' in text) return text;
     const extracted = { body: text.body, complete: text.complete, bytes };
     const limit = this.#o.cacheChars ?? 2_000_000;

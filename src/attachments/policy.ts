@@ -4,7 +4,7 @@
  * (platform-limits.md §3), within the configured size; a PDF or text file is read
  * by the bot (documents); anything else is named in a notice.
  */
-import { userText } from '../user-text.ts';
+import type { AttachmentReason } from '../errors/attachment-error.ts';
 import type { AttachmentRef } from './attachment-ref.ts';
 import { extensionOf, isPdf, isTextName, isTextType } from './document-types.ts';
 
@@ -60,7 +60,7 @@ export function mediaTypeOf(attachment: Pick<AttachmentRef, 'contentType' | 'nam
 /** `media` goes upstream as a URL; `text` and `pdf` are documents the bot reads into text. */
 export type AttachmentKind = 'media' | 'text' | 'pdf';
 
-export type AttachmentVerdict = { readonly ok: true; readonly kind: AttachmentKind } | { readonly ok: false; readonly reason: string };
+export type AttachmentVerdict = { readonly ok: true; readonly kind: AttachmentKind } | { readonly ok: false; readonly reason: AttachmentReason };
 
 /**
  * Media and PDFs over `maxBytes` are refused: a PDF's text needs the whole file.
@@ -69,9 +69,9 @@ export type AttachmentVerdict = { readonly ok: true; readonly kind: AttachmentKi
 export function checkAttachment(attachment: AttachmentRef, maxBytes: number): AttachmentVerdict {
   const type = mediaTypeOf(attachment);
   const tooLarge = attachment.size !== undefined && attachment.size > maxBytes;
-  const refuseLarge = { ok: false, reason: userText.attachmentTooLarge(Math.round(maxBytes / (1024 * 1024))) } as const;
+  const refuseLarge = { ok: false, reason: { kind: 'too-large', limitMb: Math.round(maxBytes / (1024 * 1024)) } } as const;
   if (type && ACCEPTED_TYPES.has(type)) return tooLarge ? refuseLarge : { ok: true, kind: 'media' };
   if (isPdf(type, attachment.name)) return tooLarge ? refuseLarge : { ok: true, kind: 'pdf' };
   if (isTextType(type) || isTextName(attachment.name)) return { ok: true, kind: 'text' };
-  return { ok: false, reason: userText.attachmentUnsupported(type ?? attachment.contentType) };
+  return { ok: false, reason: { kind: 'unsupported', contentType: type ?? attachment.contentType } };
 }

@@ -11,7 +11,7 @@ import type { ContextHorizon } from '../history/context-horizon.ts';
 import type { PersonaStore } from '../history/persona-store.ts';
 import type { StoredMessage, StoredUserMessage } from '../history/record.ts';
 import type { ChatMessage } from '../upstream/request.ts';
-import { userText } from '../user-text.ts';
+import { userTextIn } from '../user-text.ts';
 import { buildMessages, selectHistory, severalSpeakers, userMessagesWithMedia, type ContextLimits, type ResolvedUserMessage } from './context.ts';
 import { newEarlierMessages, storedFromEarlier } from './earlier-context.ts';
 import { renderSystemPrompt } from './system-prompt.ts';
@@ -86,7 +86,8 @@ export class ContextBuilder {
     settings: TurnSettings,
     io: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger; notice: (markdown: string) => void },
   ): Promise<PreparedTurn> {
-    if (request.earlier?.failure) io.notice(userText.earlierUnreadable(request.earlier.failure));
+    const texts = userTextIn(request.locale ?? 'en');
+    if (request.earlier?.failure) io.notice(texts.earlierUnreadable(request.earlier.failure));
     const earlier = newEarlierMessages(request.earlier, history, {
       currentMessageId: request.platformMessageId ?? request.turnId,
       horizon: settings.horizon,
@@ -95,9 +96,9 @@ export class ContextBuilder {
     const readIn = storedFromEarlier(earlier.messages, request.turnId, this.#o.attachmentMaxBytes);
     const selected = selectHistory([...history, ...readIn], this.#o.limits);
     const kept = new Set(selected);
-    if (earlier.leftOut || readIn.some((m) => !kept.has(m))) io.notice(userText.earlierLeftOut);
+    if (earlier.leftOut || readIn.some((m) => !kept.has(m))) io.notice(texts.earlierLeftOut);
 
-    const media = new TurnMedia(this.#attachments, io);
+    const media = new TurnMedia(this.#attachments, { ...io, texts });
     const current: ResolvedUserMessage = { text: request.text, contents: await media.read(request.attachments, true) };
     const fresh = new Set<StoredMessage>(readIn);
     const withMedia = userMessagesWithMedia(selected, this.#o.limits.mediaTurns);

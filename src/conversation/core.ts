@@ -3,7 +3,7 @@
  * (src/conversation/service.ts) implements it; adapters receive it from src/main.ts.
  */
 import type { Surface } from '../surface.ts';
-import type { PersonaChange } from '../history/persona-store.ts';
+import type { Locale } from '../i18n/locale.ts';
 import type {
   AttachmentResolver,
   EditedQuestion,
@@ -26,7 +26,8 @@ export type ModelTarget = { readonly conversationId: string } | { readonly chann
 
 export type ModelChange = { readonly ok: true; readonly model: string } | { readonly ok: false; readonly userText: string };
 
-export type { PersonaChange } from '../history/persona-store.ts';
+/** A persona taken (trimmed), or the user's text why not (empty, longer than 4,000 characters). */
+export type PersonaChange = { readonly ok: true; readonly persona: string } | { readonly ok: false; readonly userText: string };
 
 export interface ConversationCore {
   /** The models on offer, from configuration, in order. */
@@ -70,15 +71,15 @@ export interface ConversationCore {
   reset(conversationId: string): Promise<void>;
   /** The model the next turn of this conversation would use. */
   modelFor(conversationId: string, channelId: string): Promise<string>;
-  /** Sets a conversation's model, or a channel's default; an unknown model gives the user's text why. */
-  setModel(target: ModelTarget, model: string): Promise<ModelChange>;
+  /** Sets a conversation's model, or a channel's default; an unknown model gives the user's text why, in `locale`. */
+  setModel(target: ModelTarget, model: string, locale: Locale): Promise<ModelChange>;
   /**
    * The persona a turn here would use instead of SYSTEM_PROMPT: the conversation's own,
    * else its channel's; undefined for the default. (For a channel itself, pass its id twice.)
    */
   personaFor(conversationId: string, channelId: string): Promise<string | undefined>;
-  /** Sets a conversation's persona, or a channel's; placeholders such as `{date}` are filled per turn. */
-  setPersona(target: ModelTarget, text: string): Promise<PersonaChange>;
+  /** Sets a conversation's persona, or a channel's; placeholders such as `{date}` are filled per turn. A refusal's text is in `locale`. */
+  setPersona(target: ModelTarget, text: string, locale: Locale): Promise<PersonaChange>;
   /** Removes a conversation's or channel's persona: back to the default system prompt. */
   clearPersona(target: ModelTarget): Promise<void>;
 }

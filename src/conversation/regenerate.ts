@@ -12,7 +12,7 @@ import { newestExchange, questionOf, type Exchange } from '../history/exchanges.
 import type { StoredMessage } from '../history/record.ts';
 import type { QuotaRefusal } from '../quota/token-quotas.ts';
 import { StoreError } from '../store/store-error.ts';
-import { userText } from '../user-text.ts';
+import { userTextIn } from '../user-text.ts';
 import type { TurnIo } from './core.ts';
 import { answeredExchange } from './exchange.ts';
 import { StoppedByUser } from './turn-end.ts';
@@ -147,11 +147,12 @@ export class Regenerator {
     const { loaded, exchange, request, refusal } = redo;
     const { question, answer } = exchange;
     const existing = (answer?.shownIn ?? []).map((id) => ({ id }));
-    const { live, done } = this.#runner.liveMessage(question.turnId, io.surface, signal, log, existing);
+    const texts = userTextIn(target.locale ?? 'en');
+    const { live, done } = this.#runner.liveMessage(question.turnId, io.surface, signal, log, texts.locale, existing);
     try {
       if (refusal) {
         live.replaceAnswer(answer?.text ?? '');
-        await live.finish({ note: userText.regenerateKeptPrevious(refusal.userText) });
+        await live.finish({ note: texts.regenerateKeptPrevious(refusal.userText) });
         return this.#runner.ended(target.conversationId, { type: 'over-quota', scope: refusal.scope }, { model: loaded.model });
       }
       // The history the first answer was written from: the exchange itself left out, what it read in kept.
@@ -159,8 +160,8 @@ export class Regenerator {
       const previous = answer?.text ?? '';
       const replaces = keepsNewAnswer(streamed) || previous.trim() === '';
       if (!replaces) live.replaceAnswer(previous);
-      const note = replaces || signal.reason instanceof StoppedByUser ? streamed.end.note : userText.regenerateKeptPrevious(streamed.end.note ?? '');
-      const shown = await live.finish({ note, footer: replaces ? this.#runner.footer(streamed.model, streamed.usage) : undefined });
+      const note = replaces || signal.reason instanceof StoppedByUser ? streamed.end.note : texts.regenerateKeptPrevious(streamed.end.note ?? '');
+      const shown = await live.finish({ note, footer: replaces ? this.#runner.footer(streamed.model, streamed.usage, texts.locale) : undefined });
       await this.#runner.count(request, streamed, log);
       if (replaces) {
         const stored = answeredExchange(request, question.at, streamed.prepared.attachments, {
@@ -209,6 +210,7 @@ function requestOf(target: RegenerateRequest, exchange: Exchange, edit: Edit | u
     platformMessageId: question.platformMessageId,
     place: target.place,
     workspaceId: target.workspaceId,
+    locale: target.locale,
   };
 }
 

@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import { StoreError } from '../store/store-error.ts';
-import { userText } from '../user-text.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { PERSONA_MAX_CHARS } from '../history/persona-store.ts';
+import { userTextIn } from '../user-text.ts';
 import type { ConversationCore, ModelChange, ModelTarget, PersonaChange, TurnIo } from './core.ts';
 import { answeredExchange, unansweredExchange } from './exchange.ts';
 import { Regenerator } from './regenerate.ts';
@@ -97,9 +99,9 @@ export class ConversationService implements ConversationCore {
     return this.#o.modelChoice.resolve(conversationId, channelId);
   }
 
-  async setModel(target: ModelTarget, model: string): Promise<ModelChange> {
+  async setModel(target: ModelTarget, model: string, locale: Locale): Promise<ModelChange> {
     const name = model.trim();
-    if (!this.models.includes(name)) return { ok: false, userText: userText.unknownModel(name, this.models) };
+    if (!this.models.includes(name)) return { ok: false, userText: userTextIn(locale).unknownModel(name, this.models) };
     if ('conversationId' in target) await this.#o.modelChoice.setForConversation(target.conversationId, name);
     else await this.#o.modelChoice.setForChannel(target.channelId, name);
     return { ok: true, model: name };
@@ -109,8 +111,12 @@ export class ConversationService implements ConversationCore {
     return this.#o.personas?.resolve(conversationId, channelId);
   }
 
-  async setPersona(target: ModelTarget, text: string): Promise<PersonaChange> {
-    return this.#o.personas ? this.#o.personas.set(target, text) : { ok: false, userText: userText.internalError };
+  async setPersona(target: ModelTarget, text: string, locale: Locale): Promise<PersonaChange> {
+    const texts = userTextIn(locale);
+    const stored = this.#o.personas ? await this.#o.personas.set(target, text) : undefined;
+    if (!stored) return { ok: false, userText: texts.internalError };
+    if (stored.ok) return stored;
+    return { ok: false, userText: stored.problem === 'empty' ? texts.personaEmpty : texts.personaTooLong(stored.length, PERSONA_MAX_CHARS) };
   }
 
   async clearPersona(target: ModelTarget): Promise<void> {
@@ -155,10 +161,11 @@ export class ConversationService implements ConversationCore {
     const log = this.#o.logger.child({ conversation: request.conversationId, turn: request.turnId });
     // When the question was asked: history orders exchanges by it, whenever they are stored.
     const askedAt = this.#now();
-    const { live, done } = this.#runner.liveMessage(request.turnId, io.surface, signal, log);
+    const texts = userTextIn(request.locale ?? 'en');
+    const { live, done } = this.#runner.liveMessage(request.turnId, io.surface, signal, log, texts.locale);
     try {
       if (request.model !== undefined && !this.models.includes(request.model)) {
-        await live.finish({ note: userText.unknownModel(request.model, this.models) });
+        await live.finish({ note: texts.unknownModel(request.model, this.models) });
         return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'unknown-model' }, { model: request.model });
       }
       let held;
@@ -166,13 +173,13 @@ export class ConversationService implements ConversationCore {
         held = await this.#runner.enter(request.conversationId, controller, signal, log);
       } catch (error) {
         if (signal.aborted) {
-          await live.finish({ note: stopNote(signal) });
+          await live.finish({ note: stopNote(signal, texts) });
           return this.#runner.ended(request.conversationId, { type: 'stopped' });
         }
         return await this.#failBeforeStart(request, askedAt, error, live, log);
       }
       if (held === 'busy') {
-        const shown = await live.finish({ note: userText.busy });
+        const shown = await live.finish({ note: texts.busy });
         await this.#keepUnanswered(request, 'busy', askedAt, log, shown.refs);
         return this.#runner.ended(request.conversationId, { type: 'busy' });
       }
@@ -202,7 +209,7 @@ export class ConversationService implements ConversationCore {
     }
     const streamed = await this.#runner.stream(request, loaded, io, live, signal, log);
     const { model, end, usage, firstTokenMs, prepared } = streamed;
-    const shown = await live.finish({ note: end.note, footer: this.#runner.footer(model, usage) });
+    const shown = await live.finish({ note: end.note, footer: this.#runner.footer(model, usage, request.locale) });
     await this.#runner.count(request, streamed, log);
     const exchange = [
       ...prepared.readIn,
@@ -222,14 +229,15 @@ export class ConversationService implements ConversationCore {
   }
 
   async #failBeforeStart(request: TurnRequest, askedAt: number, error: unknown, live: LiveMessage, log: Logger): Promise<TurnOutcome> {
+    const texts = userTextIn(request.locale ?? 'en');
     if (error instanceof StoreError) {
       log.error({ err: error, operation: error.operation }, 'store unavailable');
-      const shown = await live.finish({ note: userText.storeUnavailable });
+      const shown = await live.finish({ note: texts.storeUnavailable });
       await this.#keepUnanswered(request, 'store-unavailable', askedAt, log, shown.refs);
       return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'store' });
     }
     log.error({ err: error }, 'turn could not start');
-    await live.finish({ note: userText.internalError });
+    await live.finish({ note: texts.internalError });
     return this.#runner.ended(request.conversationId, { type: 'failed', kind: 'internal' });
   }
 

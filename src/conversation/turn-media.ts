@@ -9,16 +9,25 @@
 import type { Logger } from 'pino';
 import type { AttachmentContent, AttachmentProblem, AttachmentReader } from '../attachments/attachment-reader.ts';
 import type { TurnAllowance } from '../attachments/turn-allowance.ts';
-import { userText } from '../user-text.ts';
+import type { UserText } from '../user-text.ts';
 import type { AttachmentRef, AttachmentResolver } from './types.ts';
+
+/** Where a turn's files come from, where its notices go, and the asker's language they are in. */
+export interface TurnMediaIo {
+  readonly resolver: AttachmentResolver;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly notice: (markdown: string) => void;
+  readonly texts: UserText;
+}
 
 export class TurnMedia {
   readonly #reader: AttachmentReader;
-  readonly #io: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger; notice: (markdown: string) => void };
+  readonly #io: TurnMediaIo;
   readonly #allowance: TurnAllowance;
   readonly #overTotal: string[] = [];
 
-  constructor(reader: AttachmentReader, io: { resolver: AttachmentResolver; signal: AbortSignal; log: Logger; notice: (markdown: string) => void }) {
+  constructor(reader: AttachmentReader, io: TurnMediaIo) {
     this.#reader = reader;
     this.#io = io;
     this.#allowance = reader.allowance();
@@ -37,7 +46,7 @@ export class TurnMedia {
   /** Shows the one notice naming every file left out for the turn's total. Call once, after the reads. */
   finish(): void {
     if (this.#overTotal.length === 0) return;
-    this.#io.notice(userText.attachmentsOverTotal(this.#overTotal, Math.round(this.#reader.limits.totalMaxBytes / (1024 * 1024))));
+    this.#io.notice(this.#io.texts.attachmentsOverTotal(this.#overTotal, Math.round(this.#reader.limits.totalMaxBytes / (1024 * 1024))));
   }
 
   #report(problem: AttachmentProblem, tell: boolean): void {
@@ -47,10 +56,11 @@ export class TurnMedia {
       return;
     }
     if (problem.type === 'over-total') this.#overTotal.push(name);
-    else if (problem.type === 'cut') this.#io.notice(userText.documentCut(name));
+    else if (problem.type === 'cut') this.#io.notice(this.#io.texts.documentCut(name));
     else {
-      this.#io.log.warn({ err: problem.cause, attachment: name, reason: problem.reason }, 'attachment not used');
-      this.#io.notice(userText.attachmentSkipped(name, problem.reason));
+      this.#io.log.warn({ err: problem.cause, attachment: name, reason: problem.reason.kind }, 'attachment not used');
+      const { texts } = this.#io;
+      this.#io.notice(texts.attachmentSkipped(name, texts.attachmentReason(problem.reason)));
     }
   }
 }

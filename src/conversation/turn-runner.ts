@@ -18,7 +18,8 @@ import type { StopBus } from '../store/stop-bus.ts';
 import type { MessageRef, Surface } from '../surface.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { Usage } from '../upstream/events.ts';
-import { userText } from '../user-text.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { userTextIn } from '../user-text.ts';
 import { ContextBuilder, type ContextBuilderOptions, type PreparedTurn, type TurnSettings } from './context-builder.ts';
 import type { TurnIo } from './core.ts';
 import { HistoryWriter, type HistoryWriterOptions } from './history-writer.ts';
@@ -166,13 +167,24 @@ export class TurnRunner {
     if (lost > 0) this.#o.logger.error({ exchanges: lost }, 'store unavailable at shutdown: kept turns are lost');
   }
 
-  /** The live message a turn writes through, tracked for crash recovery; `existing`: the messages a regeneration writes into. */
-  liveMessage(turnId: string, surface: Surface, signal: AbortSignal, log: Logger, existing?: readonly MessageRef[]): { live: LiveMessage; done: () => Promise<void> } {
-    const tracked = this.#o.unfinished?.track(turnId, surface);
+  /**
+   * The live message a turn writes through, in `locale` (its thinking status), tracked for crash
+   * recovery; `existing`: the messages a regeneration writes into.
+   */
+  liveMessage(
+    turnId: string,
+    surface: Surface,
+    signal: AbortSignal,
+    log: Logger,
+    locale: Locale,
+    existing?: readonly MessageRef[],
+  ): { live: LiveMessage; done: () => Promise<void> } {
+    const tracked = this.#o.unfinished?.track(turnId, surface, locale);
     const live = new LiveMessage({
       surface: tracked?.surface ?? surface,
       scheduler: this.#o.scheduler,
       reasoningDisplay: this.#o.reasoningDisplay,
+      locale,
       signal,
       log: (level, fields, msg) => log[level](fields, msg),
       ...(existing ? { existing } : {}),
@@ -255,6 +267,7 @@ export class TurnRunner {
     let wroteText = false;
     let receivedChars = 0;
     let end: TurnEnd;
+    const texts = userTextIn(request.locale ?? 'en');
     try {
       for await (const event of this.#o.upstream.stream({ model, messages: prepared.messages }, signal)) {
         firstTokenMs ??= this.#now() - startedAt;
@@ -264,16 +277,16 @@ export class TurnRunner {
         if (event.type === 'text' || event.type === 'reasoning') receivedChars += event.text.length;
         live.push(event);
       }
-      end = answeredEnd(finishReason ?? 'stop', wroteText);
+      end = answeredEnd(finishReason ?? 'stop', wroteText, texts);
     } catch (error) {
-      end = failedEnd(error, signal, model, log);
+      end = failedEnd(error, signal, model, log, texts);
     }
     return { model, end, usage, firstTokenMs, wroteText, receivedChars, prepared };
   }
 
-  /** The usage line under an answer (USAGE_FOOTER), if wanted and known. */
-  footer(model: string, usage: Usage | undefined): string | undefined {
-    return this.#o.usageFooter && usage ? userText.usageFooter(model, usage) : undefined;
+  /** The usage line under an answer (USAGE_FOOTER), if wanted and known, in `locale`. */
+  footer(model: string, usage: Usage | undefined, locale: Locale | undefined): string | undefined {
+    return this.#o.usageFooter && usage ? userTextIn(locale ?? 'en').usageFooter(model, usage) : undefined;
   }
 
   /** Tells `onTurnEnd` how the turn ended and returns the outcome. */

@@ -4,6 +4,7 @@
  */
 
 import type { AttachmentRef } from '../attachments/attachment-ref.ts';
+import type { Locale } from '../i18n/locale.ts';
 
 export type { AttachmentRef, AttachmentResolver, DownloadedFile } from '../attachments/attachment-ref.ts';
 
@@ -78,6 +79,8 @@ export interface TurnRequest {
    * daily token quota and `/usage`'s top users there. Undefined in DMs and the terminal.
    */
   readonly workspaceId?: string | undefined;
+  /** The language the asker reads: the core's notes (errors, Stop, busy, quotas, thinking, the footer) are in it. Default English. */
+  readonly locale?: Locale | undefined;
 }
 
 /**
@@ -107,6 +110,8 @@ export interface RegenerateRequest {
   readonly place?: TurnPlace | undefined;
   /** The workspace or server the conversation is in (`TurnRequest.workspaceId`): the regenerated answer counts against its quota. */
   readonly workspaceId?: string | undefined;
+  /** The language of whoever pressed Regenerate or edited (`TurnRequest.locale`). */
+  readonly locale?: Locale | undefined;
 }
 
 /** A question its author edited: answered again from the new text, when it is the newest one. */

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { WriteScheduler } from '../render/scheduler.ts';
+import { LOCALES, type Locale } from '../i18n/locale.ts';
 import { type AtomicRecords, KeyvRecords } from '../store/atomic-records.ts';
 import type { AnswerProgress, MessagePlace, MessageRef, MessageState, Surface } from '../surface.ts';
 import { type MarkOptions, markInterrupted } from './mark-interrupted.ts';
@@ -29,6 +30,8 @@ const recordSchema = z.object({
   address: z.string(),
   /** The answer's newest message and the text last written to it, as the platform shows it. */
   message: z.object({ id: z.string(), text: z.string() }),
+  /** The asker's language: the marker, and the controls a reopened surface shows, are in it (older records: English). */
+  locale: z.enum(LOCALES).optional(),
   /** An instance marking this record, until when: others leave it alone meanwhile. */
   claim: z.object({ by: z.string(), until: z.number() }).optional(),
 });
@@ -69,10 +72,10 @@ export interface TrackedTurn {
 }
 
 export interface RecoveryOptions {
-  /** The adapter's surface for an address; undefined when no running adapter made it (another platform). */
-  readonly reopen: (address: string) => Surface | undefined;
-  /** The text appended to a cut answer (`userText.interrupted`). */
-  readonly marker: string;
+  /** The adapter's surface for an address, in the asker's language; undefined when no running adapter made it (another platform). */
+  readonly reopen: (address: string, locale: Locale) => Surface | undefined;
+  /** The text appended to a cut answer, in the asker's language (`userText.interrupted`). */
+  readonly marker: (locale: Locale) => string;
   /** The scheduler live answers write through: marks spend the same budgets. */
   readonly scheduler: WriteScheduler;
   readonly signal: AbortSignal;
@@ -110,8 +113,8 @@ export class UnfinishedTurns {
     this.#heartbeatTtlMs = opts.heartbeatTtlMs ?? 60_000;
   }
 
-  /** Wraps a turn's surface; surfaces without an address are not tracked. */
-  track(turnId: string, surface: Surface): TrackedTurn {
+  /** Wraps a turn's surface, remembering the asker's `locale` with it; surfaces without an address are not tracked. */
+  track(turnId: string, surface: Surface, locale: Locale = 'en'): TrackedTurn {
     const address = surface.address;
     if (address === undefined) return { surface, done: async () => undefined };
     const key = recordKey(this.#owner, turnId);
@@ -127,7 +130,7 @@ export class UnfinishedTurns {
     };
     const save = (id: string, text: string) => {
       savedAt = this.#now();
-      const saved: UnfinishedRecord = { version: 1, owner: this.#owner, life: this.#life, address, message: { id, text } };
+      const saved: UnfinishedRecord = { version: 1, owner: this.#owner, life: this.#life, address, message: { id, text }, locale };
       record = saved;
       return enqueue(() => (finished ? Promise.resolve() : this.#keyv.set(key, saved, this.#o.ttlMs)));
     };
@@ -211,7 +214,7 @@ export class UnfinishedTurns {
       if (!parsed.success) continue;
       const record = parsed.data;
       if (record.owner === this.#owner ? record.life === this.#life : await this.#isAlive(record.owner, alive)) continue;
-      const surface = recovery.reopen(record.address);
+      const surface = recovery.reopen(record.address, record.locale ?? 'en');
       if (!surface) continue;
       work.push(this.#claim(key).then((mine) => (mine ? this.#mark(key, record, surface, recovery) : 'skipped')));
     }
@@ -226,7 +229,7 @@ export class UnfinishedTurns {
   }
 
   async #mark(key: string, record: UnfinishedRecord, surface: Surface, recovery: RecoveryOptions): Promise<'marked' | 'gone' | 'failed'> {
-    const result = await markInterrupted(recovery.scheduler, surface, record.message, recovery.marker, recovery.signal, this.#o.mark);
+    const result = await markInterrupted(recovery.scheduler, surface, record.message, recovery.marker(record.locale ?? 'en'), recovery.signal, this.#o.mark);
     if (result !== 'failed') await this.#keyv.delete(key);
     // Kept when it could not be marked, unclaimed: the next start tries again.
     else await this.#records.update(key, (current) => {

@@ -5,15 +5,17 @@
  */
 import type Keyv from 'keyv';
 import { z } from 'zod';
-import { userText } from '../user-text.ts';
 
 /** The longest persona taken: a system prompt, not a document (the issue's cap; about 1,000 tokens). */
 export const PERSONA_MAX_CHARS = 4000;
 
 const personaSchema = z.object({ text: z.string() });
 
-/** A persona taken (trimmed), or the user's text why not (empty, longer than 4,000 characters). */
-export type PersonaChange = { readonly ok: true; readonly persona: string } | { readonly ok: false; readonly userText: string };
+/** A persona stored (trimmed), or why not: empty, or longer than PERSONA_MAX_CHARS (`length` characters). */
+export type StoredPersona =
+  | { readonly ok: true; readonly persona: string }
+  | { readonly ok: false; readonly problem: 'empty' }
+  | { readonly ok: false; readonly problem: 'too-long'; readonly length: number };
 
 /** A conversation's own setting, or a channel's (the same shape as the core's `ModelTarget`). */
 export type PersonaTarget = { readonly conversationId: string } | { readonly channelId: string };
@@ -39,10 +41,10 @@ export class PersonaStore {
   }
 
   /** Stores a persona, trimmed; refuses an empty one or one over PERSONA_MAX_CHARS with the reason. */
-  async set(target: PersonaTarget, text: string): Promise<PersonaChange> {
+  async set(target: PersonaTarget, text: string): Promise<StoredPersona> {
     const persona = text.trim();
-    if (persona === '') return { ok: false, userText: userText.personaEmpty };
-    if (persona.length > PERSONA_MAX_CHARS) return { ok: false, userText: userText.personaTooLong(persona.length, PERSONA_MAX_CHARS) };
+    if (persona === '') return { ok: false, problem: 'empty' };
+    if (persona.length > PERSONA_MAX_CHARS) return { ok: false, problem: 'too-long', length: persona.length };
     await this.#keyv.set(keyOf(target), { text: persona });
     return { ok: true, persona };
   }

@@ -11,7 +11,8 @@ import type { TurnRequest } from '../conversation/types.ts';
 import type { Counters, RankedMember } from '../store/counters.ts';
 import type { Usage } from '../upstream/events.ts';
 import type { ChatMessage } from '../upstream/request.ts';
-import { userText } from '../user-text.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { userTextIn } from '../user-text.ts';
 import { quotaDay, type QuotaDay } from './quota-day.ts';
 import { spentTokens, type SpentTokens } from './spent-tokens.ts';
 
@@ -37,7 +38,7 @@ export interface QuotaRefusal {
   readonly limit: number;
   /** When the counts start again (ms since the epoch): the next midnight in TZ. */
   readonly resetsAt: number;
-  /** What the person is told: which limit, how much was used, when it resets. */
+  /** What the person is told, in their language: which limit, how much was used, when it resets. */
   readonly userText: string;
 }
 
@@ -93,7 +94,8 @@ export class TokenQuotas {
       const limit = this.#limit(scope);
       if (spent >= limit) {
         const reset = { resetsAt: day.endsAt, now: this.#now(), timeZone: this.#o.timeZone };
-        return { scope, used: spent, limit, resetsAt: day.endsAt, userText: userText.quotaReached(scope, workspaceKindOf(subject.workspaceId), spent, limit, reset) };
+        const userText = userTextIn(request.locale ?? 'en').quotaReached(scope, workspaceKindOf(subject.workspaceId), spent, limit, reset);
+        return { scope, used: spent, limit, resetsAt: day.endsAt, userText };
       }
     }
     return undefined;
@@ -137,14 +139,14 @@ export class TokenQuotas {
   }
 
   /**
-   * `/usage`'s text for `subject`: with the workspace's top users when `withTop` (admins),
-   * named by `nameOf` (the platform's display names). Rejects with `StoreError`.
+   * `/usage`'s text for `subject`, in `locale`: with the workspace's top users when `withTop`
+   * (admins), named by `nameOf` (the platform's display names). Rejects with `StoreError`.
    */
-  async report(subject: QuotaSubject, opts: { withTop: boolean; nameOf: (userId: string) => Promise<string> }): Promise<string> {
+  async report(subject: QuotaSubject, opts: { withTop: boolean; locale: Locale; nameOf: (userId: string) => Promise<string> }): Promise<string> {
     const today = await this.today(subject, opts);
     const ranked = today.workspace?.top;
     const top = ranked && (await Promise.all(ranked.map(async (entry) => ({ name: await opts.nameOf(entry.member), tokens: entry.amount }))));
-    return userText.usageReport({ today, top, workspaceKind: workspaceKindOf(subject.workspaceId), resetsAt: today.resetsAt, now: this.#now(), timeZone: this.#o.timeZone });
+    return userTextIn(opts.locale).usageReport({ today, top, workspaceKind: workspaceKindOf(subject.workspaceId), resetsAt: today.resetsAt, now: this.#now(), timeZone: this.#o.timeZone });
   }
 
   #day(): QuotaDay {

@@ -6,12 +6,15 @@
 import type { ReasoningDisplay } from '../config.ts';
 import type { MessageState } from '../surface.ts';
 import { openFenceAtEnd, closeLine } from './fence.ts';
+import type { UserText } from '../user-text.ts';
 import { quotedReasoning, thinkingText } from './reasoning.ts';
 import { type Cursor, cutNext, partText, reopenFor } from './split.ts';
 
 export interface RenderState {
   readonly maxLength: number;
   readonly reasoningDisplay: ReasoningDisplay;
+  /** The asker's language: the thinking status and the reasoning's title. */
+  readonly texts: UserText;
   readonly reasoning: string;
   readonly answer: string;
   /** Whether any reasoning or answer text has arrived (before that there is nothing to show). */
@@ -47,7 +50,7 @@ export function headOf(state: RenderState, index: number): string {
   const notices = compose(state.notices);
   const reasoning =
     index === 0 && state.reasoningDisplay === 'full' && state.reasoning.trim() !== ''
-      ? quotedReasoning(state.reasoning, Math.floor(state.maxLength / keptReasoningShare))
+      ? quotedReasoning(state.reasoning, Math.floor(state.maxLength / keptReasoningShare), state.texts)
       : '';
   // The answer needs at least half of a message; a longer head loses its reasoning, then its notices.
   const half = Math.floor(state.maxLength / 2);
@@ -94,7 +97,7 @@ function liveText(state: RenderState): string {
     // The thinking status is replaced by the answer: an append-only surface never gets it.
     if (state.appendOnly) return notices;
     const noticeHead = notices === '' ? '' : `${notices}\n\n`;
-    return noticeHead + thinkingText(state.reasoningDisplay, state.reasoning, state.maxLength - noticeHead.length);
+    return noticeHead + thinkingText(state.reasoningDisplay, state.reasoning, state.maxLength - noticeHead.length, state.texts);
   }
   const result = cutNext(state.answer, state.cursor, room, true);
   // Append-only: the closing fence of a cut not yet sealed comes with the sealed frame.

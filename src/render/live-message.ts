@@ -5,6 +5,8 @@
  * edit, and the platform's budget for the channel or workspace is never exceeded.
  */
 import type { ReasoningDisplay } from '../config.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { userTextIn, type UserText } from '../user-text.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
 import type { MessageRef, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
@@ -22,6 +24,8 @@ export interface LiveMessageOptions {
   readonly surface: Surface;
   readonly scheduler: WriteScheduler;
   readonly reasoningDisplay: ReasoningDisplay;
+  /** The asker's language, for the thinking status and the reasoning's title (default English). */
+  readonly locale?: Locale;
   /** The turn's signal: once aborted, live writes stop; `finish` still writes the final state. */
   readonly signal: AbortSignal;
   readonly log?: RenderLog;
@@ -54,6 +58,7 @@ export class LiveMessage {
   readonly #surface: Surface;
   readonly #scheduler: WriteScheduler;
   readonly #mode: ReasoningDisplay;
+  readonly #texts: UserText;
   readonly #signal: AbortSignal;
   readonly #log: RenderLog;
   readonly #finalTimeoutMs: number;
@@ -93,6 +98,7 @@ export class LiveMessage {
     this.#surface = opts.surface;
     this.#scheduler = opts.scheduler;
     this.#mode = opts.reasoningDisplay;
+    this.#texts = userTextIn(opts.locale ?? 'en');
     this.#signal = opts.signal;
     this.#log = opts.log ?? (() => {});
     this.#finalTimeoutMs = opts.finalTimeoutMs ?? 300_000;
@@ -181,6 +187,7 @@ export class LiveMessage {
     return {
       maxLength: this.#surface.maxMessageLength,
       reasoningDisplay: this.#mode,
+      texts: this.#texts,
       reasoning: this.#reasoning,
       answer: this.#answer,
       started: this.#started,

@@ -4,7 +4,7 @@
  * bold heading of its reasoning summary, `full` quotes the reasoning itself.
  */
 import type { ReasoningDisplay } from '../config.ts';
-import { userText } from '../user-text.ts';
+import type { UserText } from '../user-text.ts';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -16,18 +16,18 @@ export function latestHeading(reasoning: string): string | undefined {
 }
 
 /** What shows while the model reasons and no answer text has come, in at most `room` characters. */
-export function thinkingText(mode: ReasoningDisplay, reasoning: string, room: number): string {
-  if (mode === 'full' && reasoning.trim() !== '') return quotedReasoning(reasoning, room);
-  const status = userText.thinking(mode === 'status' ? latestHeading(reasoning) : undefined);
-  return status.length <= room ? status : userText.thinking(undefined);
+export function thinkingText(mode: ReasoningDisplay, reasoning: string, room: number, texts: UserText): string {
+  if (mode === 'full' && reasoning.trim() !== '') return quotedReasoning(reasoning, room, texts);
+  const status = texts.thinking(mode === 'status' ? latestHeading(reasoning) : undefined);
+  return status.length <= room ? status : texts.thinking(undefined);
 }
 
 /**
  * The reasoning as a titled block quote of at most `room` characters. When it
  * does not fit, its end is kept (the latest thought) after an ellipsis.
  */
-export function quotedReasoning(reasoning: string, room: number): string {
-  const title = `**${userText.reasoningTitle}**`;
+export function quotedReasoning(reasoning: string, room: number, texts: UserText): string {
+  const title = `**${texts.reasoningTitle}**`;
   const quote = (text: string) =>
     `${title}\n${text
       .trim()

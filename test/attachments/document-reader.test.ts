@@ -1,7 +1,6 @@
 import { expect, test } from 'vitest';
 import type { AttachmentRef, AttachmentResolver } from '../../src/attachments/attachment-ref.ts';
 import { AttachmentReader } from '../../src/attachments/attachment-reader.ts';
-import { userText } from '../../src/user-text.ts';
 import { buildPdf } from '../support/pdf-builder.ts';
 
 const MB = 1024 * 1024;
@@ -58,8 +57,8 @@ test('a scanned PDF (an image, no text) and a binary file named .txt come back a
   const read = await r.read([ref('scan.pdf'), ref('blob.txt')], { resolver, allowance: r.allowance(), signal });
   expect(read.contents).toEqual([]);
   expect(read.problems).toEqual([
-    { type: 'skipped', attachment: ref('scan.pdf'), reason: userText.pdfNoText },
-    { type: 'skipped', attachment: ref('blob.txt'), reason: userText.documentNotText },
+    { type: 'skipped', attachment: ref('scan.pdf'), reason: { kind: 'pdf-no-text' } },
+    { type: 'skipped', attachment: ref('blob.txt'), reason: { kind: 'not-text' } },
   ]);
 });
 
@@ -126,5 +125,5 @@ test('a platform failure resolving an image is a problem naming it, not an error
   };
   const r = reader();
   const read = await r.read([ref('cat.png', 10, 'image/png')], { resolver, allowance: r.allowance(), signal });
-  expect(read.problems).toEqual([{ type: 'skipped', attachment: ref('cat.png', 10, 'image/png'), reason: userText.attachmentUnreachable, cause: expect.any(Error) }]);
+  expect(read.problems).toEqual([{ type: 'skipped', attachment: ref('cat.png', 10, 'image/png'), reason: { kind: 'unreachable' }, cause: expect.any(Error) }]);
 });

@@ -1,11 +1,13 @@
 import { expect, test } from 'vitest';
 import { checkAttachment } from '../../src/attachments/policy.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const MB = 1024 * 1024;
 const kindOf = (name: string, contentType?: string, size = 1000) => {
   const verdict = checkAttachment({ ref: name, name, contentType, size }, 20 * MB);
-  return verdict.ok ? verdict.kind : verdict.reason;
+  return verdict.ok ? verdict.kind : userText.attachmentReason(verdict.reason);
 };
 
 test('images and videos go as media, PDFs and text files as documents', () => {

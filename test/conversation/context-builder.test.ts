@@ -4,7 +4,9 @@ import { ContextBuilder } from '../../src/conversation/context-builder.ts';
 import type { AttachmentResolver, EarlierMessage, TurnRequest } from '../../src/conversation/types.ts';
 import type { StoredMessage } from '../../src/history/record.ts';
 import type { ChatMessage } from '../../src/upstream/request.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const MB = 1024 * 1024;
 const now = Date.UTC(2026, 4, 1, 9, 0);

@@ -14,10 +14,12 @@ import { HistoryStore } from '../../src/history/store.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { describeRedis, type RedisServer, startRedisServer } from '../support/redis-server.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
+
+const userText = userTextIn('en');
 
 const MODELS = ['gemini-2.5-pro'];
 const LOCK_TTL_MS = 600;

@@ -14,10 +14,12 @@ import { HistoryStore } from '../../src/history/store.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
 import { InProcessLockManager } from '../../src/store/lock.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
-import { upstreamErrorText, userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
+
+const userText = userTextIn('en');
 
 const files: AttachmentResolver = {
   resolve: async (a) => a.url ?? `https://files.test/${a.ref}`,
@@ -120,7 +122,7 @@ describe('regenerate', () => {
 
     expect(outcome).toMatchObject({ type: 'regenerated', outcome: { type: 'failed', kind: 'rate-limited' } });
     const [shown] = surfaces[1].shown();
-    const error = upstreamErrorText('rate-limited', { model: 'm', traceId: 't-1' });
+    const error = userText.upstreamError('rate-limited', { model: 'm', traceId: 't-1' });
     expect(shown?.text).toBe(`Second answer.\n\n${userText.regenerateKeptPrevious(error)}`);
     expect(await stored(history)).toEqual([
       ['user', 'first question'],

@@ -16,10 +16,12 @@ import { HistoryStore } from '../../src/history/store.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
 import { InProcessLockManager } from '../../src/store/lock.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { textOf } from '../fakes/discord/read.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
+
+const userText = userTextIn('en');
 
 const now = Date.UTC(2026, 4, 1, 9, 0);
 const none: AttachmentResolver = {
@@ -112,10 +114,10 @@ test('after /reset, the thread read again stays forgotten; only what came after 
 
 test('a persona replaces the system prompt, placeholders filled; a thread’s wins over its channel’s; clearing restores the default', async () => {
   const c = core();
-  expect(await c.setPersona({ channelId: 'chan-1' }, '  You are a pirate. It is {date}.  ')).toEqual({ ok: true, persona: 'You are a pirate. It is {date}.' });
+  expect(await c.setPersona({ channelId: 'chan-1' }, '  You are a pirate. It is {date}.  ', 'en')).toEqual({ ok: true, persona: 'You are a pirate. It is {date}.' });
   expect(await c.personaFor('thread-1', 'chan-1')).toBe('You are a pirate. It is {date}.');
   await c.answer(turn('1', 'hi'), { surface: new RecordingSurface(), attachments: none });
-  await c.setPersona({ conversationId: 'thread-1' }, 'You are a poet.');
+  await c.setPersona({ conversationId: 'thread-1' }, 'You are a poet.', 'en');
   await c.answer(turn('2', 'hi'), { surface: new RecordingSurface(), attachments: none });
   await c.clearPersona({ conversationId: 'thread-1' });
   await c.clearPersona({ channelId: 'chan-1' });
@@ -129,7 +131,7 @@ test('a persona replaces the system prompt, placeholders filled; a thread’s wi
 
 test('a persona over 4,000 characters, or empty, is refused with the reason', async () => {
   const c = core();
-  expect(await c.setPersona({ channelId: 'chan-1' }, 'x'.repeat(4001))).toEqual({ ok: false, userText: userText.personaTooLong(4001, 4000) });
-  expect(await c.setPersona({ channelId: 'chan-1' }, '   ')).toEqual({ ok: false, userText: userText.personaEmpty });
+  expect(await c.setPersona({ channelId: 'chan-1' }, 'x'.repeat(4001), 'en')).toEqual({ ok: false, userText: userText.personaTooLong(4001, 4000) });
+  expect(await c.setPersona({ channelId: 'chan-1' }, '   ', 'en')).toEqual({ ok: false, userText: userText.personaEmpty });
   expect(await c.personaFor('chan-1', 'chan-1')).toBeUndefined();
 });

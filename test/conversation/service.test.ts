@@ -11,10 +11,12 @@ import type { HistoryWriterOptions } from '../../src/conversation/history-writer
 import { InProcessLockManager, type Lock, type LockManager, LockLostError } from '../../src/store/lock.ts';
 import { StoreError } from '../../src/store/store-error.ts';
 import { UpstreamClient } from '../../src/upstream/client.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { fixtureAnswer, startFakeUpstream, type FakeUpstream } from '../fakes/upstream.ts';
 import { flakyKeyv } from '../support/flaky-keyv.ts';
 import { RecordingSurface } from '../support/recording-surface.ts';
+
+const userText = userTextIn('en');
 
 const MODELS = ['gemini-2.5-pro', 'gemini-3.1-pro'];
 /** Files the resolver below serves by ref, for documents. */
@@ -164,12 +166,12 @@ describe('answering', () => {
 
   test('the model chosen for a conversation, or its channel, is the one requested', async () => {
     const { core } = service();
-    expect(await core.setModel({ channelId: 'chan-1' }, 'gemini-3.1-pro')).toEqual({ ok: true, model: 'gemini-3.1-pro' });
+    expect(await core.setModel({ channelId: 'chan-1' }, 'gemini-3.1-pro', 'en')).toEqual({ ok: true, model: 'gemini-3.1-pro' });
     await core.answer(ask('q'), { surface: new RecordingSurface(), attachments: urls });
-    expect(await core.setModel({ conversationId: 'conv-1' }, 'gemini-2.5-pro')).toEqual({ ok: true, model: 'gemini-2.5-pro' });
+    expect(await core.setModel({ conversationId: 'conv-1' }, 'gemini-2.5-pro', 'en')).toEqual({ ok: true, model: 'gemini-2.5-pro' });
     await core.answer(ask('q'), { surface: new RecordingSurface(), attachments: urls });
     expect(upstream.requests.map((r) => r.body.model)).toEqual(['gemini-3.1-pro', 'gemini-2.5-pro']);
-    const refused = await core.setModel({ conversationId: 'conv-1' }, 'gpt-4');
+    const refused = await core.setModel({ conversationId: 'conv-1' }, 'gpt-4', 'en');
     expect(refused.ok).toBe(false);
   });
 

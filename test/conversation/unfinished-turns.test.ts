@@ -29,7 +29,7 @@ const signal = new AbortController().signal;
 
 /** Recovery as a restarted bot runs it, with the scheduler live answers write through. */
 function recovering(channel: AddressedSurface, scheduler = new WriteScheduler()): RecoveryOptions {
-  return { reopen: (address) => (address === channel.address ? channel : undefined), marker, scheduler, signal };
+  return { reopen: (address) => (address === channel.address ? channel : undefined), marker: (locale) => (locale === 'en' ? marker : `${marker} (${locale})`), scheduler, signal };
 }
 
 /** Starts an answer that a crash will cut: tracked, posted, never done. */
@@ -71,6 +71,20 @@ describe('marking answers a crash cut off', () => {
     expect(channel.messages[0]).toMatchObject({ state: 'final' });
     expect(channel.messages[0]?.text).toBe(`💭 Thinking…\n\n${marker}`);
     expect(await after.recover(recovering(channel))).toMatchObject({ marked: 0 });
+  });
+
+  test("an answer cut by a crash is marked in its asker's language, and reopened with it", async () => {
+    const keyv = new Keyv();
+    const channel = new AddressedSurface();
+    const before = instance(keyv, 'instance-a');
+    await before.track('turn-1', channel, 'zh-TW').surface.post('回答到一半', 'live', signal);
+
+    const after = instance(keyv, 'instance-a');
+    const reopened: string[] = [];
+    const recovery = recovering(channel);
+    await after.start({ ...recovery, reopen: (address, locale) => (reopened.push(locale), recovery.reopen(address, locale)) });
+    expect(channel.messages[0]?.text).toBe(`回答到一半\n\n${marker} (zh-TW)`);
+    expect(reopened).toEqual(['zh-TW']);
   });
 
   test('a finished answer is not marked, nor is an answer this run is still writing', async () => {

@@ -39,6 +39,15 @@ const syncReport = (logs: LogCapture) =>
     { timeout: 10_000 },
   );
 
+/** A command or option as registered, with its localizations. */
+interface Described {
+  readonly name: string;
+  readonly type?: number;
+  readonly description_localizations?: Record<string, string>;
+  readonly name_localizations?: Record<string, string>;
+  readonly options?: Described[];
+}
+
 const commandCalls = (fake: FakeDiscord) => fake.requests.filter((r) => /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(r.path));
 
 test('a first start registers the commands for DISCORD_GUILD_ID in one PUT; a restart with the same commands writes nothing', async () => {
@@ -54,6 +63,17 @@ test('a first start registers the commands for DISCORD_GUILD_ID in one PUT; a re
   ]);
   expect(commandCalls(discord)[1]?.body).toEqual(commandDefinitions);
   expect(discord.registeredCommands.map((r) => r.commands.map((c) => (c as { name: string }).name))).toEqual([commandDefinitions.map((c) => c.name)]);
+  // Names stay English; every description (and every option's) comes in Traditional and Simplified Chinese too.
+  const registered = discord.registeredCommands[0]?.commands as Described[];
+  expect(registered.map((c) => c.name)).toEqual(['model', 'reset', 'ask', 'persona', 'usage', 'Ask Gemini about this']);
+  for (const described of registered.flatMap((c) => (c.type === 3 ? c.options ?? [] : [c, ...(c.options ?? [])]))) {
+    expect(Object.keys(described.description_localizations ?? {}), described.name).toEqual(['zh-TW', 'zh-CN']);
+  }
+  expect(registered.find((c) => c.name === 'usage')?.description_localizations).toEqual({
+    'zh-TW': '你和這個頻道今天用了多少 token，以及額度上限（只有你看得到）',
+    'zh-CN': '你和本频道今天用了多少 token，以及额度上限（仅你可见）',
+  });
+  expect(registered.find((c) => c.type === 3)?.name_localizations).toEqual({ 'zh-TW': '向 Gemini 詢問這則訊息', 'zh-CN': '向 Gemini 询问这条消息' });
 
   await first.bot.stop();
   const second = await start(env);
@@ -96,4 +116,35 @@ test('when Discord refuses the commands the bot warns clearly and still answers 
   const thread = await discord.waitUntil(() => discord.threads().find((t) => t.id === question.id));
   const [answer] = await finalAnswer(discord, thread.id);
   expect(answer?.content).not.toBe('');
+});
+
+test('commands an older version registered without localizations are rewritten once with them, then left alone', async () => {
+  discord = await startFakeDiscord();
+  upstream = await startFakeUpstream();
+  const strip = ({ description_localizations: _d, name_localizations: _n, ...rest }: Record<string, unknown>): Record<string, unknown> => ({
+    ...rest,
+    ...(Array.isArray(rest.options) ? { options: rest.options.map((o: Record<string, unknown>) => strip(o)) } : {}),
+  });
+  const english = commandDefinitions.map((c) => strip(c as unknown as Record<string, unknown>));
+  const put = await fetch(`${discord.apiBase}/v10/applications/${discord.world.applicationId}/commands`, {
+    method: 'PUT',
+    headers: { authorization: `Bot ${discord.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(english),
+  });
+  expect(put.status).toBe(200);
+  const first = await start();
+  const report = await syncReport(first.logs);
+  expect(report.msg).toBe('discord slash commands updated');
+  expect(report.differences).toEqual([
+    '/model: description_localizations, options differ',
+    '/reset: description_localizations differs',
+    '/ask: description_localizations, options differ',
+    '/persona: description_localizations, options differ',
+    '/usage: description_localizations differs',
+    '"Ask Gemini about this" (message menu): name_localizations differs',
+  ]);
+  await first.bot.stop();
+  const second = await start();
+  expect((await syncReport(second.logs)).msg).toBe('discord slash commands are current');
+  expect(commandCalls(discord).map((r) => r.method)).toEqual(['PUT', 'GET', 'PUT', 'GET']);
 });

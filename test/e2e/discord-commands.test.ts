@@ -10,7 +10,9 @@ import type { FakeDiscord, FakeMessage, World } from '../fakes/discord/index.ts'
 import { botMessages, finalAnswer, imageUrlsOf, isLive, replyOf, textOf } from '../fakes/discord/read.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const MODELS = 'gemini-2.5-pro,gemini-3.0-pro,gemini-3.1-pro';
 
@@ -81,7 +83,7 @@ test('/model in a channel sets its default for new threads, but only for members
   const { discord, upstream } = await start();
   const { world } = discord;
   const refused = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gemini-3.0-pro' }] });
-  expect(await replyOf(discord, refused)).toEqual({ content: userText.needsPermission('Manage Channels'), ephemeral: true });
+  expect(await replyOf(discord, refused)).toEqual({ content: userText.needsPermission('manage-channels'), ephemeral: true });
 
   const accepted = discord.runCommand({ name: 'model', options: [{ name: 'name', type: 3, value: 'gemini-3.0-pro' }], user: world.mod });
   expect(await replyOf(discord, accepted)).toEqual({ content: userText.modelSetForChannel('gemini-3.0-pro'), ephemeral: true });

@@ -6,11 +6,13 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { formatDate } from '../../src/conversation/system-prompt.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord } from '../fakes/discord/index.ts';
 import { finalAnswer, textOf } from '../fakes/discord/read.ts';
 import type { FakeUpstream } from '../fakes/upstream.ts';
+
+const userText = userTextIn('en');
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {

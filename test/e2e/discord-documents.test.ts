@@ -5,12 +5,14 @@
  * reported sizes so nothing past it is downloaded.
  */
 import { afterEach, expect, test } from 'vitest';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { AttachmentSpec } from '../fakes/discord/index.ts';
 import { finalAnswer, imageUrlsOf, textOf } from '../fakes/discord/read.ts';
 import { fixtureAnswer } from '../fakes/upstream.ts';
 import { buildPdf } from '../support/pdf-builder.ts';
+
+const userText = userTextIn('en');
 
 const MB = 1024 * 1024;
 

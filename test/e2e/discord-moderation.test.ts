@@ -7,11 +7,13 @@
  */
 import { InteractionResponseType } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeUser } from '../fakes/discord/index.ts';
 import { botMessages, finalAnswer, isLive, replyOf } from '../fakes/discord/read.ts';
 import { answerTranscript } from '../fakes/upstream.ts';
+
+const userText = userTextIn('en');
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {

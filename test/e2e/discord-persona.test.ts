@@ -7,10 +7,12 @@
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { formatDate } from '../../src/conversation/system-prompt.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeUser } from '../fakes/discord/index.ts';
 import { finalAnswer } from '../fakes/discord/read.ts';
+
+const userText = userTextIn('en');
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {
@@ -81,8 +83,8 @@ test('/persona in a thread applies to that thread only; `text: clear` clears it'
 test('/persona is refused, privately, to a member without Manage Channels, and nothing changes', async () => {
   harness = await startDiscordBot();
   const { discord } = harness;
-  expect(await persona(discord, { text: 'You are a cat.' })).toEqual({ content: userText.personaNeedsPermission('Manage Channels'), ephemeral: true });
-  expect(await persona(discord, { clear: true })).toEqual({ content: userText.personaNeedsPermission('Manage Channels'), ephemeral: true });
+  expect(await persona(discord, { text: 'You are a cat.' })).toEqual({ content: userText.personaNeedsPermission('manage-channels'), ephemeral: true });
+  expect(await persona(discord, { clear: true })).toEqual({ content: userText.personaNeedsPermission('manage-channels'), ephemeral: true });
   expect(await persona(discord)).toEqual({ content: userText.personaNone, ephemeral: true });
 });
 

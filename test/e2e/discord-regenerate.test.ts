@@ -6,12 +6,14 @@
 import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { afterEach, expect, test } from 'vitest';
 import { HistoryStore } from '../../src/history/store.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import type { FakeDiscord, FakeMessage, FakeUser } from '../fakes/discord/index.ts';
 import { botMessages, buttonId, endsAnswer, finalAnswer, imageUrlsOf, isLive, replyOf, textOf } from '../fakes/discord/read.ts';
 import type { FakeInteraction } from '../fakes/discord/state.ts';
 import { freePort } from '../support/free-port.ts';
+
+const userText = userTextIn('en');
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {

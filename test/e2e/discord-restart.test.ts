@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { startBot } from '../../src/main.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.ts';
 import { botMessages } from '../fakes/discord/read.ts';
 import { startFakeUpstream } from '../fakes/upstream.ts';
 import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
+
+const userText = userTextIn('en');
 
 /**
  * Runs the bot as its own process until `cut` has an answer streaming ("Half of the answer",

@@ -8,7 +8,9 @@ import { expiresAt } from '../../adapters/discord/attachments.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../fakes/discord/bot.ts';
 import { botMessages, finalAnswer, imageUrlsOf, isLive } from '../fakes/discord/read.ts';
 import { fixture } from '../fakes/upstream.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 let harness: DiscordBotHarness | undefined;
 afterEach(async () => {
@@ -105,7 +107,7 @@ test('without Create Public Threads the bot says which permission is missing', a
     const mine = botMessages(h.discord, h.discord.world.channelId);
     return mine.length > 0 ? mine : undefined;
   });
-  expect(reply?.content).toBe(userText.missingPermission('Create Public Threads'));
+  expect(reply?.content).toBe(userText.missingPermission('create-public-threads'));
   expect(reply?.message_reference?.message_id).toBe(message.id);
   expect(h.upstream.requests).toHaveLength(0);
 });
@@ -123,7 +125,7 @@ test('without Send Messages in Threads the bot says so where the question was as
     const mine = botMessages(h.discord, h.discord.world.channelId);
     return mine.length > 0 ? mine : undefined;
   });
-  expect(reply?.content).toBe(userText.missingPermission('Send Messages in Threads'));
+  expect(reply?.content).toBe(userText.missingPermission('send-messages-in-threads'));
   expect(reply?.message_reference?.message_id).toBe(message.id);
   expect(botMessages(h.discord, message.id)).toEqual([]);
 });

@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { appHomeOpened, DM } from '../fakes/slack/ai-events.ts';
 import {
   blockAction,
@@ -21,6 +21,8 @@ import {
 import type { FakeSlackMessage, SlackCall } from '../fakes/slack/server.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
 import { captureLogs } from '../support/log-capture.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {

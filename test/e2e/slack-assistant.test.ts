@@ -6,11 +6,13 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { assistantThreadStarted, DM } from '../fakes/slack/ai-events.ts';
 import { answerMessages, blockAction, buttonValue, finalAnswer, isFinal, isLive, messageEvent, startSlackBot, userTs, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import type { SlackCall } from '../fakes/slack/server.ts';
 import { answerTranscript, fixtureAnswer } from '../fakes/upstream.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {
@@ -38,6 +40,19 @@ test('a new assistant thread is offered the four default prompts', async () => {
   expect(call.error).toBeUndefined();
   expect(call.args).toMatchObject({ channel_id: DM, thread_ts: root });
   expect(t.slack.assistantThread(DM, root).prompts).toEqual({ title: userText.suggestedPromptsTitle, prompts: userText.suggestedPrompts });
+});
+
+test("a zh-CN user's assistant thread gets the prompts, and its answers the thinking status, in Simplified Chinese", async () => {
+  t = await assistantBot();
+  t.slack.addUser({ id: 'U0WEI', name: 'wei', locale: 'zh-CN' });
+  const zhCN = userTextIn('zh-CN');
+  const root = userTs();
+  await t.sender.event(assistantThreadStarted(root, { user: 'U0WEI' }));
+  await t.slack.waitForCall((c) => c.method === 'assistant.threads.setSuggestedPrompts' && c.args.thread_ts === root);
+  expect(t.slack.assistantThread(DM, root).prompts).toEqual({ title: '试试这样问', prompts: zhCN.suggestedPrompts });
+  await t.sender.event({ ...messageEvent('天空为什么是蓝色的？', { channel: DM, channelType: 'im', threadTs: root }), user: 'U0WEI' });
+  await finalAnswer(t.slack, root, { channel: DM });
+  expect(t.slack.calls.filter(isStatus).map((c) => c.args.status)[0]).toBe('正在思考…');
 });
 
 test('SLACK_SUGGESTED_PROMPTS replaces the default prompts', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import {
   ADMIN_USER,
   blockAction,
@@ -21,6 +21,8 @@ import {
   USER,
   type SlackBotUnderTest,
 } from '../fakes/slack/harness.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest;
 beforeEach(async () => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import {
   ADMIN_USER,
   blockAction,
@@ -22,6 +22,8 @@ import {
   type SlackBotUnderTest,
 } from '../fakes/slack/harness.ts';
 import type { FakeSlackMessage } from '../fakes/slack/server.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {

@@ -13,13 +13,15 @@ import { pino } from 'pino';
 import { afterEach, expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { startBot } from '../../src/main.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { blockAction, CHANNEL, finalAnswer, isFinal, isLive, mentionEvent, SIGNING_SECRET, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
 import { slackSender } from '../fakes/slack/sender.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackMessage, type SlackCall } from '../fakes/slack/server.ts';
 import { fixtureAnswer, startFakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
 import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
+
+const userText = userTextIn('en');
 
 
 const STREAM_METHODS = new Set(['chat.startStream', 'chat.appendStream', 'chat.stopStream']);

@@ -7,8 +7,10 @@
 import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { formatDate } from '../../src/conversation/system-prompt.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { ADMIN_USER, CHANNEL, finalAnswer, mentionEvent, OTHER_USER, startSlackBot, USER, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {

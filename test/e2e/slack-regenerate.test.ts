@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { HistoryStore } from '../../src/history/store.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import {
   answerMessages,
   blockAction,
@@ -28,6 +28,8 @@ import type { FakeSlackMessage, SlackCall } from '../fakes/slack/server.ts';
 import { textOf } from '../fakes/discord/read.ts';
 import { answerTranscript } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest | undefined;
 afterEach(async () => {

@@ -10,13 +10,15 @@ import { pino } from 'pino';
 import { expect, test, vi } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { startBot } from '../../src/main.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { CHANNEL, isLive, mentionEvent, SIGNING_SECRET } from '../fakes/slack/harness.ts';
 import { slackSender } from '../fakes/slack/sender.ts';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/server.ts';
 import { type FakeUpstream, startFakeUpstream } from '../fakes/upstream.ts';
 import { freePort } from '../support/free-port.ts';
 import { answerInProgressRecorded, spawnBot } from '../support/bot-process.ts';
+
+const userText = userTextIn('en');
 
 /** The settings of a bot that will be killed and started again: a SQLite file, HTTP events on a free port. */
 async function crashableBot(slack: FakeSlack, upstream: FakeUpstream, instanceId: string) {

@@ -5,8 +5,10 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../adapters/slack/mrkdwn.ts';
 import { fixtureAnswer } from '../fakes/upstream.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { CHANNEL, finalAnswer, mentionEvent, messageEvent, startSlackBot, userTs, type SlackBotUnderTest } from '../fakes/slack/harness.ts';
+
+const userText = userTextIn('en');
 
 let t: SlackBotUnderTest;
 beforeEach(async () => {

@@ -10,7 +10,9 @@ import { TokenQuotas } from '../../src/quota/token-quotas.ts';
 import type { Counters } from '../../src/store/counters.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import type { Usage } from '../../src/upstream/events.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const TZ = 'Europe/Berlin';
 /**
@@ -50,6 +52,21 @@ const request = (user = 'U1', channel = 'slack:T1:C1', workspace: string | undef
 
 const usage = (totalTokens: number): Usage => ({ promptTokens: 1, completionTokens: totalTokens - 1, reasoningTokens: 0, totalTokens });
 const spend = (q: TokenQuotas, r: TurnRequest, tokens: number) => q.record(r, { model: 'm', usage: usage(tokens), sent: [], receivedChars: 10 });
+
+test("the refusal is in the asker's language, with its numbers and time as that language writes them", async () => {
+  const { q } = await quotas({ workspaceDailyTokens: 2000 });
+  await spend(q, request('U1'), 2500);
+  const zhCN = await q.check({ ...request('U2'), locale: 'zh-CN' });
+  expect(zhCN?.userText).toBe(
+    '本工作区今天已用掉 2,500 个 token，每日额度为 2,000 个。你的问题没有发给模型，不过我已经把它保留在对话里了。工作区额度将在 00:00（Europe/Berlin） 重置，还有 2 小时 30 分钟。',
+  );
+  const server = await q.check({ ...request('U2', 'discord:G1:C1', 'discord:G1'), locale: 'zh-TW' });
+  expect(server).toBeUndefined();
+  await spend(q, request('U1', 'discord:G1:C1', 'discord:G1'), 2000);
+  const zhTW = await q.check({ ...request('U2', 'discord:G1:C1', 'discord:G1'), locale: 'zh-TW' });
+  expect(zhTW?.userText).toContain('這個伺服器今天已經用了 2,000 個 token');
+  expect(zhTW?.userText).toContain('也就是 2 小時 30 分鐘後。');
+});
 
 test('below every limit the question goes ahead; at the limit it is refused, saying which limit, how much and when it resets', async () => {
   const { q } = await quotas({ userDailyTokens: 1000 });
@@ -143,14 +160,14 @@ test('the usage report names the top users only when asked, by the names given',
   const nameOf = async (id: string) => names[id] ?? id;
   const who = { userId: 'U1', channelId: 'slack:T1:C1', workspaceId: 'slack:T1' };
 
-  const member = await q.report(who, { withTop: false, nameOf });
+  const member = await q.report(who, { withTop: false, locale: 'en', nameOf });
   expect(member.split('\n')).toEqual([
     '**You** have used 1,300 of your 5,000 tokens today.',
     '**This channel** has used 5,730 of its 20,000 tokens today.',
     'The counts start again at 00:00 (Europe/Berlin), in 2 h 30 min.',
   ]);
 
-  const admin = await q.report(who, { withTop: true, nameOf });
+  const admin = await q.report(who, { withTop: true, locale: 'en', nameOf });
   expect(admin.split('\n')).toEqual([
     '**You** have used 1,300 of your 5,000 tokens today.',
     '**This channel** has used 5,730 of its 20,000 tokens today.',

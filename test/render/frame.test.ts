@@ -4,12 +4,15 @@ import { frames, type RenderState } from '../../src/render/frame.ts';
 import { LiveMessage } from '../../src/render/live-message.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
 import { startCursor } from '../../src/render/split.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { FakeSurface } from './fake-surface.ts';
+
+const userText = userTextIn('en');
 
 const state = (over: Partial<RenderState>): RenderState => ({
   maxLength: 2000,
   reasoningDisplay: 'status',
+  texts: userText,
   reasoning: '',
   answer: '',
   started: true,

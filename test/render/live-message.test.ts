@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { ReasoningDisplay } from '../../src/config.ts';
 import { LiveMessage } from '../../src/render/live-message.ts';
 import { WriteScheduler } from '../../src/render/scheduler.ts';
-import { userText } from '../../src/user-text.ts';
+import { userTextIn } from '../../src/user-text.ts';
 import { busiestWindow, FakeSurface } from './fake-surface.ts';
+
+const userText = userTextIn('en');
 
 const text = (t: string) => ({ type: 'text', text: t }) as const;
 const reasoning = (t: string) => ({ type: 'reasoning', text: t }) as const;
@@ -130,7 +132,7 @@ describe('frames', () => {
 
   test('an empty answer with a note posts just the note', async () => {
     const { surface, live } = setup();
-    const result = await finished(live, { note: userText.failedMidway('The model service is busy.') });
+    const result = await finished(live, { note: '⚠️ The model service is busy.' });
     expect(surface.writes.map((w) => [w.kind, w.text, w.state])).toEqual([['post', '⚠️ The model service is busy.', 'final']]);
     expect(result).toMatchObject({ shownText: '', messages: 1 });
   });

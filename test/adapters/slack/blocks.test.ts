@@ -3,6 +3,7 @@
  * `blocksProblem`): Regenerate with the other buttons, 👍/👎 as feedback_buttons in a
  * context_actions block, each carrying what a press acts on.
  */
+import { userTextIn } from '../../../src/user-text.ts';
 import { expect, test } from 'vitest';
 import { answerBlocks, decodeRegenerate, decodeVote } from '../../../adapters/slack/blocks.ts';
 import { blocksProblem } from '../../fakes/slack/blocks.ts';
@@ -10,7 +11,7 @@ import { blocksProblem } from '../../fakes/slack/blocks.ts';
 const final = { type: 'final', conversationId: 'slack:T1:C1:1.1', turnId: 'slack:T1:C1:1.1:1.2', askerId: 'U1', models: ['a', 'b'], current: 'a' } as const;
 
 test('a finished answer carries Regenerate and feedback buttons Slack accepts, each naming the answer', () => {
-  const blocks = answerBlocks('The answer.', final) as { type: string; elements?: Record<string, unknown>[] }[];
+  const blocks = answerBlocks('The answer.', final, userTextIn('en')) as { type: string; elements?: Record<string, unknown>[] }[];
   expect(blocksProblem(blocks)).toBeUndefined();
   const regenerate = blocks.find((b) => b.type === 'actions')?.elements?.find((e) => e.action_id === 'regenerate');
   expect(decodeRegenerate(String(regenerate?.value))).toEqual({ conversationId: final.conversationId, turnId: final.turnId, askerId: 'U1' });

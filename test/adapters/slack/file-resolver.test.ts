@@ -62,7 +62,7 @@ test("Slack's sign-in page in place of the file names the missing files:read sco
   const { resolver } = resolverWith(() => new Response('<html>Sign in</html>', { headers: { 'content-type': 'text/html; charset=utf-8' } }));
   const error = await resolver.resolve(file('https://files.slack.com/a.png'), signal).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(SlackFileError);
-  expect((error as SlackFileError).userReason).toContain('files:read');
+  expect((error as SlackFileError).reason).toEqual({ kind: 'missing-scope', scope: 'files:read' });
 });
 
 test('a file resolved once is served from the cache; the cache forgets the oldest past its byte budget', async () => {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { MANIFEST_PATH, manifestBotScopes } from '../../../adapters/slack/manifest-scopes.ts';
-import { userText } from '../../../src/user-text.ts';
+import { userTextIn } from '../../../src/user-text.ts';
+
+const userText = userTextIn('en');
 
 const manifest = readFileSync(MANIFEST_PATH, 'utf8');
 

@@ -3,6 +3,7 @@
  * five names): Slack drops a command not acknowledged within 3 s, so the ack goes
  * first and the report follows through `response_url`.
  */
+import { userTextIn } from '../../../src/user-text.ts';
 import { pino } from 'pino';
 import { afterEach, expect, test, vi } from 'vitest';
 import type { CommandArgs } from '../../../adapters/slack/command-handler.ts';
@@ -25,6 +26,7 @@ function usageCommand(report: () => Promise<string>) {
     allowed: { teams: [], channels: [], users: [] },
     moderation: { isAdmin: async () => false },
     users: { nameOf: async (_team: string, id: string) => id },
+    locales: { textsOf: async () => userTextIn('en') },
     logger: pino({ level: 'silent' }),
   });
 }

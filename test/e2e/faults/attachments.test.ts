@@ -7,11 +7,13 @@ import { afterEach, expect, test } from 'vitest';
 import { toMrkdwn } from '../../../adapters/slack/mrkdwn.ts';
 import { HistoryStore } from '../../../src/history/store.ts';
 import type { RunningBot } from '../../../src/main.ts';
-import { userText } from '../../../src/user-text.ts';
+import { userTextIn } from '../../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
 import { finalAnswer, imageUrlsOf } from '../../fakes/discord/read.ts';
 import { finalAnswer as slackFinalAnswer, mentionEvent, startSlackBot, type SlackBotUnderTest } from '../../fakes/slack/harness.ts';
 import { fixtureAnswer } from '../../fakes/upstream.ts';
+
+const userText = userTextIn('en');
 
 const MB = 1024 * 1024;
 const tooLarge = (name: string) => userText.attachmentSkipped(name, userText.attachmentTooLarge(20));

@@ -6,12 +6,14 @@
  */
 import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest';
 import { HistoryStore } from '../../../src/history/store.ts';
-import { userText } from '../../../src/user-text.ts';
+import { userTextIn } from '../../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
 import { botMessages, finalAnswer, isLive, textOf } from '../../fakes/discord/read.ts';
 import { fixtureAnswer } from '../../fakes/upstream.ts';
 import { describeRedis, startRedisServer, type RedisServer } from '../../support/redis-server.ts';
 import { startUpstreamProxy, type UpstreamProxy } from '../../support/upstream-proxy.ts';
+
+const userText = userTextIn('en');
 
 describeRedis('when Redis is killed and restarted during a conversation', () => {
   let redis: RedisServer;

@@ -12,11 +12,13 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { HistoryStore } from '../../../src/history/store.ts';
 import { openStore } from '../../../src/store/open-store.ts';
-import { userText } from '../../../src/user-text.ts';
+import { userTextIn } from '../../../src/user-text.ts';
 import { startFakeDiscord } from '../../fakes/discord/index.ts';
 import { botMessages, isLive } from '../../fakes/discord/read.ts';
 import { startFakeUpstream } from '../../fakes/upstream.ts';
 import { contentEvent } from './sse.ts';
+
+const userText = userTextIn('en');
 
 const TURNS = 20;
 

@@ -6,12 +6,14 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import { HistoryStore } from '../../../src/history/store.ts';
-import { upstreamErrorText } from '../../../src/user-text.ts';
+import { userTextIn } from '../../../src/user-text.ts';
 import { startDiscordBot, type DiscordBotHarness } from '../../fakes/discord/bot.ts';
 import { botMessages, finalAnswer, textOf } from '../../fakes/discord/read.ts';
 import { fixtureAnswer } from '../../fakes/upstream.ts';
 import { startUpstreamProxy, type UpstreamProxy } from '../../support/upstream-proxy.ts';
 import { contentEvent, finishEvent } from './sse.ts';
+
+const userText = userTextIn('en');
 
 const MODEL = 'gemini-2.5-pro';
 
@@ -58,7 +60,7 @@ test('an upstream that dies mid-answer leaves the text so far with "cut off"; hi
 
   const [shown, ...more] = await finalAnswer(h.discord, threadId);
   expect(more).toEqual([]);
-  expect(shown?.content).toBe(`The first half of the story.\n\n${upstreamErrorText('broken-stream', { model: MODEL, traceId: undefined })}`);
+  expect(shown?.content).toBe(`The first half of the story.\n\n${userText.upstreamError('broken-stream', { model: MODEL, traceId: undefined })}`);
   // A broken stream that already showed text is not retried: the text would show twice.
   expect(h.upstream.requests).toHaveLength(1);
   expect((await history(h, threadId)).messages).toMatchObject([
@@ -84,7 +86,7 @@ test('a stream that simply stops before its finish reason is shown as cut off, n
   h.upstream.script({ type: 'raw', pieces: [contentEvent('Only the beginning')] });
   const threadId = await ask(h, 'explain');
   const [shown] = await finalAnswer(h.discord, threadId);
-  expect(shown?.content).toBe(`Only the beginning\n\n${upstreamErrorText('broken-stream', { model: MODEL, traceId: undefined })}`);
+  expect(shown?.content).toBe(`Only the beginning\n\n${userText.upstreamError('broken-stream', { model: MODEL, traceId: undefined })}`);
   expect((await history(h, threadId)).messages.at(-1)).toMatchObject({ text: 'Only the beginning', status: 'failed' });
 });
 
@@ -101,7 +103,7 @@ test('more 429s than retries end in one clear "busy" message with the trace id, 
   const threadId = await ask(h, 'are you there?');
   const [shown, ...more] = await finalAnswer(h.discord, threadId);
   expect(more).toEqual([]);
-  expect(shown?.content).toBe(upstreamErrorText('rate-limited', { model: MODEL, traceId: 'trace-429-c' }));
+  expect(shown?.content).toBe(userText.upstreamError('rate-limited', { model: MODEL, traceId: 'trace-429-c' }));
   expect(h.upstream.requests).toHaveLength(3);
 
   followUp(h, threadId, 'and now?');
@@ -125,7 +127,7 @@ test('a garbage event after some text ends the answer as cut off, and the bot ke
   });
   const threadId = await ask(h, 'first question');
   const [shown] = await finalAnswer(h.discord, threadId);
-  expect(shown?.content).toBe(`Before the garbage.\n\n${upstreamErrorText('broken-stream', { model: MODEL, traceId: undefined })}`);
+  expect(shown?.content).toBe(`Before the garbage.\n\n${userText.upstreamError('broken-stream', { model: MODEL, traceId: undefined })}`);
 
   const other = await ask(h, 'second question');
   const [answer] = await finalAnswer(h.discord, other);

@@ -20,6 +20,8 @@ export async function startDiscordBot(
     env?: Record<string, string> | ((world: World) => Record<string, string>);
     discord?: FakeDiscordOptions;
     logger?: Logger;
+    /** Changes the fake's world before the bot connects (a server's preferred locale, people's client languages). */
+    world?: (world: World) => void;
     /** A fake Discord (and upstream) to reuse, as a restart would: `stop()` leaves them running. */
     reuse?: { discord: FakeDiscord; upstream: FakeUpstream };
   } = {},
@@ -29,6 +31,7 @@ export async function startDiscordBot(
   const closeFakes = async () => {
     if (!opts.reuse) await Promise.allSettled([discord.close(), upstream.close()]);
   };
+  opts.world?.(discord.world);
   const logger = opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let bot: RunningBot;
   try {

@@ -267,7 +267,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       channel_id: interaction.channelId,
       channel,
       app_permissions: world.everyonePermissions.toString(),
-      locale: 'en-US',
+      locale: world.userLocales.get(interaction.user.id) ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: { '0': world.guildId },
       context: interaction.guildId ? 0 : 1,
@@ -278,8 +278,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       ? {
           ...base,
           guild_id: interaction.guildId,
-          guild_locale: 'en-US',
-          guild: { id: interaction.guildId, locale: 'en-US', features: [] },
+          guild_locale: world.guildLocale,
+          guild: { id: interaction.guildId, locale: world.guildLocale, features: [] },
           member: { ...memberPayload(world, interaction.user), permissions: memberPermissions(world, interaction.user).toString() },
         }
       : { ...base, user: interaction.user };

@@ -139,6 +139,13 @@ export interface World {
    * (GATEWAY_MESSAGE_CONTENT_LIMITED, 1 << 19); 0 is a bot whose owner never turned it on.
    */
   applicationFlags: number;
+  /**
+   * The language each user's Discord client is set to, sent as an interaction's `locale`
+   * (discord-api-docs interactions/receiving-and-responding.mdx); en-US when unset.
+   */
+  readonly userLocales: Map<string, string>;
+  /** The server's preferred locale (`preferred_locale` in GUILD_CREATE, an interaction's `guild_locale`); en-US by default. */
+  guildLocale: string;
 }
 
 export function createWorld(ids: SnowflakeSource): World {
@@ -191,6 +198,8 @@ export function createWorld(ids: SnowflakeSource): World {
     nicknames: new Map(),
     everyonePermissions: DEFAULT_EVERYONE_PERMISSIONS,
     applicationFlags: ApplicationFlags.GatewayMessageContentLimited,
+    userLocales: new Map(),
+    guildLocale: 'en-US',
   };
 }
 
@@ -287,7 +296,7 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     description: null,
     banner: null,
     premium_tier: 0,
-    preferred_locale: 'en-US',
+    preferred_locale: world.guildLocale,
     public_updates_channel_id: null,
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
