@@ -72,6 +72,8 @@ export class LiveMessage {
   /** A write carrying answer text has landed (after it, edits are paced). */
   #answerShown = false;
   #started = false;
+  /** The thinking placeholder could not go at once (a busy scope): the first post waits for answer text. */
+  #placeholderSkipped = false;
   #notices: string[] = [];
   #sealed: string[] = [];
   #cursor: Cursor = startCursor;
@@ -190,7 +192,8 @@ export class LiveMessage {
       texts: this.#texts,
       reasoning: this.#reasoning,
       answer: this.#answer,
-      started: this.#started,
+      // Without its placeholder, the answer shows nothing until its text comes.
+      started: this.#started && !(this.#placeholderSkipped && !this.#hasAnswerText()),
       notices: this.#notices,
       sealed: this.#sealed,
       cursor: this.#cursor,
@@ -213,11 +216,15 @@ export class LiveMessage {
     return this.#slots.next(frames(this.#state()), { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
   }
 
+  #hasAnswerText(): boolean {
+    return this.#answer.trim() !== '';
+  }
+
   #priority(): WritePriority {
     if (this.#end) return 'final';
     if (this.#queued?.kind === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
-    if (this.#answer.trim() === '') return 'status';
+    if (!this.#hasAnswerText()) return 'status';
     // The edit that turns the thinking status into the first words spends the burst, unpaced.
     return this.#answerShown ? 'live' : 'first';
   }
@@ -227,8 +234,10 @@ export class LiveMessage {
    * waiting to retry. `recompute`: look again at what is queued (the answer ended).
    */
   #kick(recompute = false): void {
+    // A queued placeholder that now has answer text to show is a first-words post: it needs other budgets.
+    const placeholderOutgrown = this.#queued?.placeholder === true && this.#hasAnswerText();
     // Already waiting: the job's priority may have risen (first words), so let the scheduler look again.
-    if (this.#queued && !this.#stopped && !recompute) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
+    if (this.#queued && !this.#stopped && !recompute && !placeholderOutgrown) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
     if (this.#stopped || this.#running || this.#retryTimer) return;
     if (this.#signal.aborted && !this.#end) return;
     let next = this.#nextWrite();
@@ -243,15 +252,26 @@ export class LiveMessage {
       this.#updateExpected();
       return this.#settleIfDone();
     }
-    const queued = this.#budgets.budgetsOf(next);
+    const queued = this.#budgets.budgetsOf(next, this.#hasAnswerText());
     if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
     this.#queued = queued;
     this.#updateExpected();
     this.#scheduler.request(queued.scope, this.#job, queued.needs);
   }
 
-  /** The scheduler found this answer's first post short of budget: go the other way now rather than wait. */
+  /**
+   * The scheduler found this answer's first post short of budget: a thinking placeholder
+   * is dropped (the answer's first post waits for its text), and an answer that can go
+   * the surface's other way goes now rather than wait.
+   */
   #overflow(): boolean {
+    if (this.#queued?.kind === 'post' && this.#queued.placeholder && !this.#placeholderSkipped) {
+      this.#placeholderSkipped = true;
+      this.#log('debug', {}, 'scope busy: no thinking placeholder, the answer posts with its first words');
+      this.#queued = undefined;
+      this.#kick();
+      return true;
+    }
     if (this.#queued?.kind !== 'post' || !this.#budgets.canOverflow(this.#slots.posted)) return false;
     this.#budgets.overflow();
     this.#log('debug', {}, 'first post short of budget; the answer takes the surface\'s other path');
@@ -276,7 +296,7 @@ export class LiveMessage {
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
       // Nothing to do, or the next write counts against another scope: ask again there.
-      const wants = next && this.#budgets.budgetsOf(next);
+      const wants = next && this.#budgets.budgetsOf(next, this.#hasAnswerText());
       if (!next || !wants || !granted || wants.kind !== granted.kind || wants.scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
@@ -303,7 +323,7 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
-    const showsAnswer = this.#answer.trim() !== '';
+    const showsAnswer = this.#hasAnswerText();
     await this.#slots.write(this.#surface, write, signal);
     if (showsAnswer) this.#answerShown = true;
   }

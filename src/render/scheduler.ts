@@ -11,8 +11,14 @@
  *   and leave a reserve: the urgent writes the streams in flight said they will need
  *   (`expect`). So a final never waits for a window that live frames drained, and as
  *   the crowd in a scope grows its live cadence drops, down to first words then final.
+ * - A post that opens a message promises the writes that message will need in the
+ *   scope where they count (`WriteNeeds.promises`): it goes only while that scope can
+ *   keep them beside every write already expected there, and waits otherwise, at most
+ *   `PROMISE_HOLD_MS`. So a crowd's finals are never more than its budget can take at
+ *   once: an answer that cannot be promised its final and ends meanwhile posts whole.
  * - A write that could take another path (`WriteJob.overflow`) does so at once rather
- *   than wait for a short budget (Slack's native streaming starts).
+ *   than wait for a short budget (Slack's native streaming starts); an optional one (a
+ *   thinking placeholder) is dropped.
  */
 import { PlatformError } from '../errors/platform-error.ts';
 import type { RateScope } from '../surface.ts';
@@ -29,13 +35,24 @@ export interface WriteSchedulerOptions {
   readonly onWrite?: (scopeKey: string) => void;
   /** Counts writes per scope. Default: this process's writes only; pass `Store.budgets` when instances share scopes. */
   readonly ledger?: BudgetLedger | undefined;
+  /** How long a post waits for its promise before it goes without (default `PROMISE_HOLD_MS`). */
+  readonly promiseHoldMs?: number | undefined;
 }
+
+/**
+ * How long an answer's first post waits for the promise of its final edit. A crowd's
+ * short answers are over by then and post whole, so their finals never queue for the
+ * scope's budget; a long one shows its first words at most this late, and its final
+ * then takes its turn with the others, which end at other times.
+ */
+export const PROMISE_HOLD_MS = 5000;
 
 export class WriteScheduler {
   readonly #now: () => number;
   readonly #onRateLimited: ((scopeKey: string, retryAfterMs: number) => void) | undefined;
   readonly #onWrite: ((scopeKey: string) => void) | undefined;
   readonly #ledger: BudgetLedger;
+  readonly #promiseHoldMs: number;
   readonly #scopes = new Map<string, ScopeQueue>();
   /** Queues where a waiting write promises a final in another scope: woken when that scope's reserve shrinks. */
   readonly #promising = new Set<ScopeQueue>();
@@ -46,6 +63,7 @@ export class WriteScheduler {
     this.#onRateLimited = opts.onRateLimited;
     this.#onWrite = opts.onWrite;
     this.#ledger = opts.ledger ?? new InProcessBudgetLedger();
+    this.#promiseHoldMs = opts.promiseHoldMs ?? PROMISE_HOLD_MS;
   }
 
   /** How many writes the platforms answered with a rate limit (429) so far. */
@@ -141,7 +159,8 @@ export class WriteScheduler {
         }
         const pacedUntil = state.pacedUntil(next);
         if (pacedUntil > now) return this.#wakeAt(key, state, pacedUntil);
-        const keep = urgent(next.job.priority) ? undefined : { writes: state.reserve };
+        // Live writes also leave what the posts waiting for a promise here need: their first words come before live frames.
+        const keep = urgent(next.job.priority) ? undefined : { writes: state.reserve + this.#awaitingPromise(state.scope.key) };
         const reservation = await this.#ledger.reserve(state.scope, now, keep);
         if (!reservation.granted) {
           if (state.overflow()) continue;
@@ -180,20 +199,59 @@ export class WriteScheduler {
     state: ScopeQueue,
     next: Waiting,
     now: number,
-  ): Promise<{ type: 'ok'; release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined } | { type: 'short'; reservation: Reservation }> {
+  ): Promise<
+    | { type: 'ok'; release: (finishedAt: number | undefined) => void; promised: { state: ScopeQueue; writes: number } | undefined }
+    | { type: 'short'; reservation: Reservation }
+  > {
     const { promises, alsoSpends } = next.needs;
     const other = alsoSpends ?? promises;
     if (!other || other.key === state.scope.key) return { type: 'ok', release: () => undefined, promised: undefined };
     const otherState = this.#scope(other);
-    // A promise must leave the finals already expected there, all of them; a second write is urgent and takes what there is.
-    const keep = alsoSpends ? undefined : { writes: otherState.reserve, strict: true };
-    const reservation = await this.#ledger.reserve(other, now, keep);
-    if (!reservation.granted) return { type: 'short', reservation };
-    if (alsoSpends) return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };
-    // Only a check: the token stays in the bucket, held for this stream by `promised` until it `expect`s its final.
-    reservation.release(undefined);
-    otherState.promised += 1;
-    return { type: 'ok', release: () => undefined, promised: otherState };
+    if (alsoSpends) {
+      // A second write is urgent and takes what there is.
+      const reservation = await this.#ledger.reserve(other, now);
+      if (!reservation.granted) return { type: 'short', reservation };
+      return { type: 'ok', release: (at) => reservation.release(at), promised: undefined };
+    }
+    const writes = Math.max(1, next.needs.promiseWrites ?? 1);
+    const holdUntil = (next.promiseSince ?? now) + this.#promiseHoldMs;
+    // Held long enough: the post goes without its promise; its final takes its turn with the others.
+    if (!next.needs.onlyIfIdle && holdUntil <= now) return { type: 'ok', release: () => undefined, promised: undefined };
+    for (;;) {
+      const reserved = otherState.reserve;
+      // An optional write (a thinking placeholder) goes only into a scope nobody else is counting on.
+      if (next.needs.onlyIfIdle && reserved + this.#awaitingPromise(other.key, next) > 0) {
+        return { type: 'short', reservation: { granted: false, retryInMs: Number.POSITIVE_INFINITY } };
+      }
+      // A promise must leave the writes already expected there, all of them.
+      const reservation = await this.#ledger.reserve(other, now, { writes: reserved + writes - 1, strict: true });
+      if (!reservation.granted) {
+        const retryInMs = next.needs.onlyIfIdle ? reservation.retryInMs : Math.min(reservation.retryInMs, holdUntil - now);
+        return { type: 'short', reservation: { granted: false, retryInMs } };
+      }
+      // Only a check: the tokens stay in the bucket, held for this stream by `promised` until it `expect`s its writes.
+      reservation.release(undefined);
+      // Other scopes' posts may have promised here while the ledger answered: look again with their promises counted.
+      if (otherState.reserve > reserved) continue;
+      otherState.promised += writes;
+      return { type: 'ok', release: () => undefined, promised: { state: otherState, writes } };
+    }
+  }
+
+  /**
+   * Writes that posts waiting in other scopes will promise in `key` once they go
+   * (optional ones left out, and `except`). Live writes there leave them, or a crowd's
+   * live frames could keep an answer's first words waiting for a token.
+   */
+  #awaitingPromise(key: string, except?: Waiting): number {
+    let writes = 0;
+    for (const queue of this.#promising) {
+      for (const waiting of queue.waiting) {
+        const { promises, onlyIfIdle, promiseWrites } = waiting.needs;
+        if (waiting !== except && promises?.key === key && !onlyIfIdle) writes += Math.max(1, promiseWrites ?? 1);
+      }
+    }
+    return writes;
   }
 
   #retryIn(key: string, state: ScopeQueue, now: number, reservation: Reservation): void {
@@ -206,15 +264,17 @@ export class WriteScheduler {
     state: ScopeQueue,
     waiting: Waiting,
     slot: HeldSlot,
-    extra: { release: (finishedAt: number | undefined) => void; promised: ScopeQueue | undefined },
+    extra: { release: (finishedAt: number | undefined) => void; promised: { state: ScopeQueue; writes: number } | undefined },
   ): void {
+    const wasUrgent = urgent(waiting.job.priority);
     state.start(waiting, this.#now());
     this.#onWrite?.(key);
     const ended = (finishedAt: number | undefined) => {
       state.inFlight -= 1;
+      if (wasUrgent) state.urgentInFlight -= 1;
       slot.release(finishedAt);
       extra.release(finishedAt);
-      if (extra.promised) extra.promised.promised -= 1;
+      if (extra.promised) extra.promised.state.promised -= extra.promised.writes;
     };
     waiting.job.run().then(
       (wrote) => {

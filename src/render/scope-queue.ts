@@ -47,6 +47,17 @@ export interface WriteNeeds {
    * more final beyond those the streams in flight expect there.
    */
   readonly promises?: RateScope | undefined;
+  /**
+   * How many writes the promise holds there (default 1). A thinking placeholder holds
+   * two: the edit that will show its first words, and its final.
+   */
+  readonly promiseWrites?: number | undefined;
+  /**
+   * The write is optional and costs the promised scope a write the answer does not
+   * need (a thinking placeholder): it goes only while no other answer expects writes
+   * there, and is dropped (`WriteJob.overflow`), not queued, when it cannot go at once.
+   */
+  readonly onlyIfIdle?: boolean | undefined;
   /** The write also spends one write in this scope now (a stream started and stopped at once). */
   readonly alsoSpends?: RateScope | undefined;
 }
@@ -56,7 +67,12 @@ export interface Waiting {
   /** When the job started waiting; the longest-waiting job goes next. */
   readonly since: number;
   needs: WriteNeeds;
+  /** Since when the write has waited for a promise it must have (`WriteNeeds.promises`, not optional). */
+  promiseSince: number | undefined;
 }
+
+/** Whether `needs` hold the write until another scope promises its writes. */
+const holdsForPromise = (needs: WriteNeeds): boolean => needs.promises !== undefined && needs.onlyIfIdle !== true;
 
 export class ScopeQueue {
   scope: RateScope;
@@ -70,6 +86,8 @@ export class ScopeQueue {
   expected = 0;
   /** Finals promised by writes still running, before their streams `expect` them. */
   promised = 0;
+  /** Urgent writes running: each is one of the writes its stream expects, already counted by the ledger. */
+  urgentInFlight = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
   pumpQueued = false;
   /** A pump is waiting for the ledger; `pumpAgain` asks it to look once more when done. */
@@ -82,9 +100,12 @@ export class ScopeQueue {
 
   /** Queues `job`; a job already waiting keeps its place, with its `needs` updated. */
   add(job: WriteJob, needs: WriteNeeds, now: number): void {
+    const promiseSince = holdsForPromise(needs) ? now : undefined;
     const waiting = this.waiting.find((w) => w.job === job);
-    if (waiting) waiting.needs = needs;
-    else this.waiting.push({ job, since: now, needs });
+    if (!waiting) return void this.waiting.push({ job, since: now, needs, promiseSince });
+    waiting.needs = needs;
+    // A placeholder that became a first-words post starts waiting for its promise now.
+    waiting.promiseSince = promiseSince === undefined ? undefined : (waiting.promiseSince ?? now);
   }
 
   /** Takes `job` out; whether it was waiting. */
@@ -95,9 +116,13 @@ export class ScopeQueue {
     return true;
   }
 
-  /** The budget live writes leave: the urgent writes its streams expect, and the finals promised. */
+  /**
+   * The budget live writes leave: the urgent writes its streams expect, and the finals
+   * promised, less those running (the ledger counts them already; their streams stop
+   * expecting them once they land).
+   */
   get reserve(): number {
-    return this.expected + this.promised;
+    return Math.max(0, this.expected + this.promised - this.urgentInFlight);
   }
 
   /** By rank (final, first, live, status); within a rank the job that has waited longest. */
@@ -136,6 +161,7 @@ export class ScopeQueue {
   start(waiting: Waiting, now: number): void {
     this.waiting.splice(this.waiting.indexOf(waiting), 1);
     this.inFlight += 1;
+    if (urgent(waiting.job.priority)) this.urgentInFlight += 1;
     this.lastStart = now;
     if (waiting.job.priority === 'status') this.lastStatusStart = now;
   }

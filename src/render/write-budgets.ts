@@ -9,23 +9,48 @@ import type { RateScope, Surface, SurfaceScopes } from '../surface.ts';
 import type { Write } from './message-slots.ts';
 import type { WriteNeeds, WriteScheduler } from './scheduler.ts';
 
-/** A write as queued in the scheduler: its kind, and the budgets it counts against. */
-export type Budgets = { readonly kind: 'post' | 'edit'; readonly scope: RateScope; readonly needs: WriteNeeds };
+/**
+ * A write as queued in the scheduler: its kind, and the budgets it counts against.
+ * `placeholder`: a first post that shows only the thinking status (no answer text yet).
+ */
+export type Budgets = { readonly kind: 'post' | 'edit'; readonly scope: RateScope; readonly needs: WriteNeeds; readonly placeholder: boolean };
+
+/** What `budgetsOf` needs to know of the answer besides the write. */
+export interface WriteContext {
+  /** The answer has text: a post shows it (otherwise a first post only shows the thinking status). */
+  readonly hasAnswerText: boolean;
+  /** The surface only appends (`Surface.appendOnly`): its first post already shows the first words. */
+  readonly appendOnly: boolean;
+}
 
 /**
- * The budgets `write` counts against (see `SurfaceScopes`): a post counts in
- * `post` and promises its message's final in `final` (or spends it there at once
- * when it is already final); an edit counts in `edit`, a final one in `final`
- * when the surface has that budget; a delete counts as an edit (Slack's
- * chat.delete is chat.update's tier; Discord counts both per channel).
+ * The budgets `write` counts against (see `SurfaceScopes`). A post counts in `post`
+ * and promises the writes its message will need where they count (its final, in
+ * `final` or else `edit`), or spends the final at once when it is already final.
+ * Posting is the cheap way to show text (Slack: one a second per channel) and editing
+ * the scarce one (chat.update: 50 a minute for a whole workspace), so a message is only
+ * opened when its final edit can be promised: an answer that cannot waits, and posts
+ * its text whole when it is over. A thinking placeholder also costs the edit that
+ * turns it into the first words, which the crowd's first words and finals need more:
+ * it is posted only while no other answer expects edits in that scope, and skipped
+ * otherwise (the typing indicator or Stop control still shows the bot is at work).
+ * An edit counts in `edit`, a final one in `final` when the surface has that budget;
+ * a delete counts as an edit (Slack's chat.delete is chat.update's tier; Discord
+ * counts both per channel).
  */
-export function budgetsOf(scopes: SurfaceScopes, write: Write): Budgets {
-  if (write.kind === 'delete') return { kind: 'edit', scope: scopes.edit, needs: {} };
+export function budgetsOf(scopes: SurfaceScopes, write: Write, context: WriteContext): Budgets {
+  if (write.kind === 'delete') return { kind: 'edit', scope: scopes.edit, needs: {}, placeholder: false };
   if (write.kind === 'post') {
-    const needs = write.frame.state === 'final' ? { alsoSpends: scopes.final } : { promises: scopes.final };
-    return { kind: 'post', scope: scopes.post, needs };
+    if (write.frame.state === 'final') return { kind: 'post', scope: scopes.post, needs: { alsoSpends: scopes.final }, placeholder: false };
+    const promised = scopes.final ?? scopes.edit;
+    const placeholder = !context.hasAnswerText && !context.appendOnly && write.index === 0;
+    // A surface that posts and edits from one budget has nothing to promise apart.
+    if (promised.key === scopes.post.key) return { kind: 'post', scope: scopes.post, needs: {}, placeholder };
+    const showsFirstWordsLater = placeholder && scopes.final === undefined;
+    const needs: WriteNeeds = showsFirstWordsLater ? { promises: promised, promiseWrites: 2, onlyIfIdle: true } : { promises: promised };
+    return { kind: 'post', scope: scopes.post, needs, placeholder };
   }
-  return { kind: 'edit', scope: write.frame.state === 'final' ? (scopes.final ?? scopes.edit) : scopes.edit, needs: {} };
+  return { kind: 'edit', scope: write.frame.state === 'final' ? (scopes.final ?? scopes.edit) : scopes.edit, needs: {}, placeholder: false };
 }
 
 /** Where one answer stands, as far as its coming urgent writes go. */
@@ -43,22 +68,22 @@ export interface AnswerProgress {
 type Expected = { readonly scope: RateScope; writes: number };
 
 /**
- * The urgent writes still ahead: a post while no message is open; the edit that
- * turns a thinking status into the first words; the open message's final (in
- * `scopes.final` once a message is open there, else in `scopes.edit`).
+ * The urgent writes still ahead: a post while no message is open (the writes it
+ * will need once open are promised when it goes, see `budgetsOf`); once one is open,
+ * the edit that turns a thinking status into the first words, and the open message's
+ * final (in `scopes.final`, else in `scopes.edit`).
  */
 export function urgentWritesAhead(progress: AnswerProgress): Expected[] {
   const { scopes, open } = progress;
+  if (!open) return [{ scope: scopes.post, writes: 1 }];
   const ahead: Expected[] = [];
   const add = (scope: RateScope) => {
     const same = ahead.find((e) => e.scope.key === scope.key);
     if (same) same.writes += 1;
     else ahead.push({ scope, writes: 1 });
   };
-  if (!open) add(scopes.post);
   if (!progress.appendOnly && !progress.answerShown) add(scopes.edit);
-  if (!scopes.final) add(scopes.edit);
-  else if (open) add(scopes.final);
+  add(scopes.final ?? scopes.edit);
   return ahead;
 }
 
@@ -99,8 +124,8 @@ export class AnswerBudgets {
     this.#expected = new ExpectedWrites(scheduler);
   }
 
-  budgetsOf(write: Write): Budgets {
-    return budgetsOf(this.#surface.scopes, write);
+  budgetsOf(write: Write, hasAnswerText: boolean): Budgets {
+    return budgetsOf(this.#surface.scopes, write, { hasAnswerText, appendOnly: this.#surface.appendOnly === true });
   }
 
   /** The surface has another path, not yet taken, and nothing was posted (messages stay on the path they were posted by). */

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { streamScopes, updateScopes } from '../../adapters/slack/scopes.ts';
 import { LiveMessage } from '../../src/render/live-message.ts';
 import { paceMs } from '../../src/render/pacing.ts';
-import { WriteScheduler } from '../../src/render/scheduler.ts';
+import { PROMISE_HOLD_MS, WriteScheduler } from '../../src/render/scheduler.ts';
 import type { RateScope } from '../../src/surface.ts';
 import { RateLimits, SLACK_MODELS } from '../fakes/slack/rate-model.ts';
 import { FakeWorkspace, SlackLikeSurface } from './slack-like-surface.ts';
@@ -105,11 +105,32 @@ describe.each(['window', 'bucket'] as const)('a Slack workspace counting by %s',
       }
     });
 
-    test.each([1, 5, 20, 50, 100])('%i answers ending one by one: no 429, and each final within one pacing interval', async (count) => {
+    test.each([20, 50])(
+      '%i answers at once: first words within 2 s of the first answer token (20), every final within 3 s (20) or 10 s (50) of the end',
+      async (count) => {
+        const { workspace, streams } = await crowd(count, reading, streaming, TOGETHER);
+
+        expect(workspace.refused()).toEqual([]);
+        const answerAt = THINKING_TICKS * TICK_MS;
+        const firstWordsLag = streams.map(({ surface }, i) => (surface.landed.find((w) => w.text.includes(`[answer ${i}]`))?.at ?? Infinity) - answerAt);
+        const finalLags = streams.map(({ surface, finishedAt }) => finalLag(surface, finishedAt));
+        // The issue's goals, at p95 (nearest rank): posts are per channel, so a crowd's
+        // first words go by post and only finals spend the workspace's edit budget.
+        const p95 = (lags: number[]) => [...lags].sort((a, b) => a - b)[Math.ceil(0.95 * lags.length) - 1];
+        if (count === 20) expect(p95(firstWordsLag)).toBeLessThanOrEqual(2000);
+        expect(p95(finalLags)).toBeLessThanOrEqual(count === 20 ? 3000 : 10_000);
+        for (const { surface, answer } of streams) expect(surface.messages.map((m) => [m.text, m.state])).toEqual([[answer, 'final']]);
+      },
+    );
+
+    test.each([1, 5, 20, 50, 100])('%i answers ending one by one: no 429, first words within the promise hold, and each final within one pacing interval', async (count) => {
       const { workspace, streams } = await crowd(count, reading, streaming, ONE_BY_ONE);
 
       expect(workspace.refused()).toEqual([]);
-      for (const { surface, answer, finishedAt } of streams) {
+      for (const [i, { surface, answer, finishedAt }] of streams.entries()) {
+        // More long answers than the budget can promise finals to: the others show their first words once held long enough.
+        const firstWords = surface.landed.find((w) => w.text.includes(`[answer ${i}]`));
+        expect((firstWords?.at ?? Infinity) - THINKING_TICKS * TICK_MS).toBeLessThanOrEqual(PROMISE_HOLD_MS + 100);
         expect(surface.messages.map((m) => [m.text, m.state])).toEqual([[answer, 'final']]);
         // However busy the workspace, an answer ending alone waits for no window: its final was kept in reserve.
         expect(finalLag(surface, finishedAt)).toBeLessThanOrEqual(paceMs(finalScope(surface)));

@@ -114,6 +114,41 @@ describe('five answers in one Discord channel (reply mode: one edit budget of 5 
   });
 });
 
+describe('five short answers in one Discord channel (the bench: 5 s of thinking, 2.6 s of answer)', () => {
+  test('every final lands as its answer ends: only the first answer spends an edit on a thinking placeholder, the others post their first words', async () => {
+    const surface = new FakeSurface({ ...channelScopes('C1'), latencyMs: 80 });
+    const scheduler = new WriteScheduler();
+    const streams = Array.from({ length: 5 }, (_, i) => ({
+      live: new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal, finalTimeoutMs: 3_600_000 }),
+      answer: '',
+      i,
+    }));
+    for (let tick = 0; tick < 76; tick += 1) {
+      for (const stream of streams) {
+        if (tick < 50) stream.live.push({ type: 'reasoning', text: tick % 15 === 0 ? `**Step ${tick / 15 + 1}**\n` : 'thinking on. ' });
+        else {
+          const delta = tick === 50 ? `[answer ${stream.i}] ` : `part ${tick}, `;
+          stream.answer += delta;
+          stream.live.push({ type: 'text', text: delta });
+        }
+      }
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const endedAt = Date.now();
+    const done = Promise.all(streams.map((s) => s.live.finish({})));
+    await vi.runAllTimersAsync();
+    await done;
+
+    expect(busiestWindow(surface.writes, 'discord:edit:C1', 5000)).toBeLessThanOrEqual(5);
+    expect(busiestWindow(surface.writes, 'discord:post:C1', 5000)).toBeLessThanOrEqual(5);
+    expect(surface.messages.map((m) => [m.text, m.state]).sort()).toEqual(streams.map((s) => [s.answer, 'final']).sort());
+    const finals = surface.writes.filter((w) => w.state === 'final');
+    expect(finals.map((w) => w.at)).toEqual(streams.map(() => endedAt));
+    // One thinking placeholder: with five edits per five seconds, a second would cost a final its slot.
+    expect(surface.writes.filter((w) => w.kind === 'post' && w.text.startsWith('💭'))).toHaveLength(1);
+  });
+});
+
 describe('WriteScheduler', () => {
   const scope: RateScope = { key: 'workspace:update', limit: 3, windowMs: 1000 };
 

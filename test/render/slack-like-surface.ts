@@ -52,6 +52,8 @@ export class SlackLikeSurface implements Surface {
   readonly messages: Array<{ id: string; text: string; state: MessageState; path: 'native' | 'update' }> = [];
   /** When each message's final write landed, and the budget it counted against. */
   readonly finals = new Map<string, { at: number; scope: string }>();
+  /** Every write that landed: when, and the text it showed. */
+  readonly landed: Array<{ at: number; text: string }> = [];
   readonly #workspace: FakeWorkspace;
   readonly #channel: string;
   readonly #update: SurfaceScopes;
@@ -103,6 +105,7 @@ export class SlackLikeSurface implements Surface {
       await this.#workspace.call('chat.postMessage', this.#channel, id, state);
     }
     this.messages.push({ id, text, state, path });
+    this.landed.push({ at: Date.now(), text });
     if (state === 'final') this.finals.set(id, { at: Date.now(), scope: path === 'native' ? this.#native.final?.key ?? '' : this.#update.post.key });
     return { id };
   }
@@ -114,6 +117,7 @@ export class SlackLikeSurface implements Surface {
     const method = message.path === 'update' ? 'chat.update' : state === 'final' ? 'chat.stopStream' : 'chat.appendStream';
     await this.#workspace.call(method, this.#channel, ref.id, state);
     Object.assign(message, { text, state });
+    this.landed.push({ at: Date.now(), text });
     if (state === 'final') this.finals.set(ref.id, { at: Date.now(), scope: message.path === 'update' ? this.#update.edit.key : this.#native.final?.key ?? '' });
   }
 }
