@@ -179,6 +179,16 @@ test('commands registered to DISCORD_GUILD_ID are read there; an old registratio
   expect(lineStarting(run, `✗ commands in server ${fakes.discord.world.guildId}: /model out of date; /imagine registered but no longer the bot's`)).toBeDefined();
 });
 
+test('a bot in no server is named, with the invite URL to add it by', async () => {
+  const fakes = await healthyFakes();
+  fakes.discord.world.botInGuild = false;
+  const run = await runDoctorProcess(fakes.env);
+
+  expect(run.code).toBe(1);
+  expect(lineStarting(run, '✗ servers: the bot is in no server, so nobody can mention it')).toBeDefined();
+  expect(fixFor(run, '✗ servers')).toContain('invite URL');
+});
+
 test("a Discord server where the bot lacks a permission is a warning that names it, not a failure", async () => {
   const fakes = await healthyFakes();
   fakes.discord.world.everyonePermissions &= ~(1n << 38n); // Send Messages in Threads

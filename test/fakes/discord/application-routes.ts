@@ -66,17 +66,19 @@ export const applicationRoutes: Route[] = [
       const { world } = state;
       return {
         status: 200,
-        body: [
-          {
-            id: world.guildId,
-            name: 'Test Guild',
-            icon: null,
-            banner: null,
-            owner: false,
-            permissions: memberPermissions(world, world.bot).toString(),
-            features: [],
-          },
-        ],
+        body: !world.botInGuild
+          ? []
+          : [
+              {
+                id: world.guildId,
+                name: 'Test Guild',
+                icon: null,
+                banner: null,
+                owner: false,
+                permissions: memberPermissions(world, world.bot).toString(),
+                features: [],
+              },
+            ],
       };
     },
   },

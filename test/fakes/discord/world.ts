@@ -146,6 +146,8 @@ export interface World {
   readonly userLocales: Map<string, string>;
   /** The server's preferred locale (`preferred_locale` in GUILD_CREATE, an interaction's `guild_locale`); en-US by default. */
   guildLocale: string;
+  /** Whether the bot was added to the test server (`GET /users/@me/guilds` lists it); false is a bot nobody invited yet. */
+  botInGuild: boolean;
 }
 
 export function createWorld(ids: SnowflakeSource): World {
@@ -200,6 +202,7 @@ export function createWorld(ids: SnowflakeSource): World {
     applicationFlags: ApplicationFlags.GatewayMessageContentLimited,
     userLocales: new Map(),
     guildLocale: 'en-US',
+    botInGuild: true,
   };
 }
 
