@@ -80,11 +80,32 @@ function tryListen(port: number): Promise<string | undefined> {
   });
 }
 
-async function httpModeLines(config: SlackConfig): Promise<CheckResult[]> {
+/**
+ * Whether what holds `port` answers as the bot's Slack receiver does: an unsigned
+ * request to /slack/events is refused with 401 (Bolt's signature check). Then the
+ * port is busy because the bot is running, which is what an operator wants to hear.
+ */
+async function servesSlackEvents(port: number, timeoutMs: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    return response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+async function httpModeLines(config: SlackConfig, timeoutMs: number): Promise<CheckResult[]> {
   // Set, by the time the config loaded: without an app token the signing secret is required.
   const secret = pass(t.signingSecretSet);
   const problem = await tryListen(config.port);
   if (problem === undefined) return [secret, pass(t.portFree(config.port))];
+  if (problem === 'EADDRINUSE' && (await servesSlackEvents(config.port, timeoutMs))) return [secret, pass(t.portServedByBot(config.port))];
   if (problem === 'EADDRINUSE') return [secret, fail(t.portBusy(config.port), t.portBusyFix(config.port))];
   return [secret, fail(t.portDenied(config.port, problem), t.portDeniedFix)];
 }
@@ -96,7 +117,7 @@ export function slackSection(config: SlackConfig, opts: { timeoutMs: number }): 
       const apiUrl = config.apiUrl ?? SLACK_API;
       const [auth, events] = await Promise.all([
         slackCall(apiUrl, 'auth.test', config.botToken, opts.timeoutMs),
-        config.appToken ? socketModeLine(apiUrl, config.appToken, opts.timeoutMs).then((line) => [line]) : httpModeLines(config),
+        config.appToken ? socketModeLine(apiUrl, config.appToken, opts.timeoutMs).then((line) => [line]) : httpModeLines(config, opts.timeoutMs),
       ]);
       return [...tokenLines(auth), ...events];
     },

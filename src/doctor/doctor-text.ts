@@ -150,9 +150,10 @@ export const doctorText = {
       'turn Socket Mode on (api.slack.com/apps → your app → Socket Mode) and put an app-level token with the connections:write scope (Basic Information → App-Level Tokens, xapp-…) in SLACK_APP_TOKEN.',
     signingSecretSet: 'HTTP mode: the signing secret is set',
     portFree: (port: number) => `HTTP mode: port ${port} is free for Slack's requests (path /slack/events)`,
-    portBusy: (port: number) => `HTTP mode: port ${port} is already in use`,
+    portServedByBot: (port: number) => `HTTP mode: port ${port} is taken by a running Slack receiver (this bot, most likely): it refuses unsigned events, as it should`,
+    portBusy: (port: number) => `HTTP mode: port ${port} is already in use by a program that is not a Slack receiver`,
     portBusyFix: (port: number) =>
-      `if the bot is already running, that is expected; otherwise stop the program on port ${port} or set PORT to a free one (and update the Request URLs of the Slack app).`,
+      `stop the program on port ${port}, or set PORT to a free one (and update the Request URLs of the Slack app).`,
     portDenied: (port: number, code: string) => `HTTP mode: cannot listen on port ${port} (${code})`,
     portDeniedFix: 'set PORT to a port this user may open (1024 or above), and update the Request URLs of the Slack app.',
   },

@@ -5,14 +5,16 @@
  * trouble gives its ✗ line, a fix in plain words, and exit 1; no secret shows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, expect, test } from 'vitest';
 import { ApplicationCommandType } from 'discord.js';
 import { registerCommands } from '../../adapters/discord/register-commands.ts';
 import { commandDefinitions } from '../../adapters/discord/commands.ts';
 import { loadConfig } from '../../src/config.ts';
+import { startBot } from '../../src/main.ts';
 import { startFakeDiscord, type FakeDiscord } from '../fakes/discord/index.ts';
 import { MANIFEST_SCOPES, startFakeSlack, type FakeSlack } from '../fakes/slack/server.ts';
 import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../fakes/upstream.ts';
@@ -221,14 +223,36 @@ test('a Slack bot token Slack refuses is named', async () => {
 
 test('in HTTP mode a port already taken is named', async () => {
   const fakes = await healthyFakes();
-  const holder: Server = createServer();
+  // Another program: it answers HTTP, but not as a Slack receiver would.
+  const sockets = new Set<Socket>();
+  const holder: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  });
   await new Promise<void>((resolve) => holder.listen(fakes.port, resolve));
-  cleanups.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        holder.close(() => resolve());
+      }),
+  );
   const run = await runDoctorProcess(fakes.env);
 
   expect(run.code).toBe(1);
-  expect(lineStarting(run, `✗ HTTP mode: port ${fakes.port} is already in use`)).toBeDefined();
+  expect(lineStarting(run, `✗ HTTP mode: port ${fakes.port} is already in use by a program that is not a Slack receiver`)).toBeDefined();
   expect(fixFor(run, '✗ HTTP mode')).toContain('PORT');
+});
+
+test('in HTTP mode a port taken by the running bot passes: asking the doctor while the bot runs is normal', async () => {
+  const fakes = await healthyFakes();
+  const bot = await startBot({ env: fakes.env, logger: pino({ level: 'silent' }) });
+  cleanups.push(() => bot.stop(0));
+  const run = await runDoctorProcess(fakes.env);
+
+  expect(lineStarting(run, `✓ HTTP mode: port ${fakes.port} is taken by a running Slack receiver`)).toBeDefined();
+  expect(run.code).toBe(0);
 });
 
 test('in Socket Mode the app token must open a connection; a refused one is named', async () => {
