@@ -14,7 +14,7 @@ import type { ChatMessage } from '../upstream/request.ts';
 import { userTextIn } from '../user-text.ts';
 import { buildMessages, selectHistory, severalSpeakers, userMessagesWithMedia, type ContextLimits, type ResolvedUserMessage } from './context.ts';
 import { newEarlierMessages, storedFromEarlier } from './earlier-context.ts';
-import { renderSystemPrompt } from './system-prompt.ts';
+import { PromptClock, renderSystemPrompt } from './system-prompt.ts';
 import { TurnMedia } from './turn-media.ts';
 import type { AttachmentRef, AttachmentResolver, TurnRequest } from './types.ts';
 
@@ -57,12 +57,12 @@ export interface PreparedTurn {
 export class ContextBuilder {
   readonly #o: ContextBuilderOptions;
   readonly #attachments: AttachmentReader;
-  readonly #timeZone: string;
+  readonly #clock: PromptClock;
   readonly #contextMaxMessages: number;
 
   constructor(options: ContextBuilderOptions) {
     this.#o = options;
-    this.#timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.#clock = new PromptClock(options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
     this.#contextMaxMessages = options.contextMaxMessages ?? 50;
     this.#attachments = new AttachmentReader({
       maxBytes: options.attachmentMaxBytes,
@@ -77,7 +77,7 @@ export class ContextBuilder {
       this.#o.horizons?.get(request.conversationId),
     ]);
     const template = persona ?? this.#o.systemPrompt;
-    return { systemPrompt: renderSystemPrompt(template, { now: this.#o.now(), timeZone: this.#timeZone, place: request.place }), horizon };
+    return { systemPrompt: renderSystemPrompt(template, { now: this.#o.now(), clock: this.#clock, place: request.place }), horizon };
   }
 
   async prepare(

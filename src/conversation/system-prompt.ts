@@ -12,28 +12,47 @@ const FALLBACK = { platform: 'a chat', channel: 'this conversation', botName: 'G
 export interface PromptFacts {
   /** The turn's time, ms since the epoch. */
   readonly now: number;
-  /** An IANA time zone (TZ). */
-  readonly timeZone: string;
+  /** Tells `{date}` and `{time}` in the configured time zone. */
+  readonly clock: PromptClock;
   readonly place: TurnPlace | undefined;
 }
 
-/** `Friday, 2026-05-01`: the weekday helps the model with "next Monday"; ISO order is unambiguous everywhere. */
-export function formatDate(now: number, timeZone: string): string {
-  const weekday = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long' }).format(now);
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  return `${weekday}, ${day}`;
+/**
+ * The date and time placeholders in one IANA time zone (TZ). Its formatters are made once:
+ * each `Intl.DateTimeFormat` costs ICU a few hundred microseconds and native memory the
+ * garbage collector does not see, which 500 turns starting at once paid about 200 ms for.
+ */
+export class PromptClock {
+  readonly timeZone: string;
+  readonly #weekday: Intl.DateTimeFormat;
+  readonly #day: Intl.DateTimeFormat;
+  readonly #time: Intl.DateTimeFormat;
+
+  constructor(timeZone: string) {
+    this.timeZone = timeZone;
+    this.#weekday = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long' });
+    this.#day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.#time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  }
+
+  /** `Friday, 2026-05-01`: the weekday helps the model with "next Monday"; ISO order is unambiguous everywhere. */
+  date(now: number): string {
+    return `${this.#weekday.format(now)}, ${this.#day.format(now)}`;
+  }
+
+  /** `14:05 (Europe/Berlin)`, 24-hour. */
+  time(now: number): string {
+    return `${this.#time.format(now)} (${this.timeZone})`;
+  }
 }
 
-/** `14:05 (Europe/Berlin)`, 24-hour. */
-export function formatTime(now: number, timeZone: string): string {
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
-  return `${time} (${timeZone})`;
-}
+/** `{date}` at `now` in `timeZone`, for one-off uses; a turn's prompt uses its builder's clock. */
+export const formatDate = (now: number, timeZone: string): string => new PromptClock(timeZone).date(now);
 
 export function renderSystemPrompt(template: string, facts: PromptFacts): string {
   const values: Record<string, () => string> = {
-    date: () => formatDate(facts.now, facts.timeZone),
-    time: () => formatTime(facts.now, facts.timeZone),
+    date: () => facts.clock.date(facts.now),
+    time: () => facts.clock.time(facts.now),
     platform: () => facts.place?.platform ?? FALLBACK.platform,
     channel: () => facts.place?.channel ?? FALLBACK.channel,
     bot_name: () => facts.place?.botName ?? FALLBACK.botName,

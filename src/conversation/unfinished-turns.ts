@@ -118,7 +118,8 @@ export class UnfinishedTurns {
     const address = surface.address;
     if (address === undefined) return { surface, done: async () => undefined };
     const key = recordKey(this.#owner, turnId);
-    let record: UnfinishedRecord | undefined;
+    /** The message the saved record names; the text of edits between saves is not kept (the next save brings its own). */
+    let newest: string | undefined;
     let savedAt = 0;
     let finished = false;
     // One write at a time per answer, in order: a late save must not bring back a deleted record.
@@ -131,7 +132,7 @@ export class UnfinishedTurns {
     const save = (id: string, text: string) => {
       savedAt = this.#now();
       const saved: UnfinishedRecord = { version: 1, owner: this.#owner, life: this.#life, address, message: { id, text }, locale };
-      record = saved;
+      newest = id;
       return enqueue(() => (finished ? Promise.resolve() : this.#keyv.set(key, saved, this.#o.ttlMs)));
     };
     const tracked: Surface = {
@@ -156,12 +157,11 @@ export class UnfinishedTurns {
         await surface.edit(message, text, state, signal, place);
         // Only the newest message matters: the ones before it were sealed in their final state. A
         // regeneration grows by editing the messages it reuses: the one it writes live is the newest.
-        if (record?.message.id !== message.id) {
+        if (newest !== message.id) {
           if (state === 'live') await save(message.id, text);
           return;
         }
         if (this.#now() - savedAt >= SAVE_EVERY_MS) await save(message.id, text);
-        else record = { ...record, message: { id: message.id, text } };
       },
       ...(surface.delete && { delete: (message: MessageRef, signal: AbortSignal) => surface.delete?.(message, signal) ?? Promise.resolve() }),
       ...(surface.showTyping && { showTyping: (signal: AbortSignal) => surface.showTyping?.(signal) ?? Promise.resolve() }),
@@ -174,7 +174,7 @@ export class UnfinishedTurns {
       done: async () => {
         if (finished) return;
         finished = true;
-        if (record) await enqueue(() => this.#keyv.delete(key));
+        if (newest !== undefined) await enqueue(() => this.#keyv.delete(key));
       },
     };
   }

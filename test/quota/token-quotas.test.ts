@@ -131,6 +131,16 @@ test('the day rolls over at midnight in TZ: a person refused at 23:59 may ask ag
   expect(today.resetsAt).toBe(Date.parse('2036-05-02T22:00:00Z'));
 });
 
+test('a clock set back across midnight counts in the day it now reads again', async () => {
+  const { q, clock } = await quotas({ userDailyTokens: 100 });
+  clock.now = MIDNIGHT;
+  await spend(q, request(), 150);
+  clock.now = MIDNIGHT - 1;
+  expect(await q.check(request())).toBeUndefined();
+  clock.now = MIDNIGHT + 1;
+  expect(await q.check(request())).toMatchObject({ scope: 'user', used: 150 });
+});
+
 test('without usage from the provider the tokens are estimated from the characters sent and received, and said to be', async () => {
   const estimates: [string, number][] = [];
   const { q } = await quotas({ userDailyTokens: 1000 }, { onEstimated: (model, tokens) => estimates.push([model, tokens]) });

@@ -62,6 +62,14 @@ describe('splitting prefers the strongest boundary that fits', () => {
     }
   });
 
+  test('Windows line ends (CR LF) and CJK combining tone marks are never cut', () => {
+    const text = `${'word '.repeat(5)}\r\n`.repeat(6) + '漢〪字〫'.repeat(10);
+    for (const limit of [7, 11, 16, 27, 31]) {
+      expect(splitMarkdown(text, limit).join('')).toBe(text);
+      expectWholeGraphemes(text, limit);
+    }
+  });
+
   test('a Markdown link is never cut, even where a word boundary would be', () => {
     const link = '[the docs page](https://example.com/a/long/path)';
     const text = `see ${link} for more`;
