@@ -6,6 +6,7 @@
  * cost), the upstream answer streamed into its live message, and how it ended,
  * for metrics.
  */
+import { TurnStarts } from './turn-starts.ts';
 import type { Logger } from 'pino';
 import type { ReasoningDisplay } from '../config.ts';
 import type { ModelChoiceStore } from '../history/model-choice.ts';
@@ -100,6 +101,8 @@ export interface HeldTurn {
 }
 
 export class TurnRunner {
+  /** A crowd of questions starts one per turn of the event loop, not all in one go. */
+  readonly #starts = new TurnStarts();
   readonly #o: ConversationServiceOptions;
   readonly #now: () => number;
   readonly writer: HistoryWriter;
@@ -130,6 +133,7 @@ export class TurnRunner {
     this.#active.set(turnId, controller);
     const running = (async () => {
       try {
+        await this.#starts.next();
         return await work(turnSignal, controller);
       } finally {
         // An edit's regeneration may have taken the turn id over meanwhile: only this run's entry goes.

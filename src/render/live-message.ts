@@ -10,7 +10,7 @@ import { userTextIn, type UserText } from '../user-text.ts';
 import { PlatformError, type PlatformErrorKind } from '../errors/platform-error.ts';
 import type { MessageRef, Surface } from '../surface.ts';
 import type { UpstreamEvent } from '../upstream/events.ts';
-import { frames, type RenderState, sealOverflow } from './frame.ts';
+import { frames, type MessageFrame, type RenderState, sealOverflow } from './frame.ts';
 import { MessageSlots, type Write } from './message-slots.ts';
 import { ProgressReport } from './progress.ts';
 import type { WriteJob, WritePriority, WriteScheduler } from './scheduler.ts';
@@ -213,7 +213,38 @@ export class LiveMessage {
 
   /** The first message whose platform copy is behind its frame. */
   #nextWrite(): Write | undefined {
-    return this.#slots.next(frames(this.#state()), { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
+    return this.#slots.next(this.#frames(), { ended: this.#end !== undefined, canDelete: this.#surface.delete !== undefined });
+  }
+
+  /** The last frames computed, and the state they were computed from. */
+  #framesOf: { state: RenderState; notices: number; frames: MessageFrame[] } | undefined;
+
+  /**
+   * `frames()` of the current state, computed again only when the state changed: the
+   * renderer asks after every delta and every write, and a frame of a long answer costs
+   * a string of the whole message.
+   */
+  #frames(): MessageFrame[] {
+    const state = this.#state();
+    const cached = this.#framesOf;
+    if (
+      cached !== undefined &&
+      cached.state.answer === state.answer &&
+      cached.state.reasoning === state.reasoning &&
+      cached.state.notices === state.notices &&
+      cached.notices === state.notices.length &&
+      cached.state.sealed === state.sealed &&
+      cached.state.cursor === state.cursor &&
+      cached.state.end === state.end &&
+      cached.state.started === state.started &&
+      cached.state.maxLength === state.maxLength &&
+      cached.state.appendOnly === state.appendOnly
+    ) {
+      return cached.frames;
+    }
+    const computed = frames(state);
+    this.#framesOf = { state, notices: state.notices.length, frames: computed };
+    return computed;
   }
 
   #hasAnswerText(): boolean {
