@@ -108,9 +108,10 @@ export class WriteScheduler {
   }
 
   #scope(scope: RateScope): ScopeQueue {
-    // Budgets come with each request; the newest word on a scope wins.
-    const latest: RateScope = { ...scope, limit: Math.max(1, scope.limit) };
     let state = this.#scopes.get(scope.key);
+    // Budgets come with each request; the newest word on a scope wins. Most requests bring the same one: no copy then.
+    if (state && sameBudget(state.scope, scope)) return state;
+    const latest: RateScope = { ...scope, limit: Math.max(1, scope.limit) };
     if (!state) {
       state = new ScopeQueue(latest);
       this.#scopes.set(scope.key, state);
@@ -322,4 +323,9 @@ export class WriteScheduler {
     if (state.timer) clearTimeout(state.timer);
     state.timer = setTimeout(() => this.#pump(key, state), Math.max(0, at - this.#now()));
   }
+}
+
+/** Whether `scope` says what the queue's `current` budget says (its limit kept at 1 or more). */
+function sameBudget(current: RateScope, scope: RateScope): boolean {
+  return current.limit === Math.max(1, scope.limit) && current.windowMs === scope.windowMs && current.burst === scope.burst;
 }

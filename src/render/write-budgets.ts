@@ -118,6 +118,8 @@ export class AnswerBudgets {
   readonly #surface: Surface;
   readonly #expected: ExpectedWrites;
   #overflowed = false;
+  /** What `expect` last told the scheduler, from which inputs. */
+  #told: { open: boolean; answerShown: boolean; scopes: SurfaceScopes; appendOnly: boolean } | undefined;
 
   constructor(surface: Surface, scheduler: WriteScheduler) {
     this.#surface = surface;
@@ -142,7 +144,16 @@ export class AnswerBudgets {
 
   /** Tells the scheduler what the answer still expects; `undefined` when it needs nothing more. */
   expect(progress: Pick<AnswerProgress, 'open' | 'answerShown'> | undefined): void {
-    if (!progress) return this.#expected.clear();
-    this.#expected.update(urgentWritesAhead({ ...progress, scopes: this.#surface.scopes, appendOnly: this.#surface.appendOnly === true }));
+    if (!progress) {
+      this.#told = undefined;
+      return this.#expected.clear();
+    }
+    const scopes = this.#surface.scopes;
+    const appendOnly = this.#surface.appendOnly === true;
+    // Called after every delta and write; most calls change nothing, and need not build the list again.
+    const told = this.#told;
+    if (told && told.open === progress.open && told.answerShown === progress.answerShown && told.scopes === scopes && told.appendOnly === appendOnly) return;
+    this.#told = { open: progress.open, answerShown: progress.answerShown, scopes, appendOnly };
+    this.#expected.update(urgentWritesAhead({ ...progress, scopes, appendOnly }));
   }
 }
