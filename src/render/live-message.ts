@@ -69,6 +69,8 @@ export class LiveMessage {
 
   #reasoning = '';
   #answer = '';
+  /** The answer holds more than whitespace: kept as deltas come, not found again in the whole answer on every write. */
+  #hasText = false;
   /** A write carrying answer text has landed (after it, edits are paced). */
   #answerShown = false;
   #started = false;
@@ -130,6 +132,7 @@ export class LiveMessage {
       this.#progress?.reasoning(event.text, this.#reasoning);
     } else if (event.type === 'text') {
       this.#answer += event.text;
+      this.#hasText ||= /\S/.test(event.text);
       this.#started = true;
       this.#progress?.text(event.text);
       // Cheap test first: a message cannot overflow before it holds half a message of answer.
@@ -155,6 +158,7 @@ export class LiveMessage {
     if (this.#end) return;
     this.#reasoning = '';
     this.#answer = markdown;
+    this.#hasText = /\S/.test(markdown);
     this.#started = true;
     this.#notices = [];
     this.#sealed = [];
@@ -193,7 +197,7 @@ export class LiveMessage {
       reasoning: this.#reasoning,
       answer: this.#answer,
       // Without its placeholder, the answer shows nothing until its text comes.
-      started: this.#started && !(this.#placeholderSkipped && !this.#hasAnswerText()),
+      started: this.#started && !(this.#placeholderSkipped && !this.#hasText),
       notices: this.#notices,
       sealed: this.#sealed,
       cursor: this.#cursor,
@@ -247,15 +251,11 @@ export class LiveMessage {
     return computed;
   }
 
-  #hasAnswerText(): boolean {
-    return this.#answer.trim() !== '';
-  }
-
   #priority(): WritePriority {
     if (this.#end) return 'final';
     if (this.#queued?.kind === 'post') return 'first';
     // Before any answer text, an edit only refreshes the thinking status: it yields to answer text.
-    if (!this.#hasAnswerText()) return 'status';
+    if (!this.#hasText) return 'status';
     // The edit that turns the thinking status into the first words spends the burst, unpaced.
     return this.#answerShown ? 'live' : 'first';
   }
@@ -266,7 +266,7 @@ export class LiveMessage {
    */
   #kick(recompute = false): void {
     // A queued placeholder that now has answer text to show is a first-words post: it needs other budgets.
-    const placeholderOutgrown = this.#queued?.placeholder === true && this.#hasAnswerText();
+    const placeholderOutgrown = this.#queued?.placeholder === true && this.#hasText;
     // Already waiting: the job's priority may have risen (first words), so let the scheduler look again.
     if (this.#queued && !this.#stopped && !recompute && !placeholderOutgrown) return this.#scheduler.request(this.#queued.scope, this.#job, this.#queued.needs);
     if (this.#stopped || this.#running || this.#retryTimer) return;
@@ -283,7 +283,7 @@ export class LiveMessage {
       this.#updateExpected();
       return this.#settleIfDone();
     }
-    const queued = this.#budgets.budgetsOf(next, this.#hasAnswerText());
+    const queued = this.#budgets.budgetsOf(next, this.#hasText);
     if (this.#queued && this.#queued.scope.key !== queued.scope.key) this.#scheduler.cancel(this.#job);
     this.#queued = queued;
     this.#updateExpected();
@@ -327,7 +327,7 @@ export class LiveMessage {
       if (this.#stopped || signal.aborted) return false;
       const next = this.#nextWrite();
       // Nothing to do, or the next write counts against another scope: ask again there.
-      const wants = next && this.#budgets.budgetsOf(next, this.#hasAnswerText());
+      const wants = next && this.#budgets.budgetsOf(next, this.#hasText);
       if (!next || !wants || !granted || wants.kind !== granted.kind || wants.scope.key !== granted.scope.key) return false;
       try {
         await this.#write(next, signal);
@@ -354,7 +354,7 @@ export class LiveMessage {
   }
 
   async #write(write: Write, signal: AbortSignal): Promise<void> {
-    const showsAnswer = this.#hasAnswerText();
+    const showsAnswer = this.#hasText;
     await this.#slots.write(this.#surface, write, signal);
     if (showsAnswer) this.#answerShown = true;
   }
@@ -425,7 +425,7 @@ export class LiveMessage {
     }
     const refs = this.#slots.refs;
     final.done({
-      shownText: this.#answer.trim() === '' ? '' : this.#answer,
+      shownText: this.#hasText ? this.#answer : '',
       messages: refs.length,
       refs,
       undelivered: this.#undelivered,
