@@ -6,7 +6,6 @@
  * cost), the upstream answer streamed into its live message, and how it ended,
  * for metrics.
  */
-import { TurnStarts } from './turn-starts.ts';
 import type { Logger } from 'pino';
 import type { ReasoningDisplay } from '../config.ts';
 import type { ModelChoiceStore } from '../history/model-choice.ts';
@@ -26,6 +25,7 @@ import type { TurnIo } from './core.ts';
 import { HistoryWriter, type HistoryWriterOptions } from './history-writer.ts';
 import { answeredEnd, failedEnd, type TurnEnd } from './turn-end.ts';
 import type { TurnGate } from './turn-gate.ts';
+import { TurnStarts } from './turn-starts.ts';
 import type { TurnOutcome, TurnRequest } from './types.ts';
 import type { UnfinishedTurns } from './unfinished-turns.ts';
 

@@ -82,29 +82,41 @@ describe('many streams in one scope', () => {
   });
 });
 
+/**
+ * Five answers in one Discord channel (reply mode: one post and one edit budget of 5 per 5 s
+ * each): 5 s of thinking (a new heading every 1.5 s), then `answerTicks` tenths of a second
+ * of answer, all ending together. Resolves once every final landed, with when the answers ended.
+ */
+async function fiveAnswersInOneChannel(answerTicks: number) {
+  const surface = new FakeSurface({ ...channelScopes('C1'), latencyMs: 80 });
+  const scheduler = new WriteScheduler();
+  const streams = Array.from({ length: 5 }, (_, i) => ({
+    live: new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal, finalTimeoutMs: 3_600_000 }),
+    answer: '',
+    i,
+  }));
+  for (let tick = 0; tick < 50 + answerTicks; tick += 1) {
+    for (const stream of streams) {
+      if (tick < 50) stream.live.push({ type: 'reasoning', text: tick % 15 === 0 ? `**Step ${tick / 15 + 1}**\n` : 'thinking on. ' });
+      else {
+        const delta = tick === 50 ? `[answer ${stream.i}] ` : `part ${tick}, `;
+        stream.answer += delta;
+        stream.live.push({ type: 'text', text: delta });
+      }
+    }
+    await vi.advanceTimersByTimeAsync(100);
+  }
+  const endedAt = Date.now();
+  const done = Promise.all(streams.map((s) => s.live.finish({})));
+  await vi.runAllTimersAsync();
+  await done;
+  return { surface, streams, endedAt };
+}
+
 describe('five answers in one Discord channel (reply mode: one edit budget of 5 per 5 s)', () => {
   test('no final waits for a window that live frames drained: the answers end, the finals go', async () => {
-    const surface = new FakeSurface({ ...channelScopes('C1'), latencyMs: 80 });
-    const scheduler = new WriteScheduler();
-    const streams = Array.from({ length: 5 }, () => ({
-      live: new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal, finalTimeoutMs: 3_600_000 }),
-      answer: '',
-    }));
-    // 5 s of thinking (a new heading every 1.5 s), then 12 s of answer, all ending together.
-    for (let tick = 0; tick < 170; tick += 1) {
-      for (const stream of streams) {
-        if (tick < 50) stream.live.push({ type: 'reasoning', text: tick % 15 === 0 ? `**Step ${tick / 15 + 1}**\n` : 'thinking on. ' });
-        else {
-          stream.answer += `part ${tick}, `;
-          stream.live.push({ type: 'text', text: `part ${tick}, ` });
-        }
-      }
-      await vi.advanceTimersByTimeAsync(100);
-    }
-    const endedAt = Date.now();
-    const done = Promise.all(streams.map((s) => s.live.finish({})));
-    await vi.runAllTimersAsync();
-    await done;
+    // 12 s of answer.
+    const { surface, streams, endedAt } = await fiveAnswersInOneChannel(120);
 
     expect(busiestWindow(surface.writes, 'discord:edit:C1', 5000)).toBeLessThanOrEqual(5);
     const finals = surface.writes.filter((w) => w.state === 'final');
@@ -116,28 +128,7 @@ describe('five answers in one Discord channel (reply mode: one edit budget of 5 
 
 describe('five short answers in one Discord channel (the bench: 5 s of thinking, 2.6 s of answer)', () => {
   test('every final lands as its answer ends: only the first answer spends an edit on a thinking placeholder, the others post their first words', async () => {
-    const surface = new FakeSurface({ ...channelScopes('C1'), latencyMs: 80 });
-    const scheduler = new WriteScheduler();
-    const streams = Array.from({ length: 5 }, (_, i) => ({
-      live: new LiveMessage({ surface, scheduler, reasoningDisplay: 'status', signal: new AbortController().signal, finalTimeoutMs: 3_600_000 }),
-      answer: '',
-      i,
-    }));
-    for (let tick = 0; tick < 76; tick += 1) {
-      for (const stream of streams) {
-        if (tick < 50) stream.live.push({ type: 'reasoning', text: tick % 15 === 0 ? `**Step ${tick / 15 + 1}**\n` : 'thinking on. ' });
-        else {
-          const delta = tick === 50 ? `[answer ${stream.i}] ` : `part ${tick}, `;
-          stream.answer += delta;
-          stream.live.push({ type: 'text', text: delta });
-        }
-      }
-      await vi.advanceTimersByTimeAsync(100);
-    }
-    const endedAt = Date.now();
-    const done = Promise.all(streams.map((s) => s.live.finish({})));
-    await vi.runAllTimersAsync();
-    await done;
+    const { surface, streams, endedAt } = await fiveAnswersInOneChannel(26);
 
     expect(busiestWindow(surface.writes, 'discord:edit:C1', 5000)).toBeLessThanOrEqual(5);
     expect(busiestWindow(surface.writes, 'discord:post:C1', 5000)).toBeLessThanOrEqual(5);
